@@ -1,0 +1,263 @@
+// Package config reads the gateway's configuration from the environment into
+// one typed, validated struct. Nothing else in the gateway reads os.Getenv.
+package config
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Mode says which subcommand the configuration is for; the modes differ in
+// defaults and in what they require.
+type Mode int
+
+const (
+	// ModeServe is production: every value must be given explicitly.
+	ModeServe Mode = iota
+	// ModeDev is `gateway dev`: missing values get local defaults, and the
+	// caller fills in DATABASE_URL and SECRET_KEY from its private environment.
+	ModeDev
+	// ModeCLI is a one-shot command (migrate, company, admin): it needs the
+	// database and, for commands that seal secrets, the key.
+	ModeCLI
+)
+
+// Config is everything the gateway can be told through its environment.
+// Secret fields are never logged: use LogValue to print a config.
+type Config struct {
+	// DatabaseURL is a PostgreSQL connection string (DATABASE_URL).
+	DatabaseURL string
+	// ListenAddr is the address the HTTP server binds (LISTEN_ADDR).
+	ListenAddr string
+	// PublicURL is the origin users and Zoho reach the gateway at, without a
+	// trailing slash (PUBLIC_URL). OAuth callbacks and click-to-dial URIs are
+	// built from it.
+	PublicURL *url.URL
+	// SecretKey is 32 random bytes (SECRET_KEY, base64) that encrypt tokens
+	// and credentials at rest.
+	SecretKey []byte
+	// LogFormat is "json" or "text" (LOG_FORMAT).
+	LogFormat string
+	// LogLevel is the minimum level logged (LOG_LEVEL: debug, info, warn, error).
+	LogLevel slog.Level
+	// MigrateOnStart makes `serve` apply pending migrations instead of refusing
+	// to start on a schema that is behind (MIGRATE_ON_START).
+	MigrateOnStart bool
+	// TrustProxy makes the gateway take the client address from the last
+	// X-Forwarded-For entry, for deployments behind one reverse proxy (TRUST_PROXY).
+	TrustProxy bool
+	// SessionIdleTimeout ends a portal session after this much inactivity
+	// (SESSION_IDLE_TIMEOUT).
+	SessionIdleTimeout time.Duration
+	// SessionLifetime ends a portal session this long after login, whatever
+	// the activity (SESSION_LIFETIME).
+	SessionLifetime time.Duration
+	// DevCaptchaSolution fixes the captcha's answer for automated browser
+	// tests (DEV_CAPTCHA_SOLUTION, dev mode only; serve refuses it).
+	DevCaptchaSolution string
+	// Dev is true in `gateway dev`: cookies may be sent over plain HTTP on
+	// loopback and the demo data is seeded.
+	Dev bool
+
+	// ZohoClientID and ZohoClientSecret are the PhoneBridge provider's OAuth
+	// client (ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET).
+	ZohoClientID     string
+	ZohoClientSecret string
+	// ZohoAccountsURL is the accounts server of the data centre the client is
+	// registered in (ZOHO_ACCOUNTS_URL, default https://accounts.zoho.com).
+	ZohoAccountsURL *url.URL
+}
+
+// DefaultZohoAccountsURL is Zoho's US accounts server, where PhoneBridge
+// providers are normally registered.
+const DefaultZohoAccountsURL = "https://accounts.zoho.com"
+
+// Load reads the configuration for mode through getenv and validates it,
+// reporting every problem at once.
+func Load(getenv func(string) string, mode Mode) (Config, error) {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
+	}
+	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
+
+	c := Config{
+		DatabaseURL:        get("DATABASE_URL"),
+		ListenAddr:         get("LISTEN_ADDR"),
+		LogFormat:          strings.ToLower(get("LOG_FORMAT")),
+		Dev:                mode == ModeDev,
+		ZohoClientID:       get("ZOHO_CLIENT_ID"),
+		ZohoClientSecret:   get("ZOHO_CLIENT_SECRET"),
+		DevCaptchaSolution: get("DEV_CAPTCHA_SOLUTION"),
+	}
+
+	if c.ListenAddr == "" {
+		c.ListenAddr = ":8080"
+		if mode == ModeDev {
+			c.ListenAddr = "127.0.0.1:8080"
+		}
+	}
+	if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
+		bad("LISTEN_ADDR", "want host:port, got %q", c.ListenAddr)
+	}
+
+	if c.DatabaseURL == "" && mode != ModeDev {
+		bad("DATABASE_URL", "is required (a PostgreSQL connection string)")
+	}
+
+	public := get("PUBLIC_URL")
+	if public == "" && mode == ModeDev {
+		public = "http://" + devHost(c.ListenAddr)
+	}
+	switch u, err := parseOrigin(public); {
+	case public == "" && mode == ModeServe:
+		bad("PUBLIC_URL", "is required (for example https://gateway.example.com)")
+	case public != "" && err != nil:
+		bad("PUBLIC_URL", "%v", err)
+	default:
+		c.PublicURL = u
+	}
+
+	switch key := get("SECRET_KEY"); {
+	case key == "" && mode == ModeServe:
+		bad("SECRET_KEY", "is required: 32 random bytes, base64 (generate one with `openssl rand -base64 32`)")
+	case key != "":
+		b, err := base64.StdEncoding.DecodeString(key)
+		if err != nil {
+			b, err = base64.RawStdEncoding.DecodeString(key)
+		}
+		if err != nil || len(b) != 32 {
+			bad("SECRET_KEY", "must be 32 random bytes encoded in base64 (the value is not shown)")
+		} else {
+			c.SecretKey = b
+		}
+	}
+
+	if c.LogFormat == "" {
+		c.LogFormat = "json"
+		if mode != ModeServe {
+			c.LogFormat = "text"
+		}
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		bad("LOG_FORMAT", "want json or text, got %q", c.LogFormat)
+	}
+	if lvl := get("LOG_LEVEL"); lvl != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(lvl)); err != nil {
+			bad("LOG_LEVEL", "want debug, info, warn or error, got %q", lvl)
+		}
+	}
+
+	c.MigrateOnStart = parseBool(get("MIGRATE_ON_START"), "MIGRATE_ON_START", bad)
+	c.TrustProxy = parseBool(get("TRUST_PROXY"), "TRUST_PROXY", bad)
+	c.SessionIdleTimeout = parseDuration(get("SESSION_IDLE_TIMEOUT"), 30*time.Minute, "SESSION_IDLE_TIMEOUT", bad)
+	c.SessionLifetime = parseDuration(get("SESSION_LIFETIME"), 12*time.Hour, "SESSION_LIFETIME", bad)
+	if c.SessionIdleTimeout > c.SessionLifetime {
+		bad("SESSION_IDLE_TIMEOUT", "(%s) must not exceed SESSION_LIFETIME (%s)", c.SessionIdleTimeout, c.SessionLifetime)
+	}
+
+	if c.DevCaptchaSolution != "" {
+		if mode == ModeServe {
+			bad("DEV_CAPTCHA_SOLUTION", "is only for `gateway dev` and automated tests; unset it for serve")
+		} else if !allDigits(c.DevCaptchaSolution) || len(c.DevCaptchaSolution) < 4 || len(c.DevCaptchaSolution) > 8 {
+			bad("DEV_CAPTCHA_SOLUTION", "must be 4 to 8 digits")
+		}
+	}
+
+	accounts := get("ZOHO_ACCOUNTS_URL")
+	if accounts == "" {
+		accounts = DefaultZohoAccountsURL
+	}
+	if u, err := parseOrigin(accounts); err != nil {
+		bad("ZOHO_ACCOUNTS_URL", "%v", err)
+	} else {
+		c.ZohoAccountsURL = u
+	}
+	if (c.ZohoClientID == "") != (c.ZohoClientSecret == "") {
+		bad("ZOHO_CLIENT_ID", "and ZOHO_CLIENT_SECRET must be set together")
+	}
+
+	return c, errors.Join(errs...)
+}
+
+// LogValue prints the configuration without its secrets.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("listen_addr", c.ListenAddr),
+		slog.String("public_url", c.PublicURL.String()),
+		slog.Bool("secret_key_set", len(c.SecretKey) > 0),
+		slog.Bool("dev", c.Dev),
+		slog.String("zoho_accounts_url", c.ZohoAccountsURL.String()),
+		slog.Bool("zoho_client_set", c.ZohoClientID != ""),
+	)
+}
+
+// parseOrigin accepts an absolute http(s) URL with a host and no query,
+// fragment or user info, and returns it without a trailing slash.
+func parseOrigin(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("not a URL: %q", raw)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("want an http or https URL, got %q", raw)
+	case u.Host == "":
+		return nil, fmt.Errorf("missing host in %q", raw)
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return nil, fmt.Errorf("must not carry user info, query or fragment: %q", raw)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+// devHost turns a listen address into a host:port a local browser can open.
+func devHost(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return listen
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func parseBool(v, name string, bad func(string, string, ...any)) bool {
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		bad(name, "want true or false, got %q", v)
+	}
+	return b
+}
+
+func parseDuration(v string, def time.Duration, name string, bad func(string, string, ...any)) time.Duration {
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		bad(name, "want a positive duration such as 30m or 12h, got %q", v)
+		return def
+	}
+	return d
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
