@@ -28,8 +28,9 @@ func writeSuccess(w http.ResponseWriter, message string) {
 
 // pbCtx is an authenticated PhoneBridge request.
 type pbCtx struct {
-	user *user
-	org  *Org
+	user  *user
+	org   *Org
+	admin bool
 }
 
 // servePhoneBridge authenticates, gates and dispatches /phonebridge/v3/{res}.
@@ -38,13 +39,13 @@ func (s *Sim) servePhoneBridge(w http.ResponseWriter, r *http.Request, loc, res 
 	if !ok {
 		return
 	}
-	if s.opts.ProviderUnregistered {
+	s.mu.Lock()
+	unregistered, other, integrated := s.opts.ProviderUnregistered, c.org.otherProvider, c.org.integrated
+	s.mu.Unlock()
+	if unregistered {
 		writeEnvelope(w, http.StatusBadRequest, "PROVIDER_NOT_REGISTERED", "Provider is not registered with Zoho PhoneBridge", "")
 		return
 	}
-	s.mu.Lock()
-	other, integrated := c.org.otherProvider, c.org.integrated
-	s.mu.Unlock()
 	if other {
 		writeEnvelope(w, http.StatusForbidden, "DIFFERENT_PROVIDER_ALREADY_ENABLED", "A different provider is already enabled for this organization", "")
 		return
@@ -87,6 +88,7 @@ func (s *Sim) authenticate(w http.ResponseWriter, r *http.Request, loc string) (
 	at, ok := s.access[tok]
 	valid := ok && s.nowLocked().Before(at.expires) && at.dc == loc &&
 		(scheme == "Zoho-oauthtoken" || (scheme == "Bearer" && s.opts.AcceptBearer))
+	admin := valid && at.user.admin
 	s.mu.Unlock()
 	if !valid {
 		writeEnvelope(w, http.StatusUnauthorized, "INVALID_TOKEN", "invalid oauth token", "")
@@ -96,11 +98,11 @@ func (s *Sim) authenticate(w http.ResponseWriter, r *http.Request, loc string) (
 		writeEnvelope(w, http.StatusUnauthorized, "OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL", "")
 		return pbCtx{}, false
 	}
-	return pbCtx{user: at.user, org: at.user.org}, true
+	return pbCtx{user: at.user, org: at.user.org, admin: admin}, true
 }
 
 func (s *Sim) pbIntegrate(w http.ResponseWriter, r *http.Request, c pbCtx) {
-	if !c.user.admin {
+	if !c.admin {
 		writeEnvelope(w, http.StatusForbidden, "NO_PERMISSION", "Permission denied", "")
 		return
 	}
@@ -111,7 +113,7 @@ func (s *Sim) pbIntegrate(w http.ResponseWriter, r *http.Request, c pbCtx) {
 }
 
 func (s *Sim) pbDisintegrate(w http.ResponseWriter, r *http.Request, c pbCtx) {
-	if !c.user.admin {
+	if !c.admin {
 		writeEnvelope(w, http.StatusForbidden, "NO_PERMISSION", "Permission denied", "")
 		return
 	}
@@ -127,7 +129,7 @@ func (s *Sim) pbDisintegrate(w http.ResponseWriter, r *http.Request, c pbCtx) {
 // default 1 and 200). zohouser is emitted as a JSON number, as in Zoho's
 // samples.
 func (s *Sim) pbUsers(w http.ResponseWriter, r *http.Request, c pbCtx) {
-	if !c.user.admin {
+	if !c.admin {
 		writeEnvelope(w, http.StatusForbidden, "NO_PERMISSION", "Permission denied", "")
 		return
 	}
