@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/conecta-zoho/gateway/internal/config"
+	"github.com/conecta-zoho/gateway/internal/devenv"
+	"github.com/conecta-zoho/gateway/internal/store"
+)
+
+// cmdDev runs `gateway dev` (what `make run` runs): the whole product on one
+// machine with nothing to configure.
+func cmdDev(ctx context.Context, args []string, e env) int {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	dir := fs.String("dir", ".dev", "folder for the private PostgreSQL cluster and the generated secrets")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	cfg, err := config.Load(e.getenv, config.ModeDev)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "gateway dev: invalid configuration:\n%s\n", indent(err.Error()))
+		return exitUsage
+	}
+	logger := newLogger(cfg, e.stderr)
+
+	denv, err := devenv.Prepare(ctx, *dir, &cfg)
+	if err != nil {
+		logger.Error("cannot prepare the development environment", "error", err)
+		return exitFailure
+	}
+	defer func() {
+		if err := denv.Close(); err != nil {
+			logger.Error("stopping PostgreSQL", "error", err)
+		} else if denv.StartedPostgres {
+			logger.Info("private PostgreSQL stopped")
+		}
+	}()
+	if denv.StartedPostgres {
+		logger.Info("private PostgreSQL started", "dir", *dir+"/postgres")
+	}
+
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		logger.Error("cannot open the database", "error", err)
+		return exitFailure
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx, logger); err != nil {
+		logger.Error("migration failed", "error", err)
+		return exitFailure
+	}
+	pw, err := denv.Seed(ctx, st)
+	if err != nil {
+		logger.Error("cannot seed the demo data", "error", err)
+		return exitFailure
+	}
+	return serve(ctx, cfg, st, logger, func(addr string) {
+		fmt.Fprintf(e.stdout, "\n  Conecta–Zoho gateway (dev mode) is ready.\n\n"+
+			"  Open:      %s/\n"+
+			"  Log in as: %s\n"+
+			"  Password:  %s\n", cfg.PublicURL, devenv.DemoAdminEmail, pw)
+		if cfg.DevCaptchaSolution != "" {
+			fmt.Fprintf(e.stdout, "  Captcha:   fixed to %s (DEV_CAPTCHA_SOLUTION)\n", cfg.DevCaptchaSolution)
+		}
+		fmt.Fprintf(e.stdout, "\n  Ctrl-C stops the gateway and its private PostgreSQL.\n\n")
+	})
+}

@@ -1,0 +1,77 @@
+// Command gateway is the Conecta–Zoho gateway: the administrators' portal and
+// the telephony bridge between BroadWorks Xsi and Zoho PhoneBridge.
+//
+// Run `gateway help` for the subcommands.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+const usage = `Usage: gateway <command> [flags]
+
+Commands:
+  serve                              run the gateway (production)
+  dev                                run the gateway with a private PostgreSQL and demo data
+  migrate                            apply pending database migrations
+  company create --name NAME --admin-email EMAIL [--password-stdin]
+                                     create a company and its single administrator;
+                                     prints a generated password unless --password-stdin
+  admin reset-password --email EMAIL [--password-stdin]
+                                     set a new password (generated unless --password-stdin)
+                                     and end the administrator's sessions
+  help                               show this text
+
+Configuration comes from environment variables; see README.md.
+`
+
+// env is what a command may touch of the outside world.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], env{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr})
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, e env) int {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, args[1:], e)
+	case "dev":
+		return cmdDev(ctx, args[1:], e)
+	case "migrate":
+		return cmdMigrate(ctx, args[1:], e)
+	case "company":
+		return cmdCompany(ctx, args[1:], e)
+	case "admin":
+		return cmdAdmin(ctx, args[1:], e)
+	case "help", "-h", "--help":
+		fmt.Fprint(e.stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(e.stderr, "gateway: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
+}

@@ -1,0 +1,61 @@
+package portal
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/conecta-zoho/gateway/web"
+)
+
+// Handler returns every route of the portal in one place.
+//
+//	GET  /healthz              alive
+//	GET  /readyz               database reachable and schema current
+//	GET  /static/*             CSS, JavaScript, images
+//	GET  /                     welcome page
+//	GET  /login                login form
+//	POST /login                sign in (e-mail, password, captcha)
+//	POST /login/captcha        a new captcha picture, keeping the typed e-mail
+//	GET  /captcha/{id}.png     the session's captcha picture
+//	GET  /captcha/{id}.wav     the session's captcha, spoken
+//	POST /lang                 switch language (kept in the session)
+//	GET  /home                 main screen                 (signed in)
+//	POST /logout               sign out                    (signed in)
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, s.logRequests, s.recoverPanics, s.secureHeaders)
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		s.clientError(w, r, http.StatusMethodNotAllowed, "error.notfound")
+	})
+
+	r.Get("/healthz", s.handleHealthz)
+	r.Get("/readyz", s.handleReadyz)
+	r.Handle("/static/*", http.StripPrefix("/static/", staticFiles(web.Static())))
+
+	r.Group(func(r chi.Router) {
+		r.Use(s.withSession, noStore)
+
+		r.Get("/", s.handleWelcome)
+		r.Get("/login", s.handleLogin)
+		r.Post("/login", s.handleLoginPost)
+		r.Post("/login/captcha", s.handleCaptchaNew)
+		r.Get("/captcha/{id}.png", s.handleCaptchaImage)
+		r.Get("/captcha/{id}.wav", s.handleCaptchaAudio)
+		r.Post("/lang", s.handleLang)
+
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireAdmin)
+			r.Get("/home", s.handleHome)
+			r.Post("/logout", s.handleLogout)
+		})
+	})
+
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.clientError(w, r, http.StatusForbidden, "error.forbidden")
+	}))
+	return csrf.Handler(r)
+}

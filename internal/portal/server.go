@@ -1,0 +1,95 @@
+// Package portal is the administrators' web portal: its routes, middleware,
+// handlers (one file per screen of the user guide) and the glue between the
+// store and the templ views in web/.
+package portal
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/conecta-zoho/gateway/internal/captcha"
+	"github.com/conecta-zoho/gateway/internal/store"
+)
+
+// Options is what the portal is built from; main wires it.
+type Options struct {
+	Store  *store.Store
+	Logger *slog.Logger
+	// PublicURL is the origin browsers reach the portal at.
+	PublicURL *url.URL
+	// Dev relaxes the cookie's Secure flag when PublicURL is plain HTTP on
+	// loopback, so `make run` works in a local browser.
+	Dev bool
+	// CaptchaSolution fixes the captcha's digits (dev mode, browser tests).
+	CaptchaSolution string
+	// TrustProxy takes the client address from X-Forwarded-For.
+	TrustProxy bool
+	// SessionIdleTimeout and SessionLifetime bound a login session.
+	SessionIdleTimeout time.Duration
+	SessionLifetime    time.Duration
+	// Now is the clock (tests move it); nil means time.Now.
+	Now func() time.Time
+	// FormActions are extra origins the browser may be sent to after a form
+	// is posted (Zoho's accounts servers, for the OAuth consent).
+	FormActions []string
+}
+
+// Server holds the portal's dependencies. Handlers are its methods.
+type Server struct {
+	store      *store.Store
+	logger     *slog.Logger
+	sessions   *scs.SessionManager
+	sessStore  *pgxstore.PostgresStore
+	captchas   *captcha.Maker
+	publicURL  *url.URL
+	trustProxy bool
+	now        func() time.Time
+	csp        string
+	hsts       bool
+}
+
+// New builds the portal. Close releases its background work.
+func New(o Options) *Server {
+	s := &Server{
+		store:      o.Store,
+		logger:     o.Logger,
+		captchas:   captcha.NewMaker(o.CaptchaSolution),
+		publicURL:  o.PublicURL,
+		trustProxy: o.TrustProxy,
+		now:        o.Now,
+		csp:        contentSecurityPolicy(o.FormActions),
+		hsts:       o.PublicURL.Scheme == "https",
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.sessStore = pgxstore.NewWithCleanupInterval(o.Store.Pool(), 10*time.Minute)
+	sm := scs.New()
+	sm.Store = s.sessStore
+	sm.IdleTimeout = o.SessionIdleTimeout
+	sm.Lifetime = o.SessionLifetime
+	sm.Cookie.Name = "dc_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Path = "/"
+	sm.Cookie.Secure = !(o.Dev && isLoopback(o.PublicURL) && o.PublicURL.Scheme == "http")
+	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.serverError(w, r, err) }
+	s.sessions = sm
+	return s
+}
+
+// Close stops the session store's cleanup goroutine.
+func (s *Server) Close() { s.sessStore.StopCleanup() }
+
+func isLoopback(u *url.URL) bool {
+	switch u.Hostname() {
+	case "localhost", "127.0.0.1", "::1":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,64 @@
+// Package web holds the portal's templ components, their typed view models
+// and the static assets (CSS, JavaScript, images), embedded in the binary.
+package web
+
+import (
+	"github.com/conecta-zoho/gateway/internal/i18n"
+)
+
+// Page is the chrome every page needs, built once per request by the portal.
+type Page struct {
+	Lang i18n.Lang
+	// Title is the page's own title, already translated.
+	Title string
+	// Admin is the signed-in administrator, nil on public pages.
+	Admin *Admin
+	// Flash is a one-time message carried across a redirect.
+	Flash Flash
+	// Path is the current request path, where the language switch returns to.
+	Path string
+	// Year is the current year, for the copyright line.
+	Year int
+	// Nav names the active side-menu entry.
+	Nav string
+}
+
+// T translates key into the page's language.
+func (p Page) T(key string, args ...any) string { return p.Lang.T(key, args...) }
+
+// Admin is who is signed in, as the header shows it.
+type Admin struct {
+	Email       string
+	CompanyName string
+}
+
+// FlashKind says how a flash message is shown.
+type FlashKind string
+
+// Flash kinds.
+const (
+	FlashSuccess FlashKind = "success"
+	FlashError   FlashKind = "error"
+	FlashInfo    FlashKind = "info"
+)
+
+// Flash is a message shown once, at the top of the next page.
+type Flash struct {
+	Kind    FlashKind
+	Message string
+}
+
+// LoginView is the login form's state.
+type LoginView struct {
+	Email string
+	// Error is the single, generic message shown after a failed attempt.
+	Error string
+	// CaptchaID changes with every new captcha, so the image URL changes too.
+	CaptchaID string
+}
+
+// ErrorView is what the error page shows.
+type ErrorView struct {
+	Status  int
+	Message string
+}
