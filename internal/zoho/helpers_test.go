@@ -2,8 +2,8 @@ package zoho_test
 
 import (
 	"bytes"
-	"io"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
