@@ -47,6 +47,9 @@ func (c *Client) Subscribe(ctx context.Context, req centrex.SubscribeRequest) (c
 	if req.HTTPContactURL == "" {
 		return centrex.Subscription{}, &centrex.Error{Op: op, Kind: centrex.ErrRejected, Err: errors.New("empty HTTP contact URL")}
 	}
+	if c.conn.GroupID == "" || c.conn.EnterpriseID == "" {
+		return centrex.Subscription{}, &centrex.Error{Op: op, Kind: centrex.ErrRejected, Err: errors.New("connection has no group or enterprise/service provider ID")}
+	}
 	parent := "serviceprovider"
 	if c.conn.IsEnterprise {
 		parent = "enterprise"
