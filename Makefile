@@ -1,0 +1,53 @@
+# Conecta–Zoho gateway. `make help` lists the targets.
+
+GO        ?= go
+BIN       := bin/gateway
+PKGS      := ./...
+# Chromium for the browser tests (Debian packages).
+CHROMIUM  ?= /usr/bin/chromium
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: run
+run: ## Run the whole product locally (private PostgreSQL, simulators, demo data)
+	$(GO) run ./cmd/gateway dev
+
+.PHONY: build
+build: ## Build bin/gateway
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/gateway
+
+.PHONY: generate
+generate: ## Regenerate templ components
+	$(GO) tool templ generate -path web
+
+.PHONY: check-generated
+check-generated: ## Fail if generated files are stale
+	@$(GO) tool templ generate -path web >/dev/null 2>&1
+	@if [ -n "$$(git status --porcelain -- web)" ]; then \
+		echo "Generated templ files are stale: run 'make generate' and commit the result."; \
+		git status --short -- web; exit 1; fi
+
+.PHONY: lint
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+.PHONY: browser
+browser: ## Install Chromium for the browser tests if it is missing
+	@./scripts/ensure-chromium.sh $(CHROMIUM)
+
+.PHONY: test
+test: check-generated lint browser ## Every test, browser tests included, on a throwaway PostgreSQL
+	CHROMIUM=$(CHROMIUM) $(GO) run ./cmd/withpg $(GO) test -race -count=1 -timeout 15m $(PKGS)
+
+.PHONY: migrate
+migrate: ## Apply migrations to DATABASE_URL
+	$(GO) run ./cmd/gateway migrate
+
+.PHONY: clean
+clean: ## Remove build output (not the .dev/ data)
+	rm -rf bin

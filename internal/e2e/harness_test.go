@@ -1,0 +1,141 @@
+package e2e
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/conecta-zoho/gateway/internal/app"
+	"github.com/conecta-zoho/gateway/internal/config"
+	"github.com/conecta-zoho/gateway/internal/password"
+	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/testdb"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+const (
+	adminEmail    = "admin@fermax.com"
+	adminPassword = "fermax-demo-password"
+	captcha       = "135790"
+)
+
+// gateway is one in-process gateway on a fresh database.
+type gateway struct {
+	url   string
+	store *store.Store
+}
+
+// startGateway runs the gateway as `gateway dev` would, with the demo company
+// and a fixed captcha answer (DEV_CAPTCHA_SOLUTION).
+func startGateway(t *testing.T) *gateway {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	st := testdb.Open(t)
+	hash, err := password.Hash(adminPassword, password.Params{Memory: 1024, Time: 1, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.CreateCompany(ctx, "Fermax", adminEmail, hash); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"DATABASE_URL":         "unused: the store is opened by the test",
+		"LISTEN_ADDR":          ln.Addr().String(),
+		"DEV_CAPTCHA_SOLUTION": captcha,
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] }, config.ModeDev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.PublicURL, _ = url.Parse("http://" + ln.Addr().String())
+	a := app.New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("gateway: %v", err)
+		}
+		a.Close()
+	})
+	return &gateway{url: cfg.PublicURL.String(), store: st}
+}
+
+// browser starts a headless Chromium and returns a context to drive it.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := os.Getenv("CHROMIUM")
+	if path == "" {
+		path = "/usr/bin/chromium"
+	}
+	if _, err := exec.LookPath(path); err != nil {
+		t.Fatalf("Chromium not found at %s: install Debian's chromium package (make test does it) or set CHROMIUM", path)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("lang", "es-ES"),
+		chromedp.Flag("accept-lang", "es-ES,es"),
+		chromedp.WindowSize(1280, 900),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx
+}
+
+// run performs steps and fails the test with the step's name on error.
+func run(t *testing.T, ctx context.Context, step string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", step, err)
+	}
+}
+
+// value runs one action that returns a value.
+func value[T any](t *testing.T, ctx context.Context, step string, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatalf("%s: %v", step, err)
+	}
+	return v
+}
+
+// text reads the text of the first element matching the CSS selector sel.
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	return value(t, ctx, "read "+sel, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
+}
+
+// location is the page's current URL.
+func location(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	return value(t, ctx, "location", chromedp.Location())
+}

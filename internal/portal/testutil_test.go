@@ -1,0 +1,182 @@
+package portal_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/conecta-zoho/gateway/internal/password"
+	"github.com/conecta-zoho/gateway/internal/portal"
+	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/testdb"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+const (
+	adminEmail    = "admin@fermax.com"
+	adminPassword = "correct horse battery staple"
+	captchaDigits = "424242"
+)
+
+// clock is a settable time shared by the store and the portal.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+type testEnv struct {
+	store   *store.Store
+	clock   *clock
+	company store.Company
+	admin   store.Admin
+	srv     *httptest.Server
+}
+
+// newTestEnv starts the portal on a fresh database with the company Fermax
+// and its administrator. The captcha's digits are fixed to captchaDigits.
+func newTestEnv(t *testing.T) *testEnv {
+	t.Helper()
+	st := testdb.Open(t)
+	clk := &clock{now: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)}
+	st.SetClock(clk.Now)
+	hash, err := password.Hash(adminPassword, password.Params{Memory: 1024, Time: 1, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, a, err := st.CreateCompany(context.Background(), "Fermax", adminEmail, hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &testEnv{store: st, clock: clk, company: c, admin: a}
+	e.srv = httptest.NewServer(e.handler(t, "http://127.0.0.1"))
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+// handler builds a portal on the env's database, as another instance would.
+func (e *testEnv) handler(t *testing.T, public string) http.Handler {
+	t.Helper()
+	u, _ := url.Parse(public)
+	p := portal.New(portal.Options{
+		Store:              e.store,
+		Logger:             slog.New(slog.NewTextHandler(io.Discard, nil)),
+		PublicURL:          u,
+		Dev:                true,
+		CaptchaSolution:    captchaDigits,
+		SessionIdleTimeout: 30 * time.Minute,
+		SessionLifetime:    12 * time.Hour,
+		Now:                e.clock.Now,
+	})
+	t.Cleanup(p.Close)
+	return p.Handler()
+}
+
+// client is a browser-like client: a cookie jar, redirects not followed.
+type client struct {
+	t    *testing.T
+	base string
+	http *http.Client
+	hdr  http.Header
+}
+
+func (e *testEnv) client(t *testing.T) *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: t, base: e.srv.URL, hdr: http.Header{}, http: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+type response struct {
+	status   int
+	header   http.Header
+	body     string
+	location string
+}
+
+func (r response) doc(t *testing.T) *goquery.Document {
+	t.Helper()
+	d, err := goquery.NewDocumentFromReader(strings.NewReader(r.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func (c *client) do(method, path string, form url.Values, hdr http.Header) response {
+	c.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, c.base+path, body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range c.hdr {
+		req.Header[k] = v
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, header: res.Header, body: string(b), location: res.Header.Get("Location")}
+}
+
+func (c *client) get(path string) response { c.t.Helper(); return c.do("GET", path, nil, nil) }
+func (c *client) post(path string, form url.Values) response {
+	c.t.Helper()
+	return c.do("POST", path, form, nil)
+}
+
+// login loads the form (which issues the captcha) and posts the credentials.
+func (c *client) login(email, pw, captcha string) response {
+	c.t.Helper()
+	if r := c.get("/login"); r.status != http.StatusOK {
+		c.t.Fatalf("GET /login: %d", r.status)
+	}
+	return c.post("/login", url.Values{"email": {email}, "password": {pw}, "captcha": {captcha}})
+}
+
+func (c *client) sessionCookie() string {
+	u, _ := url.Parse(c.base)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == "dc_session" {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+func wantStatus(t *testing.T, r response, want int) {
+	t.Helper()
+	if r.status != want {
+		t.Fatalf("status = %d, want %d; body:\n%.600s", r.status, want, r.body)
+	}
+}
