@@ -67,11 +67,17 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// Handlers run under s.mu; they write into a buffer that is copied to
+	// the client after the lock is released, so a slow client cannot stall
+	// the simulator.
+	buf := &bufferedResponse{header: http.Header{}}
 	switch {
 	case hasPrefixFold(segs, "com.broadsoft.xsi-actions", "v2.0"):
-		s.serveActions(rw, r, segs[2:])
+		s.serveActions(buf, r, segs[2:])
+		buf.flush(rw)
 	case hasPrefixFold(segs, "com.broadsoft.xsi-events", "v2.0"):
-		s.serveEvents(rw, r, segs[2:], body)
+		s.serveEvents(buf, r, segs[2:], body)
+		buf.flush(rw)
 	default:
 		writeError(rw, http.StatusNotFound, codeNoSuchCommand, "Resource not found")
 	}
