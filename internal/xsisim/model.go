@@ -20,9 +20,12 @@ type Seat struct {
 // Group is a simulated BroadWorks group inside an enterprise or service
 // provider. Its methods lock the simulator and may be used concurrently.
 type Group struct {
-	sim          *Sim
-	ParentID     string
-	ID           string
+	sim *Sim
+	// ParentID is the enterprise or service provider ID.
+	ParentID string
+	// ID is the group ID.
+	ID string
+	// IsEnterprise tells whether ParentID is an enterprise.
 	IsEnterprise bool
 	seats        []*seat
 }
