@@ -59,6 +59,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	janitorDone := make(chan struct{})
+	go func() { defer close(janitorDone); a.janitor(ctx) }()
+	defer func() { <-janitorDone }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("app: serve: %w", err)
@@ -74,5 +77,22 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// Close releases background work.
-func (a *App) Close() { a.portal.Close() }
+// janitor deletes expired sessions and old login failures every ten
+// minutes until ctx ends.
+func (a *App) janitor(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := a.store.DeleteExpired(ctx, 24*time.Hour); err != nil && ctx.Err() == nil {
+				a.logger.Warn("janitor", "error", err)
+			}
+		}
+	}
+}
+
+// Close releases what New acquired; today nothing outlives Serve.
+func (a *App) Close() {}

@@ -189,12 +189,18 @@ func Load(getenv func(string) string, mode Mode) (Config, error) {
 
 // LogValue prints the configuration without its secrets.
 func (c Config) LogValue() slog.Value {
+	str := func(u *url.URL) string {
+		if u == nil {
+			return ""
+		}
+		return u.String()
+	}
 	return slog.GroupValue(
 		slog.String("listen_addr", c.ListenAddr),
-		slog.String("public_url", c.PublicURL.String()),
+		slog.String("public_url", str(c.PublicURL)),
 		slog.Bool("secret_key_set", len(c.SecretKey) > 0),
 		slog.Bool("dev", c.Dev),
-		slog.String("zoho_accounts_url", c.ZohoAccountsURL.String()),
+		slog.String("zoho_accounts_url", str(c.ZohoAccountsURL)),
 		slog.Bool("zoho_client_set", c.ZohoClientID != ""),
 	)
 }
@@ -203,15 +209,18 @@ func (c Config) LogValue() slog.Value {
 // fragment or user info, and returns it without a trailing slash.
 func parseOrigin(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, errors.New("not a valid URL (the value is not shown)")
+	}
+	// Redacted hides a password; the value is echoed only that way.
+	shown := u.Redacted()
 	switch {
-	case err != nil:
-		return nil, fmt.Errorf("not a URL: %q", raw)
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("want an http or https URL, got %q", raw)
+		return nil, fmt.Errorf("want an http or https URL, got %q", shown)
 	case u.Host == "":
-		return nil, fmt.Errorf("missing host in %q", raw)
+		return nil, fmt.Errorf("missing host in %q", shown)
 	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("must not carry user info, query or fragment: %q", raw)
+		return nil, fmt.Errorf("must not carry user info, query or fragment: %q", shown)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""

@@ -118,6 +118,17 @@ func run(t *testing.T, ctx context.Context, step string, steps ...chromedp.Actio
 	}
 }
 
+// submit clicks sel and waits until a new document has replaced the current
+// one, so that later steps never read the page the click left.
+func submit(t *testing.T, ctx context.Context, step, sel string) {
+	t.Helper()
+	run(t, ctx, step,
+		chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.stale = "1"`),
+		chromedp.Click(chromedp.CSS(sel)),
+		chromedp.WaitReady(chromedp.CSS(`html:not([data-stale]) body`)),
+	)
+}
+
 // value runs one action that returns a value.
 func value[T any](t *testing.T, ctx context.Context, step string, a chromedp.Action[T]) T {
 	t.Helper()

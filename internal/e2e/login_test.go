@@ -3,6 +3,7 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -19,11 +20,11 @@ func TestLoginRoundTrip(t *testing.T) {
 	if got := text(t, ctx, "footer"); !strings.Contains(got, "Orange Digital Centrex") || !strings.Contains(got, "satec_") {
 		t.Errorf("footer = %q", got)
 	}
-	run(t, ctx, "go to the login", chromedp.Click(chromedp.CSS(`[data-testid=enter]`)), chromedp.WaitVisible(chromedp.CSS(`#captcha-image`)))
+	submit(t, ctx, "go to the login", `[data-testid=enter]`)
 
-	if !value(t, ctx, "captcha image loads", chromedp.Evaluate[bool](`document.getElementById("captcha-image").naturalWidth > 0`)) {
-		t.Fatal("the captcha image did not load")
-	}
+	// Poll fails after its timeout unless the picture has been decoded.
+	value(t, ctx, "captcha image loads", chromedp.Poll[bool](`(() => { const i = document.getElementById("captcha-image"); return i.complete && i.naturalWidth > 0; })()`,
+		chromedp.WithPollingTimeout(10*time.Second)))
 
 	login := func(step, email, pw, code string) {
 		t.Helper()
@@ -31,8 +32,8 @@ func TestLoginRoundTrip(t *testing.T) {
 			chromedp.SetValue(chromedp.CSS(`#email`), email),
 			chromedp.SetValue(chromedp.CSS(`#password`), pw),
 			chromedp.SetValue(chromedp.CSS(`#captcha`), code),
-			chromedp.Click(chromedp.CSS(`[data-testid=login-submit]`)),
 		)
+		submit(t, ctx, step+": submit", `[data-testid=login-submit]`)
 	}
 	login("wrong captcha", adminEmail, adminPassword, "000000")
 	run(t, ctx, "rejected", chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-error]`)))
@@ -58,7 +59,8 @@ func TestLoginRoundTrip(t *testing.T) {
 		t.Errorf("side menu = %q", got)
 	}
 
-	run(t, ctx, "logout", chromedp.Click(chromedp.CSS(`[data-testid=logout]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid=enter]`)))
+	submit(t, ctx, "logout", `[data-testid=logout]`)
+	run(t, ctx, "back at the start", chromedp.WaitVisible(chromedp.CSS(`[data-testid=enter]`)))
 	run(t, ctx, "home after logout", chromedp.Navigate(gw.url+"/home"), chromedp.WaitVisible(chromedp.CSS(`#captcha-image`)))
 	if url := location(t, ctx); !strings.HasSuffix(url, "/login") {
 		t.Fatalf("after logout /home led to %s, want the login", url)
@@ -73,7 +75,7 @@ func TestLanguageSwitch(t *testing.T) {
 	if got := text(t, ctx, "h1"); got != "Acceso al portal" {
 		t.Fatalf("default h1 = %q", got)
 	}
-	run(t, ctx, "switch to English", chromedp.Click(chromedp.CSS(`.lang button[value=en]`)), chromedp.WaitReady(chromedp.CSS(`html[lang=en]`)))
+	submit(t, ctx, "switch to English", `.lang button[value=en]`)
 	if got := text(t, ctx, "h1"); got != "Portal sign-in" {
 		t.Fatalf("h1 after switching = %q", got)
 	}

@@ -44,7 +44,6 @@ type Server struct {
 	store      *store.Store
 	logger     *slog.Logger
 	sessions   *scs.SessionManager
-	sessStore  *pgxstore.PostgresStore
 	captchas   *captcha.Maker
 	publicURL  *url.URL
 	trustProxy bool
@@ -53,7 +52,7 @@ type Server struct {
 	hsts       bool
 }
 
-// New builds the portal. Close releases its background work.
+// New builds the portal.
 func New(o Options) *Server {
 	s := &Server{
 		store:      o.Store,
@@ -68,9 +67,10 @@ func New(o Options) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.sessStore = pgxstore.NewWithCleanupInterval(o.Store.Pool(), 10*time.Minute)
+	// No cleanup goroutine (interval 0): the app's janitor deletes expired
+	// sessions through the store.
 	sm := scs.New()
-	sm.Store = s.sessStore
+	sm.Store = pgxstore.NewWithCleanupInterval(o.Store.Pool(), 0)
 	sm.IdleTimeout = o.SessionIdleTimeout
 	sm.Lifetime = o.SessionLifetime
 	sm.Cookie.Name = "dc_session"
@@ -82,9 +82,6 @@ func New(o Options) *Server {
 	s.sessions = sm
 	return s
 }
-
-// Close stops the session store's cleanup goroutine.
-func (s *Server) Close() { s.sessStore.StopCleanup() }
 
 func isLoopback(u *url.URL) bool {
 	switch u.Hostname() {

@@ -85,7 +85,6 @@ func (e *testEnv) handler(t *testing.T, public string) http.Handler {
 		SessionLifetime:    12 * time.Hour,
 		Now:                e.clock.Now,
 	})
-	t.Cleanup(p.Close)
 	return p.Handler()
 }
 

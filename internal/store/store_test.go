@@ -132,3 +132,33 @@ func TestAuditLogIsPerCompany(t *testing.T) {
 		t.Fatalf("company A's log = %+v", log)
 	}
 }
+
+func TestDeleteExpired(t *testing.T) {
+	ctx := context.Background()
+	s := testdb.Open(t)
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	s.SetClock(func() time.Time { return now })
+	_, err := s.Pool().Exec(ctx, `INSERT INTO sessions (token, data, expiry) VALUES ('old', '', $1), ('live', '', $2)`,
+		now.Add(-time.Minute), now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordLoginFailure(ctx, "account:x"); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(25 * time.Hour)
+	if err := s.RecordLoginFailure(ctx, "account:y"); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.DeleteExpired(ctx, 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both sessions have expired 25 hours later; one failure is too old.
+	if n != 3 {
+		t.Fatalf("deleted %d rows, want 3", n)
+	}
+	if f, _ := s.RecentLoginFailures(ctx, "account:y", time.Hour); f.Count != 1 {
+		t.Fatalf("the recent failure was deleted")
+	}
+}
