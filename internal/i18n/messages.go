@@ -2,7 +2,24 @@ package i18n
 
 // messages maps a key to its text per language. Spanish texts follow the
 // original portal's user guide word for word where the guide shows them.
-var messages = map[string]map[Lang]string{
+// Each screen keeps its texts in its own messages_*.go file.
+var messages = merge(portalMessages, zohoMessages, seatsMessages, callsMessages)
+
+func merge(catalogs ...map[string]map[Lang]string) map[string]map[Lang]string {
+	out := map[string]map[Lang]string{}
+	for _, c := range catalogs {
+		for k, v := range c {
+			if _, dup := out[k]; dup {
+				panic("i18n: message key defined twice: " + k)
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// portalMessages are the chrome, welcome, login and main-screen texts.
+var portalMessages = map[string]map[Lang]string{
 	// Chrome shared by every page.
 	"app.name":       {ES: "Digital Centrex", EN: "Digital Centrex"},
 	"app.portal":     {ES: "Portal de administración Zoho – Conecta", EN: "Zoho – Conecta administration portal"},
