@@ -1,0 +1,119 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/conecta-zoho/gateway/internal/centrex"
+	"github.com/conecta-zoho/gateway/internal/secretbox"
+	"github.com/conecta-zoho/gateway/internal/store"
+)
+
+// newCompany creates a company with an administrator named after it.
+func newCompany(tb testing.TB, s *store.Store, name string) int64 {
+	tb.Helper()
+	c, _, err := s.CreateCompany(context.Background(), name, "admin@"+name+".example", "hash")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c.ID
+}
+
+// testBox returns a secret box with a fixed key.
+func testBox(tb testing.TB, fill byte) *secretbox.Box {
+	tb.Helper()
+	key := make([]byte, 32)
+	for i := range key {
+		key[i] = fill
+	}
+	b, err := secretbox.New(key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// seat builds a centrex.Seat for number n: "n@conecta.orange.es".
+func seat(n string) centrex.Seat {
+	return centrex.Seat{UserID: n + "@conecta.orange.es", Number: n, Extension: n[len(n)-4:]}
+}
+
+// mustSync syncs seats from the directory and fails the test on error.
+func mustSync(tb testing.TB, s *store.Store, companyID int64, seats ...centrex.Seat) store.SyncResult {
+	tb.Helper()
+	r, err := s.SyncSeats(context.Background(), companyID, seats, store.SourceDirectory)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
+
+// seatID returns the id of a company's seat by user id.
+func seatID(tb testing.TB, s *store.Store, companyID int64, userID string) int64 {
+	tb.Helper()
+	st, err := s.SeatByUserID(context.Background(), companyID, userID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return st.ID
+}
+
+// mustLink links a seat to a Zoho user and enables the link.
+func mustLink(tb testing.TB, s *store.Store, companyID, seatID int64, u store.ZohoUser) store.Link {
+	tb.Helper()
+	ctx := context.Background()
+	l, _, err := s.CreateLink(ctx, companyID, seatID, u)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if l, err = s.SetLinkEnabled(ctx, companyID, l.ID, true); err != nil {
+		tb.Fatal(err)
+	}
+	return l
+}
+
+// bulkSeed loads n seats ("<prefix>NNNNN@conecta.orange.es", number
+// 9<prefixNum>NNNNN) into a company with COPY, linking every linkEvery-th
+// seat to a Zoho user "Zoho User NNNNN" (zu-<prefix>NNNNN@example.com), and
+// caches zohoUsers Zoho users (the linked ones first).
+func bulkSeed(tb testing.TB, s *store.Store, companyID int64, prefix string, n, linkEvery, zohoUsers int) {
+	tb.Helper()
+	ctx := context.Background()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	_, err := s.Pool().CopyFrom(ctx, pgx.Identifier{"seats"},
+		[]string{"company_id", "user_id", "number", "extension", "first_name", "last_name", "email", "source", "synced_at"},
+		pgx.CopyFromSlice(n, func(i int) ([]any, error) {
+			return []any{companyID, fmt.Sprintf("%s%05d@conecta.orange.es", prefix, i), fmt.Sprintf("9%d%05d", companyID%100, i),
+				fmt.Sprintf("%05d", i), "Nombre", fmt.Sprintf("Apellido%05d", i), "", "directory", now}, nil
+		}))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_, err = s.Pool().CopyFrom(ctx, pgx.Identifier{"zoho_users"},
+		[]string{"company_id", "zoho_user_id", "email", "name", "fetched_at"},
+		pgx.CopyFromSlice(zohoUsers, func(i int) ([]any, error) {
+			return []any{companyID, fmt.Sprintf("%d%06d", companyID, i), fmt.Sprintf("zu-%s%05d@example.com", prefix, i),
+				fmt.Sprintf("Zoho User %05d", i), now}, nil
+		}))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if linkEvery <= 0 {
+		return
+	}
+	_, err = s.Pool().Exec(ctx, `
+		INSERT INTO seat_links (company_id, seat_id, zoho_user_id, zoho_email, zoho_name, enabled, secret_hash)
+		SELECT s.company_id, s.id, u.zoho_user_id, u.email, u.name, r.n % 3 <> 0, sha256(s.user_id::bytea)
+		FROM (SELECT id, company_id, user_id, row_number() OVER (ORDER BY user_id) - 1 AS n
+		      FROM seats WHERE company_id = $1) s
+		CROSS JOIN LATERAL (SELECT s.n / $2 AS n) r
+		JOIN zoho_users u ON u.company_id = s.company_id AND u.zoho_user_id = $4 || lpad((s.n / $2)::text, 6, '0')
+		WHERE s.n % $2 = 0 AND s.n / $2 < $3`, companyID, linkEvery, zohoUsers, fmt.Sprint(companyID))
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
