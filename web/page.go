@@ -62,3 +62,31 @@ type ErrorView struct {
 	Status  int
 	Message string
 }
+
+// ZohoView is the "Integración Zoho" screen: the enable screen while the
+// integration is disabled, the management page once it is enabled.
+type ZohoView struct {
+	Company string
+	// Configured is false when the server has no Zoho OAuth client.
+	Configured bool
+	// Status is disabled, enabled, needs_consent or disabling.
+	Status string
+	// Email prefills the Zoho account field of the activation dialog.
+	Email      string
+	EmailError string
+	// Confirm shows the activation (or deactivation) confirmation as a page:
+	// the no-JavaScript path of the dialogs.
+	Confirm string
+	Panel   ZohoPanel
+}
+
+// ZohoPanel is the connection panel of the management page.
+type ZohoPanel struct {
+	Status       string
+	DataCentre   string
+	APIDomain    string
+	ConsentEmail string
+	EnabledAt    string
+	Token        string
+	LastError    string
+}

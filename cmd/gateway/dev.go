@@ -42,6 +42,15 @@ func cmdDev(ctx context.Context, args []string, e env) int {
 		logger.Info("private PostgreSQL started", "dir", *dir+"/postgres")
 	}
 
+	var zsim *devenv.ZohoSim
+	if !cfg.ZohoAccountsURLSet {
+		if zsim, err = devenv.StartZohoSim(ctx, &cfg, logger); err != nil {
+			logger.Error("cannot start the Zoho simulator", "error", err)
+			return exitFailure
+		}
+		defer zsim.Close()
+	}
+
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		logger.Error("cannot open the database", "error", err)
@@ -51,6 +60,14 @@ func cmdDev(ctx context.Context, args []string, e env) int {
 	if _, err := st.Migrate(ctx, logger); err != nil {
 		logger.Error("migration failed", "error", err)
 		return exitFailure
+	}
+	if zsim != nil {
+		if n, err := devenv.ForgetSimulatedIntegrations(ctx, st); err != nil {
+			logger.Error("cannot reset simulated integrations", "error", err)
+			return exitFailure
+		} else if n > 0 {
+			logger.Info("Zoho integrations of a previous run were disabled: the simulator starts empty", "companies", n)
+		}
 	}
 	pw, err := denv.Seed(ctx, st)
 	if err != nil {
@@ -62,6 +79,9 @@ func cmdDev(ctx context.Context, args []string, e env) int {
 			"  Open:      %s/\n"+
 			"  Log in as: %s\n"+
 			"  Password:  %s\n", cfg.PublicURL, devenv.DemoAdminEmail, pw)
+		if zsim != nil {
+			fmt.Fprintf(e.stdout, "\n%s", zsim.Describe())
+		}
 		if cfg.DevCaptchaSolution != "" {
 			fmt.Fprintf(e.stdout, "  Captcha:   fixed to %s (DEV_CAPTCHA_SOLUTION)\n", cfg.DevCaptchaSolution)
 		}

@@ -63,7 +63,11 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, logger *slog
 		logger.Error("cannot listen", "addr", cfg.ListenAddr, "error", err)
 		return exitFailure
 	}
-	a := app.New(cfg, st, logger)
+	a, err := app.New(cfg, st, logger)
+	if err != nil {
+		logger.Error("cannot start", "error", err)
+		return exitFailure
+	}
 	defer a.Close()
 	logger.Info("gateway listening", "addr", ln.Addr().String(), "config", cfg)
 	if ready != nil {

@@ -11,26 +11,50 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/conecta-zoho/gateway/internal/config"
+	"github.com/conecta-zoho/gateway/internal/integration"
 	"github.com/conecta-zoho/gateway/internal/portal"
+	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/zoho"
 )
 
 // App is one running gateway instance.
 type App struct {
-	cfg    config.Config
-	logger *slog.Logger
-	store  *store.Store
-	portal *portal.Server
+	cfg         config.Config
+	logger      *slog.Logger
+	store       *store.Store
+	portal      *portal.Server
+	integration *integration.Service
 }
 
 // New wires an App. The store must already be migrated.
-func New(cfg config.Config, st *store.Store, logger *slog.Logger) *App {
+func New(cfg config.Config, st *store.Store, logger *slog.Logger) (*App, error) {
+	box, err := secretbox.New(cfg.SecretKey)
+	if err != nil {
+		return nil, fmt.Errorf("app: SECRET_KEY: %w", err)
+	}
+	var oauth *zoho.OAuth
+	if cfg.ZohoClientID != "" {
+		oauth, err = zoho.NewOAuth(zoho.OAuthConfig{
+			ClientID:        cfg.ZohoClientID,
+			ClientSecret:    cfg.ZohoClientSecret,
+			RedirectURL:     cfg.PublicURL.String() + "/zoho/callback",
+			HomeAccountsURL: cfg.ZohoAccountsURL.String(),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("app: Zoho OAuth client: %w", err)
+		}
+	}
+	integ := integration.New(integration.Options{Store: st, Box: box, OAuth: oauth, Logger: logger})
 	p := portal.New(portal.Options{
 		Store:              st,
 		Logger:             logger,
+		Integration:        integ,
+		FormActions:        []string{origin(cfg.ZohoAccountsURL)},
 		PublicURL:          cfg.PublicURL,
 		Dev:                cfg.Dev,
 		CaptchaSolution:    cfg.DevCaptchaSolution,
@@ -38,8 +62,11 @@ func New(cfg config.Config, st *store.Store, logger *slog.Logger) *App {
 		SessionIdleTimeout: cfg.SessionIdleTimeout,
 		SessionLifetime:    cfg.SessionLifetime,
 	})
-	return &App{cfg: cfg, logger: logger, store: st, portal: p}
+	return &App{cfg: cfg, logger: logger, store: st, portal: p, integration: integ}, nil
 }
+
+// origin is scheme://host[:port] of u.
+func origin(u *url.URL) string { return u.Scheme + "://" + u.Host }
 
 // Handler is the gateway's whole HTTP surface.
 func (a *App) Handler() http.Handler { return a.portal.Handler() }

@@ -73,6 +73,9 @@ type Config struct {
 	// ZohoAccountsURL is the accounts server of the data centre the client is
 	// registered in (ZOHO_ACCOUNTS_URL, default https://accounts.zoho.com).
 	ZohoAccountsURL *url.URL
+	// ZohoAccountsURLSet is true when ZOHO_ACCOUNTS_URL was given; `gateway
+	// dev` starts the Zoho simulator only when it was not.
+	ZohoAccountsURLSet bool
 }
 
 // DefaultZohoAccountsURL is Zoho's US accounts server, where PhoneBridge
@@ -172,6 +175,7 @@ func Load(getenv func(string) string, mode Mode) (Config, error) {
 	}
 
 	accounts := get("ZOHO_ACCOUNTS_URL")
+	c.ZohoAccountsURLSet = accounts != ""
 	if accounts == "" {
 		accounts = DefaultZohoAccountsURL
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -18,6 +19,7 @@ import (
 	"github.com/conecta-zoho/gateway/internal/password"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/testdb"
+	"github.com/conecta-zoho/gateway/internal/zohosim"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
@@ -28,10 +30,13 @@ const (
 	captcha       = "135790"
 )
 
-// gateway is one in-process gateway on a fresh database.
+// gateway is one in-process gateway on a fresh database, with its own Zoho
+// simulator (the guide's organisation: zohosim.SeedDemo).
 type gateway struct {
 	url   string
 	store *store.Store
+	zsim  *zohosim.Sim
+	zorg  *zohosim.Org
 }
 
 // startGateway runs the gateway as `gateway dev` would, with the demo company
@@ -55,13 +60,27 @@ func startGateway(t *testing.T) *gateway {
 		"DATABASE_URL":         "unused: the store is opened by the test",
 		"LISTEN_ADDR":          ln.Addr().String(),
 		"DEV_CAPTCHA_SOLUTION": captcha,
+		"SECRET_KEY":           "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] }, config.ModeDev)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.PublicURL, _ = url.Parse("http://" + ln.Addr().String())
-	a := app.New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+
+	zsim := zohosim.New(zohosim.Options{ClientID: "cid", ClientSecret: "csecret", ProviderName: "Digital Centrex",
+		RedirectURIs: []string{cfg.PublicURL.String() + "/zoho/callback"}})
+	zsrv := httptest.NewServer(zsim.Handler())
+	t.Cleanup(zsrv.Close)
+	zsim.SetBaseURL(zsrv.URL)
+	zorg := zohosim.SeedDemo(zsim)
+	cfg.ZohoClientID, cfg.ZohoClientSecret = "cid", "csecret"
+	cfg.ZohoAccountsURL, _ = url.Parse(zsrv.URL)
+
+	a, err := app.New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, ln) }()
 	t.Cleanup(func() {
@@ -71,7 +90,7 @@ func startGateway(t *testing.T) *gateway {
 		}
 		a.Close()
 	})
-	return &gateway{url: cfg.PublicURL.String(), store: st}
+	return &gateway{url: cfg.PublicURL.String(), store: st, zsim: zsim, zorg: zorg}
 }
 
 // browser starts a headless Chromium and returns a context to drive it.
@@ -127,6 +146,17 @@ func submit(t *testing.T, ctx context.Context, step, sel string) {
 		chromedp.Click(chromedp.CSS(sel)),
 		chromedp.WaitReady(chromedp.CSS(`html:not([data-stale]) body`)),
 	)
+}
+
+// signIn logs in as the demo administrator and waits for the main screen.
+func signIn(t *testing.T, ctx context.Context, gw *gateway) {
+	t.Helper()
+	run(t, ctx, "open the login", chromedp.Navigate(gw.url+"/login"), chromedp.WaitVisible(chromedp.CSS(`#captcha`)),
+		chromedp.SetValue(chromedp.CSS(`#email`), adminEmail),
+		chromedp.SetValue(chromedp.CSS(`#password`), adminPassword),
+		chromedp.SetValue(chromedp.CSS(`#captcha`), captcha))
+	submit(t, ctx, "sign in", `[data-testid=login-submit]`)
+	run(t, ctx, "main screen", chromedp.WaitVisible(chromedp.CSS(`[data-testid=admin-email]`)))
 }
 
 // value runs one action that returns a value.

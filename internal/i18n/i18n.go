@@ -71,3 +71,9 @@ func (l Lang) Name() string {
 	}
 	return "Español"
 }
+
+// Has reports whether key is in the catalogue.
+func Has(key string) bool {
+	_, ok := messages[key]
+	return ok
+}

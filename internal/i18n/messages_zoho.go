@@ -1,4 +1,95 @@
 package i18n
 
-// zohoMessages are the texts of the Zoho integration screens (guide sections 3 and 5).
-var zohoMessages = map[string]map[Lang]string{}
+// zohoMessages are the texts of the Zoho integration screens (guide
+// sections 3 and 5). Spanish follows the guide word for word.
+var zohoMessages = map[string]map[Lang]string{
+	"zoho.title.disabled": {ES: "Integración Zoho - Conecta - %s.", EN: "Zoho integration - Conecta - %s."},
+	"zoho.title.enabled":  {ES: "Gestión de integración Conecta - Zoho - %s.", EN: "Conecta - Zoho integration management - %s."},
+	"zoho.intro1": {
+		ES: "La función de telefonía CONECTA, permite al sistema Digital Centrex de Orange integrarse con el sistema de Telefonía Zoho PhoneBridge. Con esta característica, los productos de Zoho les ofrecen una plataforma para gestionar las llamadas entrantes y salientes. No solo eso, le recuerda de las llamadas que están programadas y también identifica a quien llama y hace coincidir los detalles con el registro del cliente en Zoho.",
+		EN: "The CONECTA telephony feature lets Orange's Digital Centrex integrate with Zoho PhoneBridge telephony. With it, Zoho's products give you one place to handle incoming and outgoing calls. It also reminds you of scheduled calls, identifies who is calling and matches them with the customer's record in Zoho.",
+	},
+	"zoho.intro2": {
+		ES: "Para habilitar la integración con Zoho PhoneBridge, deberá presionar el botón dispuesto más abajo, el cual le redirigirá a la web de Zoho para validar sus credenciales, y poder activarlo. Tras su consentimiento y activación de la integración, será enviado de vuelta a esta página, para poder continuar gestionando la activación individual de cada usuario / teléfono CONECTA con Zoho.",
+		EN: "To enable the integration with Zoho PhoneBridge, press the button below: it takes you to Zoho's website to check your credentials and activate it. After your consent and the activation, you come back to this page to go on activating each CONECTA user / phone with Zoho.",
+	},
+	"zoho.enable.button": {ES: "Habilitar Integración de Digital Centrex para %s con Zoho PhoneBridge", EN: "Enable the Digital Centrex integration for %s with Zoho PhoneBridge"},
+	"zoho.enable.dialog": {ES: "Confirmación de Activación de Integración PhoneBridge Zoho", EN: "Confirm the Zoho PhoneBridge integration activation"},
+	"zoho.enable.text": {
+		ES: "Se le redirigirá a la web de Zoho para validar sus credenciales, y poder activarlo. Tras su consentimiento y activación de la integración, será enviado de vuelta a esta página, para poder continuar gestionando la activación individual de cada usuario / teléfono CONECTA con Zoho. ¿Desea confirmar la operación?",
+		EN: "You will be taken to Zoho's website to check your credentials and activate it. After your consent and the activation, you come back to this page to go on activating each CONECTA user / phone with Zoho. Do you want to go ahead?",
+	},
+	"zoho.enable.email": {ES: "Cuenta de Zoho con la que dará el consentimiento", EN: "Zoho account that will give consent"},
+	"zoho.enable.warning": {
+		ES: "Es muy importante que sea la misma cuenta con la que se identifique en Zoho: si la escribe mal o entra con otra cuenta, la activación no se completará.",
+		EN: "It must be the same account you sign in to Zoho with: if you mistype it or sign in with another account, the activation will not complete.",
+	},
+	"zoho.enable.start":   {ES: "Comenzar la activación", EN: "Start the activation"},
+	"zoho.close":          {ES: "Cerrar", EN: "Close"},
+	"zoho.email.invalid":  {ES: "Escriba la dirección de correo de su cuenta de Zoho.", EN: "Type the e-mail address of your Zoho account."},
+	"zoho.not_configured": {ES: "La integración con Zoho no está configurada en este servidor (falta ZOHO_CLIENT_ID). Contacte con el operador.", EN: "The Zoho integration is not configured on this server (ZOHO_CLIENT_ID is missing). Please contact the operator."},
+
+	"zoho.section":         {ES: "Integración Zoho", EN: "Zoho integration"},
+	"zoho.disable.text":    {ES: "Para deshabilitar la integración con Zoho PhoneBridge, deberá presionar el botón dispuesto más abajo, y tras la confirmación, se realizará la petición a ZOHO y desde ese momento la integración con CONECTA quedará anulada, y deshabilitado para todos los usuarios.", EN: "To disable the integration with Zoho PhoneBridge, press the button below; after you confirm, the request is sent to ZOHO and from then on the integration with CONECTA is cancelled and disabled for every user."},
+	"zoho.disable.button":  {ES: "Deshabilitar Integración de Digital Centrex para %s con Zoho PhoneBridge", EN: "Disable the Digital Centrex integration for %s with Zoho PhoneBridge"},
+	"zoho.disable.warning": {ES: "¡Advertencia!", EN: "Warning!"},
+	"zoho.disable.confirm.text": {
+		ES: "Si se deshabilita la integración con Zoho PhoneBridge, desde este momento la integración con CONECTA quedará anulada, y se deshabilitará la misma para todos los usuarios Zoho.",
+		EN: "If you disable the integration with Zoho PhoneBridge, from this moment the integration with CONECTA is cancelled and disabled for every Zoho user.",
+	},
+	"zoho.disable.keep":    {ES: "Los vínculos entre usuarios Conecta y usuarios de Zoho se conservan desactivados, para poder restaurarlos si vuelve a habilitar la integración.", EN: "The links between Conecta users and Zoho users are kept, switched off, so they can be restored if you enable the integration again."},
+	"zoho.disable.confirm": {ES: "Confirmar Desactivación", EN: "Confirm deactivation"},
+	"zoho.retry.disable":   {ES: "Reintentar la deshabilitación", EN: "Retry disabling"},
+
+	"zoho.panel.title":          {ES: "Conexión con Zoho", EN: "Connection with Zoho"},
+	"zoho.panel.status":         {ES: "Estado", EN: "Status"},
+	"zoho.panel.dc":             {ES: "Centro de datos", EN: "Data centre"},
+	"zoho.panel.api":            {ES: "Dominio de la API", EN: "API domain"},
+	"zoho.panel.account":        {ES: "Cuenta que dio el consentimiento", EN: "Account that gave consent"},
+	"zoho.panel.since":          {ES: "Habilitada desde", EN: "Enabled since"},
+	"zoho.panel.token":          {ES: "Autorización", EN: "Authorization"},
+	"zoho.panel.token.valid":    {ES: "vigente; el acceso actual caduca %s y se renueva solo", EN: "valid; the current access expires %s and renews by itself"},
+	"zoho.panel.token.renew":    {ES: "vigente; se renovará en la próxima petición", EN: "valid; it will renew on the next request"},
+	"zoho.panel.token.dead":     {ES: "caducada: hace falta un nuevo consentimiento", EN: "expired: a new consent is needed"},
+	"zoho.panel.lasterror":      {ES: "Último error", EN: "Last error"},
+	"zoho.status.enabled":       {ES: "Habilitada", EN: "Enabled"},
+	"zoho.status.needs":         {ES: "Necesita un nuevo consentimiento", EN: "Needs a new consent"},
+	"zoho.status.disabling":     {ES: "Deshabilitación incompleta", EN: "Disabling did not finish"},
+	"zoho.needs_consent.text":   {ES: "Zoho ya no acepta la autorización de esta integración (se revocó en Zoho o fue sustituida). Mientras tanto no se registran llamadas ni funciona el click-to-dial. Vuelva a dar el consentimiento para restablecerla.", EN: "Zoho no longer accepts this integration's authorization (it was revoked in Zoho or replaced). Meanwhile calls are not logged and click-to-dial does not work. Give consent again to restore it."},
+	"zoho.needs_consent.button": {ES: "Volver a dar el consentimiento en Zoho", EN: "Give consent in Zoho again"},
+	"zoho.disabling.text":       {ES: "La deshabilitación empezó pero no terminó: Zoho no respondió a todas las peticiones. Algunos usuarios pueden seguir activos en Zoho. Reintente la operación.", EN: "Disabling started but did not finish: Zoho did not answer every request. Some users may still be active in Zoho. Please retry."},
+
+	"zoho.ok.enabled":        {ES: "La integración con Zoho PhoneBridge está habilitada.", EN: "The Zoho PhoneBridge integration is enabled."},
+	"zoho.ok.disabled":       {ES: "La integración con Zoho PhoneBridge se ha deshabilitado para todos los usuarios.", EN: "The Zoho PhoneBridge integration has been disabled for every user."},
+	"zoho.ok.disabled.local": {ES: "La integración se ha deshabilitado en Digital Centrex, pero no se pudo avisar a Zoho porque la autorización había caducado. Si Zoho todavía la muestra, elimínela desde la configuración de telefonía de Zoho.", EN: "The integration is disabled in Digital Centrex, but Zoho could not be told because the authorization had expired. If Zoho still shows it, remove it from Zoho's telephony settings."},
+
+	"zoho.err.state":           {ES: "La respuesta de Zoho no corresponde a una activación iniciada en esta sesión, ya se usó o ha caducado. Vuelva a comenzar la activación.", EN: "Zoho's answer does not belong to an activation started in this session, was already used or has expired. Please start the activation again."},
+	"zoho.err.denied":          {ES: "Ha rechazado el consentimiento en Zoho: la integración sigue deshabilitada.", EN: "You declined consent in Zoho: the integration stays disabled."},
+	"zoho.err.zoho_error":      {ES: "Zoho no completó la autorización (%s). La integración sigue deshabilitada.", EN: "Zoho did not complete the authorization (%s). The integration stays disabled."},
+	"zoho.err.accounts_server": {ES: "La respuesta indica un servidor de cuentas que no es de Zoho; por seguridad no se ha continuado. La integración sigue deshabilitada.", EN: "The answer names an accounts server that is not Zoho's; for safety nothing was sent. The integration stays disabled."},
+	"zoho.err.bad_code":        {ES: "Zoho ha rechazado la autorización porque caducó o ya se había usado. Vuelva a comenzar la activación.", EN: "Zoho refused the authorization because it expired or was already used. Please start the activation again."},
+	"zoho.err.client":          {ES: "Zoho no reconoce las credenciales de Digital Centrex como aplicación. Contacte con el operador.", EN: "Zoho does not recognise Digital Centrex's application credentials. Please contact the operator."},
+	"zoho.err.throttled":       {ES: "Zoho limita temporalmente las peticiones de autorización. Espere unos minutos y vuelva a intentarlo.", EN: "Zoho is temporarily limiting authorization requests. Wait a few minutes and try again."},
+	"zoho.err.unavailable":     {ES: "No se ha podido contactar con Zoho. Inténtelo de nuevo más tarde.", EN: "Zoho could not be reached. Please try again later."},
+	"zoho.err.mismatch":        {ES: "El consentimiento se dio con la cuenta de Zoho %s, pero usted indicó %s. Por seguridad se ha anulado esa autorización y la integración sigue deshabilitada. Vuelva a comenzar la activación e identifíquese en Zoho con la cuenta indicada.", EN: "Consent was given with the Zoho account %s, but you typed %s. For safety that authorization was cancelled and the integration stays disabled. Start the activation again and sign in to Zoho with the account you type."},
+	"zoho.err.needs_consent":   {ES: "Zoho ya no acepta la autorización de esta integración. Vuelva a dar el consentimiento.", EN: "Zoho no longer accepts this integration's authorization. Please give consent again."},
+	"zoho.err.not_enabled":     {ES: "La integración con Zoho no está habilitada.", EN: "The Zoho integration is not enabled."},
+	"zoho.err.not_configured":  {ES: "La integración con Zoho no está configurada en este servidor. Contacte con el operador.", EN: "The Zoho integration is not configured on this server. Please contact the operator."},
+
+	"zoho.err.zoho:PROVIDER_NOT_REGISTERED":            {ES: "Zoho no tiene registrado a Digital Centrex como proveedor de PhoneBridge. Contacte con el soporte de Orange.", EN: "Zoho has no PhoneBridge provider registration for Digital Centrex. Please contact Orange support."},
+	"zoho.err.zoho:NO_PERMISSION":                      {ES: "La cuenta de Zoho con la que dio el consentimiento no tiene permiso para administrar PhoneBridge. Repita la activación con una cuenta administradora de su organización en Zoho.", EN: "The Zoho account that gave consent is not allowed to manage PhoneBridge. Repeat the activation with an administrator account of your Zoho organization."},
+	"zoho.err.zoho:DIFFERENT_PROVIDER_ALREADY_ENABLED": {ES: "Su organización de Zoho ya tiene integrado otro proveedor de telefonía. Deshabilítelo en Zoho (Configuración → Telefonía) y vuelva a intentarlo.", EN: "Your Zoho organization already has another telephony provider integrated. Disable it in Zoho (Setup → Telephony) and try again."},
+	"zoho.err.zoho:PBX_NOT_INTEGRATED":                 {ES: "Zoho indica que la integración de PhoneBridge no está activa para su organización. Vuelva a habilitarla.", EN: "Zoho says the PhoneBridge integration is not active for your organization. Please enable it again."},
+	"zoho.err.zoho:INVALID_TOKEN":                      {ES: "Zoho ha rechazado la autorización. Vuelva a comenzar la activación.", EN: "Zoho refused the authorization. Please start the activation again."},
+	"zoho.err.zoho:INTERNAL_ERROR":                     {ES: "Zoho ha devuelto un error interno. Inténtelo de nuevo más tarde.", EN: "Zoho returned an internal error. Please try again later."},
+	"dc.us": {ES: "Estados Unidos (us)", EN: "United States (us)"},
+	"dc.eu": {ES: "Europa (eu)", EN: "Europe (eu)"},
+	"dc.in": {ES: "India (in)", EN: "India (in)"},
+	"dc.au": {ES: "Australia (au)", EN: "Australia (au)"},
+	"dc.jp": {ES: "Japón (jp)", EN: "Japan (jp)"},
+	"dc.ca": {ES: "Canadá (ca)", EN: "Canada (ca)"},
+	"dc.sa": {ES: "Arabia Saudí (sa)", EN: "Saudi Arabia (sa)"},
+	"dc.uk": {ES: "Reino Unido (uk)", EN: "United Kingdom (uk)"},
+	"dc.cn": {ES: "China (cn)", EN: "China (cn)"},
+	"zoho.err.other":                                   {ES: "Zoho ha rechazado la operación (%s). Inténtelo de nuevo o contacte con el operador.", EN: "Zoho refused the operation (%s). Try again or contact the operator."},
+}

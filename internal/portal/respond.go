@@ -84,23 +84,29 @@ func (s *Server) newPage(r *http.Request, titleKey string) web.Page {
 	if s.sessionLoaded(ctx) {
 		if key := s.sessions.PopString(ctx, sessFlashKey); key != "" {
 			kind := web.FlashKind(s.sessions.PopString(ctx, sessFlashKind))
-			arg := s.sessions.PopString(ctx, sessFlashArg)
-			if arg != "" {
-				p.Flash = web.Flash{Kind: kind, Message: p.T(key, arg)}
-			} else {
-				p.Flash = web.Flash{Kind: kind, Message: p.T(key)}
+			var args []any
+			if raw := s.sessions.PopString(ctx, sessFlashArg); raw != "" {
+				for _, a := range strings.Split(raw, flashArgSep) {
+					args = append(args, a)
+				}
 			}
+			p.Flash = web.Flash{Kind: kind, Message: p.T(key, args...)}
 		}
 	}
 	return p
 }
 
-// flash stores a one-time message for the next page.
-func (s *Server) flash(ctx context.Context, kind web.FlashKind, key string, arg ...string) {
+// flashArgSep joins a flash message's arguments in the session.
+const flashArgSep = "\x1f"
+
+// flash stores a one-time message for the next page; args fill in the
+// translated text.
+func (s *Server) flash(ctx context.Context, kind web.FlashKind, key string, args ...string) {
 	s.sessions.Put(ctx, sessFlashKind, string(kind))
 	s.sessions.Put(ctx, sessFlashKey, key)
-	if len(arg) > 0 {
-		s.sessions.Put(ctx, sessFlashArg, arg[0])
+	s.sessions.Remove(ctx, sessFlashArg)
+	if len(args) > 0 {
+		s.sessions.Put(ctx, sessFlashArg, strings.Join(args, flashArgSep))
 	}
 }
 

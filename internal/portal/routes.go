@@ -23,6 +23,12 @@ import (
 //	POST /lang                 switch language (kept in the session)
 //	GET  /home                 main screen                 (signed in)
 //	POST /logout               sign out                    (signed in)
+//	GET  /zoho                 Zoho integration: enable screen or management page (signed in)
+//	GET  /zoho/enable          activation confirmation without JavaScript   (signed in)
+//	POST /zoho/enable          start Zoho's OAuth consent                   (signed in)
+//	GET  /zoho/callback        Zoho's redirect after the consent            (signed in)
+//	GET  /zoho/disable         deactivation warning without JavaScript      (signed in)
+//	POST /zoho/disable         disable the integration for everyone         (signed in)
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, s.logRequests, s.recoverPanics, s.secureHeaders)
@@ -50,6 +56,14 @@ func (s *Server) Handler() http.Handler {
 			r.Use(s.requireAdmin)
 			r.Get("/home", s.handleHome)
 			r.Post("/logout", s.handleLogout)
+
+			// Zoho integration (guide sections 3 and 5).
+			r.Get("/zoho", s.handleZoho)
+			r.Get("/zoho/enable", s.handleZohoEnableConfirm)
+			r.Post("/zoho/enable", s.handleZohoEnable)
+			r.Get("/zoho/callback", s.handleZohoCallback)
+			r.Get("/zoho/disable", s.handleZohoDisableConfirm)
+			r.Post("/zoho/disable", s.handleZohoDisable)
 		})
 	})
 

@@ -13,6 +13,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/conecta-zoho/gateway/internal/captcha"
+	"github.com/conecta-zoho/gateway/internal/integration"
 	"github.com/conecta-zoho/gateway/internal/store"
 )
 
@@ -20,6 +21,8 @@ import (
 type Options struct {
 	Store  *store.Store
 	Logger *slog.Logger
+	// Integration runs the Zoho PhoneBridge integration's operations.
+	Integration *integration.Service
 	// PublicURL is the origin browsers reach the portal at.
 	PublicURL *url.URL
 	// Dev relaxes the cookie's Secure flag when PublicURL is plain HTTP on
@@ -43,6 +46,7 @@ type Options struct {
 type Server struct {
 	store      *store.Store
 	logger     *slog.Logger
+	integ      *integration.Service
 	sessions   *scs.SessionManager
 	captchas   *captcha.Maker
 	publicURL  *url.URL
@@ -57,6 +61,7 @@ func New(o Options) *Server {
 	s := &Server{
 		store:      o.Store,
 		logger:     o.Logger,
+		integ:      o.Integration,
 		captchas:   captcha.NewMaker(o.CaptchaSolution),
 		publicURL:  o.PublicURL,
 		trustProxy: o.TrustProxy,

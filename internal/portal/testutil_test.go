@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -15,10 +16,14 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/conecta-zoho/gateway/internal/integration"
 	"github.com/conecta-zoho/gateway/internal/password"
 	"github.com/conecta-zoho/gateway/internal/portal"
 	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/testdb"
+	"github.com/conecta-zoho/gateway/internal/zoho"
+	"github.com/conecta-zoho/gateway/internal/zohosim"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
@@ -43,6 +48,8 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 type testEnv struct {
+	zsim    *zohosim.Sim
+	zorg    *zohosim.Org
 	store   *store.Store
 	clock   *clock
 	company store.Company
@@ -66,18 +73,37 @@ func newTestEnv(t *testing.T) *testEnv {
 		t.Fatal(err)
 	}
 	e := &testEnv{store: st, clock: clk, company: c, admin: a}
+	e.zsim = zohosim.New(zohosim.Options{ClientID: "cid", ClientSecret: "csecret", ProviderName: "Digital Centrex"})
+	zsrv := httptest.NewServer(e.zsim.Handler())
+	t.Cleanup(zsrv.Close)
+	e.zsim.SetBaseURL(zsrv.URL)
+	e.zorg = zohosim.SeedDemo(e.zsim)
 	e.srv = httptest.NewServer(e.handler(t, "http://127.0.0.1"))
 	t.Cleanup(e.srv.Close)
 	return e
+}
+
+// integration is the Zoho integration service against the env's simulator.
+func (e *testEnv) integration(t *testing.T, logger *slog.Logger) *integration.Service {
+	t.Helper()
+	oauth, err := zoho.NewOAuth(zoho.OAuthConfig{ClientID: "cid", ClientSecret: "csecret",
+		RedirectURL: "http://127.0.0.1/zoho/callback", HomeAccountsURL: e.zsim.BaseURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, _ := secretbox.New(bytes.Repeat([]byte{9}, 32))
+	return integration.New(integration.Options{Store: e.store, Box: box, OAuth: oauth, Logger: logger, Now: e.clock.Now})
 }
 
 // handler builds a portal on the env's database, as another instance would.
 func (e *testEnv) handler(t *testing.T, public string) http.Handler {
 	t.Helper()
 	u, _ := url.Parse(public)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	p := portal.New(portal.Options{
 		Store:              e.store,
-		Logger:             slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:             logger,
+		Integration:        e.integration(t, logger),
 		PublicURL:          u,
 		Dev:                true,
 		CaptchaSolution:    captchaDigits,

@@ -1,0 +1,115 @@
+package integration
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/zoho"
+)
+
+// tokens is a company's zoho.TokenSource over the store. The access token is
+// reused until refreshMargin before it expires; the refresh runs inside a
+// transaction that holds the integration's row lock, and re-reads the row
+// first, so concurrent callers on any number of instances cause one refresh.
+type tokens struct {
+	svc       *Service
+	companyID int64
+}
+
+// Token returns a current access token, refreshing it when needed.
+func (t *tokens) Token(ctx context.Context) (zoho.Credential, error) {
+	s := t.svc
+	z, err := s.store.ZohoIntegration(ctx, t.companyID)
+	if err != nil {
+		return zoho.Credential{}, err
+	}
+	if cred, ok := s.current(z); ok {
+		return cred, nil
+	}
+	var cred zoho.Credential
+	var dead bool
+	err = s.store.LockZohoIntegration(ctx, t.companyID, func(z store.ZohoIntegration) (store.ZohoIntegration, bool, error) {
+		if c, ok := s.current(z); ok { // another caller refreshed while we waited
+			cred = c
+			return z, false, nil
+		}
+		switch z.Status {
+		case store.ZohoEnabled, store.ZohoDisabling:
+		case store.ZohoNeedsConsent:
+			dead = true
+			return z, false, nil
+		default:
+			return z, false, &Error{Code: CodeNotEnabled}
+		}
+		rt, err := s.openRefresh(z)
+		if err != nil {
+			return z, false, err
+		}
+		tok, err := s.oauthOrErr().Refresh(ctx, z.AccountsServer, rt)
+		if errors.Is(err, zoho.ErrInvalidGrant) {
+			dead = true
+			z.Status, z.LastError, z.AccessToken = store.ZohoNeedsConsent, CodeNeedsConsent, nil
+			s.audit(ctx, z.CompanyID, "gateway", "zoho.needs_consent", map[string]string{"reason": "refresh token rejected"})
+			return z, true, nil
+		}
+		if err != nil {
+			return z, false, err
+		}
+		if tok.APIDomain != "" {
+			z.APIDomain = tok.APIDomain
+		}
+		z.AccessToken = s.box.SealString(tok.AccessToken, accessContext(z.CompanyID))
+		z.AccessExpiresAt, z.RefreshedAt = tok.Expiry, s.now()
+		cred = zoho.Credential{APIDomain: z.APIDomain, AccessToken: tok.AccessToken}
+		return z, true, nil
+	})
+	if dead {
+		return zoho.Credential{}, ErrNeedsConsent
+	}
+	if err != nil {
+		return zoho.Credential{}, fmt.Errorf("integration: token of company %d: %w", t.companyID, err)
+	}
+	return cred, nil
+}
+
+// Rejected forgets the access token Zoho refused (if it is still the stored
+// one), so the next Token call refreshes.
+func (t *tokens) Rejected(ctx context.Context, cred zoho.Credential) error {
+	s := t.svc
+	return s.store.LockZohoIntegration(ctx, t.companyID, func(z store.ZohoIntegration) (store.ZohoIntegration, bool, error) {
+		if z.Status == store.ZohoNeedsConsent {
+			return z, false, ErrNeedsConsent
+		}
+		stored, err := s.box.OpenString(z.AccessToken, accessContext(z.CompanyID))
+		if err != nil || stored != cred.AccessToken {
+			return z, false, nil // already replaced
+		}
+		z.AccessToken = nil
+		z.AccessExpiresAt = s.now().Add(-refreshMargin)
+		return z, true, nil
+	})
+}
+
+// current returns the stored access token when it is good for a while yet.
+func (s *Service) current(z store.ZohoIntegration) (zoho.Credential, bool) {
+	if len(z.AccessToken) == 0 || !z.AccessExpiresAt.After(s.now().Add(refreshMargin)) {
+		return zoho.Credential{}, false
+	}
+	if z.Status != store.ZohoEnabled && z.Status != store.ZohoDisabling {
+		return zoho.Credential{}, false
+	}
+	at, err := s.box.OpenString(z.AccessToken, accessContext(z.CompanyID))
+	if err != nil {
+		return zoho.Credential{}, false
+	}
+	return zoho.Credential{APIDomain: z.APIDomain, AccessToken: at}, true
+}
+
+func (s *Service) oauthOrErr() *zoho.OAuth {
+	if s.oauth == nil {
+		panic("integration: Zoho OAuth client not configured") // callers check Configured first
+	}
+	return s.oauth
+}

@@ -1,0 +1,245 @@
+package portal_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/zoho"
+	"github.com/conecta-zoho/gateway/internal/zohosim"
+)
+
+// startConsent posts the activation dialog and returns the state the
+// browser carries to Zoho.
+func startConsent(t *testing.T, c *client, email string) string {
+	t.Helper()
+	r := c.post("/zoho/enable", url.Values{"zoho_email": {email}})
+	wantStatus(t, r, http.StatusSeeOther)
+	u, err := url.Parse(r.location)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query().Get("state")
+}
+
+// zohoCallback is Zoho sending the browser back after user consented.
+func (e *testEnv) zohoCallback(t *testing.T, c *client, consenter, state string) response {
+	t.Helper()
+	code, loc, accounts, err := e.zsim.IssueCode(consenter, "http://127.0.0.1/zoho/callback", zoho.Scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := url.Values{"code": {code}, "location": {loc}, "accounts-server": {accounts}, "state": {state}}
+	return c.get("/zoho/callback?" + q.Encode())
+}
+
+func (e *testEnv) signedIn(t *testing.T) *client {
+	t.Helper()
+	c := e.client(t)
+	wantStatus(t, c.login(adminEmail, adminPassword, captchaDigits), http.StatusSeeOther)
+	return c
+}
+
+func flashOf(t *testing.T, c *client) string {
+	t.Helper()
+	return c.get("/zoho").doc(t).Find("[data-testid=flash]").Text()
+}
+
+func TestZohoEnableScreen(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.signedIn(t)
+	d := c.get("/zoho").doc(t)
+	if got := d.Find("[data-testid=zoho-title]").Text(); got != "Integración Zoho - Conecta - Fermax." {
+		t.Errorf("title = %q", got)
+	}
+	if got := d.Find("[data-testid=enable]").Text(); got != "Habilitar Integración de Digital Centrex para Fermax con Zoho PhoneBridge" {
+		t.Errorf("button = %q", got)
+	}
+	dialog := d.Find("#enable-dialog")
+	for _, want := range []string{"Confirmación de Activación", "¿Desea confirmar la operación?", "Cerrar", "Comenzar la activación"} {
+		if !strings.Contains(dialog.Text(), want) {
+			t.Errorf("dialog lacks %q", want)
+		}
+	}
+	// Without JavaScript the button leads to the same confirmation as a page.
+	if d := c.get("/zoho/enable").doc(t); d.Find("[data-testid=enable-confirm] input[name=zoho_email]").Length() != 1 {
+		t.Error("no confirmation page for browsers without JavaScript")
+	}
+	r := c.post("/zoho/enable", url.Values{"zoho_email": {"not an e-mail"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	if !strings.Contains(r.body, "Escriba la dirección de correo de su cuenta de Zoho.") {
+		t.Error("no message for a bad e-mail")
+	}
+	wantStatus(t, e.client(t).get("/zoho"), http.StatusSeeOther) // signed out
+}
+
+func TestZohoConsentRedirect(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.signedIn(t)
+	r := c.post("/zoho/enable", url.Values{"zoho_email": {zohosim.DemoAdminEmail}})
+	wantStatus(t, r, http.StatusSeeOther)
+	u, _ := url.Parse(r.location)
+	q := u.Query()
+	if !strings.HasPrefix(r.location, e.zsim.BaseURL()+"/oauth/v2/auth?") {
+		t.Fatalf("redirect to %s", r.location)
+	}
+	for k, want := range map[string]string{
+		"response_type": "code", "client_id": "cid", "access_type": "offline", "prompt": "consent",
+		"redirect_uri": "http://127.0.0.1/zoho/callback",
+	} {
+		if q.Get(k) != want {
+			t.Errorf("%s = %q, want %q", k, q.Get(k), want)
+		}
+	}
+	if !strings.Contains(q.Get("scope"), "PhoneBridge.call.log,PhoneBridge.zohoone.search") {
+		t.Errorf("scope = %q", q.Get("scope"))
+	}
+	if len(q.Get("state")) < 40 {
+		t.Errorf("state %q is too short to be unguessable", q.Get("state"))
+	}
+}
+
+func TestZohoRoundTrip(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.signedIn(t)
+	state := startConsent(t, c, zohosim.DemoAdminEmail)
+	r := e.zohoCallback(t, c, zohosim.DemoAdminEmail, state)
+	wantStatus(t, r, http.StatusSeeOther)
+	d := c.get("/zoho").doc(t)
+	if got := d.Find("[data-testid=flash]").Text(); got != "La integración con Zoho PhoneBridge está habilitada." {
+		t.Errorf("flash = %q", got)
+	}
+	if got := d.Find("[data-testid=zoho-title]").Text(); got != "Gestión de integración Conecta - Zoho - Fermax." {
+		t.Errorf("title = %q", got)
+	}
+	if got := d.Find("[data-testid=panel-dc]").Text(); got != "Europa (eu)" {
+		t.Errorf("data centre = %q", got)
+	}
+	if got := d.Find("[data-testid=panel-account]").Text(); got != zohosim.DemoAdminEmail {
+		t.Errorf("account = %q", got)
+	}
+	if got := d.Find("[data-testid=panel-token]").Text(); !strings.HasPrefix(got, "vigente") {
+		t.Errorf("token state = %q", got)
+	}
+	if !e.zorg.Integrated() {
+		t.Fatal("not integrated at Zoho")
+	}
+	if !strings.Contains(d.Find("#disable-dialog").Text(), "Confirmar Desactivación") {
+		t.Error("no deactivation dialog")
+	}
+
+	wantStatus(t, c.post("/zoho/disable", url.Values{}), http.StatusSeeOther)
+	d = c.get("/zoho").doc(t)
+	if got := d.Find("[data-testid=flash]").Text(); got != "La integración con Zoho PhoneBridge se ha deshabilitado para todos los usuarios." {
+		t.Errorf("flash after disable = %q", got)
+	}
+	if d.Find("[data-testid=enable]").Length() != 1 {
+		t.Error("not back at the enable screen")
+	}
+	if e.zorg.Integrated() {
+		t.Error("still integrated at Zoho")
+	}
+	log, _ := e.store.AuditLog(context.Background(), e.company.ID, 20)
+	var actions []string
+	for _, a := range log {
+		actions = append(actions, a.Action)
+	}
+	for _, want := range []string{"zoho.consent_started", "zoho.enabled", "zoho.disabled"} {
+		if !strings.Contains(strings.Join(actions, " "), want) {
+			t.Errorf("audit log %v lacks %s", actions, want)
+		}
+	}
+}
+
+func TestZohoCallbackRefusals(t *testing.T) {
+	stateMsg := "no corresponde a una activación iniciada en esta sesión"
+	for _, tc := range []struct {
+		name string
+		run  func(e *testEnv, c *client) response
+		want string
+	}{
+		{"missing state", func(e *testEnv, c *client) response {
+			startConsent(t, c, zohosim.DemoAdminEmail)
+			return e.zohoCallback(t, c, zohosim.DemoAdminEmail, "")
+		}, stateMsg},
+		{"wrong state", func(e *testEnv, c *client) response {
+			startConsent(t, c, zohosim.DemoAdminEmail)
+			return e.zohoCallback(t, c, zohosim.DemoAdminEmail, "forged")
+		}, stateMsg},
+		{"reused state", func(e *testEnv, c *client) response {
+			state := startConsent(t, c, zohosim.DemoAdminEmail)
+			e.zohoCallback(t, c, zohosim.DemoAdminEmail, state)
+			c.post("/zoho/disable", url.Values{})
+			return e.zohoCallback(t, c, zohosim.DemoAdminEmail, state)
+		}, stateMsg},
+		{"expired state", func(e *testEnv, c *client) response {
+			state := startConsent(t, c, zohosim.DemoAdminEmail)
+			e.clock.Advance(11 * time.Minute)
+			return e.zohoCallback(t, c, zohosim.DemoAdminEmail, state)
+		}, stateMsg},
+		{"state of another session", func(e *testEnv, c *client) response {
+			other := e.signedIn(t)
+			state := startConsent(t, other, zohosim.DemoAdminEmail)
+			startConsent(t, c, zohosim.DemoAdminEmail)
+			return e.zohoCallback(t, c, zohosim.DemoAdminEmail, state)
+		}, stateMsg},
+		{"consent refused", func(e *testEnv, c *client) response {
+			state := startConsent(t, c, zohosim.DemoAdminEmail)
+			return c.get("/zoho/callback?" + url.Values{"error": {"access_denied"}, "state": {state}}.Encode())
+		}, "Ha rechazado el consentimiento en Zoho"},
+		{"another account consented", func(e *testEnv, c *client) response {
+			state := startConsent(t, c, "gema.castro@satec.es")
+			return e.zohoCallback(t, c, zohosim.DemoAdminEmail, state)
+		}, "El consentimiento se dio con la cuenta de Zoho miguel.martin@satec.es, pero usted indicó gema.castro@satec.es."},
+		{"foreign accounts server", func(e *testEnv, c *client) response {
+			state := startConsent(t, c, zohosim.DemoAdminEmail)
+			code, loc, _, _ := e.zsim.IssueCode(zohosim.DemoAdminEmail, "http://127.0.0.1/zoho/callback", zoho.Scopes)
+			q := url.Values{"code": {code}, "location": {loc}, "accounts-server": {"https://accounts.evil.example"}, "state": {state}}
+			return c.get("/zoho/callback?" + q.Encode())
+		}, "servidor de cuentas que no es de Zoho"},
+		{"no PhoneBridge permission", func(e *testEnv, c *client) response {
+			state := startConsent(t, c, "gema.castro@satec.es")
+			return e.zohoCallback(t, c, "gema.castro@satec.es", state)
+		}, "no tiene permiso para administrar PhoneBridge"},
+		{"another provider", func(e *testEnv, c *client) response {
+			e.zorg.SetOtherProviderEnabled(true)
+			state := startConsent(t, c, zohosim.DemoAdminEmail)
+			return e.zohoCallback(t, c, zohosim.DemoAdminEmail, state)
+		}, "ya tiene integrado otro proveedor de telefonía"},
+		{"provider not registered", func(e *testEnv, c *client) response {
+			e.zsim.SetProviderRegistered(false)
+			state := startConsent(t, c, zohosim.DemoAdminEmail)
+			return e.zohoCallback(t, c, zohosim.DemoAdminEmail, state)
+		}, "no tiene registrado a Digital Centrex como proveedor"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t)
+			c := e.signedIn(t)
+			r := tc.run(e, c)
+			wantStatus(t, r, http.StatusSeeOther)
+			if got := flashOf(t, c); !strings.Contains(got, tc.want) {
+				t.Fatalf("flash = %q, want it to contain %q", got, tc.want)
+			}
+			z, _ := e.store.ZohoIntegration(context.Background(), e.company.ID)
+			if z.Status != store.ZohoDisabled {
+				t.Fatalf("status = %q after a refusal", z.Status)
+			}
+		})
+	}
+}
+
+func TestZohoInEnglish(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.signedIn(t)
+	c.post("/lang", url.Values{"lang": {"en"}})
+	state := startConsent(t, c, zohosim.DemoAdminEmail)
+	e.zorg.SetOtherProviderEnabled(true)
+	e.zohoCallback(t, c, zohosim.DemoAdminEmail, state)
+	if got := flashOf(t, c); !strings.Contains(got, "already has another telephony provider integrated") {
+		t.Fatalf("English message = %q", got)
+	}
+}

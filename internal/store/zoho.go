@@ -1,0 +1,134 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Integration statuses of a company's Zoho PhoneBridge integration.
+const (
+	ZohoDisabled     = "disabled"
+	ZohoEnabled      = "enabled"
+	ZohoNeedsConsent = "needs_consent"
+	ZohoDisabling    = "disabling"
+)
+
+// ZohoIntegration is a company's Zoho PhoneBridge integration. Tokens are
+// sealed: only internal/integration opens them.
+type ZohoIntegration struct {
+	CompanyID       int64
+	Status          string
+	ConsentEmail    string
+	Location        string
+	AccountsServer  string
+	APIDomain       string
+	RefreshToken    []byte // sealed
+	AccessToken     []byte // sealed
+	AccessExpiresAt time.Time
+	RefreshedAt     time.Time
+	LastError       string
+	EnabledAt       time.Time
+	UpdatedAt       time.Time
+}
+
+const zohoColumns = `company_id, status, coalesce(consent_email, ''), coalesce(location, ''),
+	coalesce(accounts_server, ''), coalesce(api_domain, ''), refresh_token, access_token,
+	coalesce(access_expires_at, 'epoch'), coalesce(refreshed_at, 'epoch'), coalesce(last_error, ''),
+	coalesce(enabled_at, 'epoch'), updated_at`
+
+func scanZoho(row pgx.Row) (ZohoIntegration, error) {
+	var z ZohoIntegration
+	err := row.Scan(&z.CompanyID, &z.Status, &z.ConsentEmail, &z.Location, &z.AccountsServer, &z.APIDomain,
+		&z.RefreshToken, &z.AccessToken, &z.AccessExpiresAt, &z.RefreshedAt, &z.LastError, &z.EnabledAt, &z.UpdatedAt)
+	return z, err
+}
+
+// ZohoIntegration returns a company's integration; a company that never
+// enabled it gets a disabled one.
+func (s *Store) ZohoIntegration(ctx context.Context, companyID int64) (ZohoIntegration, error) {
+	z, err := scanZoho(s.pool.QueryRow(ctx, `SELECT `+zohoColumns+` FROM zoho_integrations WHERE company_id = $1`, companyID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ZohoIntegration{CompanyID: companyID, Status: ZohoDisabled}, nil
+	}
+	if err != nil {
+		return ZohoIntegration{}, fmt.Errorf("store: zoho integration of company %d: %w", companyID, err)
+	}
+	return z, nil
+}
+
+// SaveZohoIntegration writes every field of z (insert or update).
+func (s *Store) SaveZohoIntegration(ctx context.Context, z ZohoIntegration) error {
+	return saveZoho(ctx, s.pool, z, s.now())
+}
+
+
+func saveZoho(ctx context.Context, db interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}, z ZohoIntegration, now time.Time) error {
+	nullTime := func(t time.Time) any {
+		if t.IsZero() || t.Unix() == 0 {
+			return nil
+		}
+		return t
+	}
+	nullStr := func(v string) any {
+		if v == "" {
+			return nil
+		}
+		return v
+	}
+	var id int64
+	err := db.QueryRow(ctx, `
+		INSERT INTO zoho_integrations (company_id, status, consent_email, location, accounts_server, api_domain,
+			refresh_token, access_token, access_expires_at, refreshed_at, last_error, enabled_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		ON CONFLICT (company_id) DO UPDATE SET status = $2, consent_email = $3, location = $4, accounts_server = $5,
+			api_domain = $6, refresh_token = $7, access_token = $8, access_expires_at = $9, refreshed_at = $10,
+			last_error = $11, enabled_at = $12, updated_at = $13
+		RETURNING company_id`,
+		z.CompanyID, z.Status, nullStr(z.ConsentEmail), nullStr(z.Location), nullStr(z.AccountsServer), nullStr(z.APIDomain),
+		z.RefreshToken, z.AccessToken, nullTime(z.AccessExpiresAt), nullTime(z.RefreshedAt), nullStr(z.LastError),
+		nullTime(z.EnabledAt), now).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("store: save zoho integration of company %d: %w", z.CompanyID, err)
+	}
+	return nil
+}
+
+// LockZohoIntegration runs fn in a transaction holding the row lock of the
+// company's integration (SELECT ... FOR UPDATE), so that at most one gateway
+// instance at a time refreshes or changes it. fn gets the locked row and
+// returns the row to write back, or ok=false to leave it unchanged.
+func (s *Store) LockZohoIntegration(ctx context.Context, companyID int64,
+	fn func(z ZohoIntegration) (updated ZohoIntegration, ok bool, err error)) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		z, err := scanZoho(tx.QueryRow(ctx, `SELECT `+zohoColumns+` FROM zoho_integrations WHERE company_id = $1 FOR UPDATE`, companyID))
+		if err != nil {
+			return fmt.Errorf("store: lock zoho integration of company %d: %w", companyID, notFound(err))
+		}
+		updated, ok, err := fn(z)
+		if err != nil || !ok {
+			return err
+		}
+		updated.CompanyID = companyID
+		return saveZoho(ctx, tx, updated, s.now())
+	})
+}
+
+// ForgetZohoIntegrations disables, without telling Zoho, every integration
+// whose accounts server starts with prefix, and switches their links off. It
+// is for `gateway dev`: a restarted in-memory simulator has forgotten them.
+func (s *Store) ForgetZohoIntegrations(ctx context.Context, prefix string) (int, error) {
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE zoho_integrations SET status = 'disabled', refresh_token = NULL, access_token = NULL,
+			access_expires_at = NULL, last_error = NULL, updated_at = now()
+		WHERE status <> 'disabled' AND starts_with(accounts_server, $1)`, prefix)
+	if err != nil {
+		return 0, fmt.Errorf("store: forget zoho integrations: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
