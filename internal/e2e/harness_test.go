@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -157,6 +158,20 @@ func signIn(t *testing.T, ctx context.Context, gw *gateway) {
 		chromedp.SetValue(chromedp.CSS(`#captcha`), captcha))
 	submit(t, ctx, "sign in", `[data-testid=login-submit]`)
 	run(t, ctx, "main screen", chromedp.WaitVisible(chromedp.CSS(`[data-testid=admin-email]`)))
+}
+
+// shot saves a screenshot of the page as name.png in $E2E_SCREENSHOTS, when
+// set: a way to look at what the tests see.
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("E2E_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png := value(t, ctx, "screenshot "+name, chromedp.FullScreenshot(100))
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+	}
 }
 
 // value runs one action that returns a value.

@@ -19,6 +19,7 @@ func consentAtZoho(t *testing.T, ctx context.Context, gw *gateway, typed, signIn
 		chromedp.Click(chromedp.CSS(`[data-testid=enable]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#enable-dialog #zoho_email`)),
 		chromedp.SetValue(chromedp.CSS(`#enable-dialog #zoho_email`), typed))
+	shot(t, ctx, "zoho-enable-dialog")
 	submit(t, ctx, "Comenzar la activación", `#enable-dialog [data-testid=enable-start]`)
 	if got := text(t, ctx, "body"); !strings.Contains(got, "Iniciar sesión para acceder a Accounts") {
 		t.Fatalf("not at Zoho's login page:\n%.300s", got)
@@ -30,6 +31,7 @@ func consentAtZoho(t *testing.T, ctx context.Context, gw *gateway, typed, signIn
 	if got := text(t, ctx, "body"); !strings.Contains(got, "Digital Centrex desea acceder a la siguiente información.") {
 		t.Fatalf("not at Zoho's consent page:\n%.300s", got)
 	}
+	shot(t, ctx, "zoho-consent")
 	submit(t, ctx, "Aceptar", `form:has(input[value=accept]) button`)
 }
 
@@ -52,12 +54,14 @@ func TestZohoEnableManageDisable(t *testing.T) {
 	if !gw.zorg.Integrated() {
 		t.Fatal("the simulator was not asked to integrate")
 	}
+	shot(t, ctx, "zoho-manage")
 
 	run(t, ctx, "open the warning", chromedp.Click(chromedp.CSS(`[data-testid=disable]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#disable-dialog [data-testid=disable-confirm-button]`)))
 	if got := text(t, ctx, "#disable-dialog"); !strings.Contains(got, "¡Advertencia!") {
 		t.Errorf("warning dialog = %q", got)
 	}
+	shot(t, ctx, "zoho-disable-dialog")
 	submit(t, ctx, "Confirmar Desactivación", `#disable-dialog [data-testid=disable-confirm-button]`)
 	run(t, ctx, "back at the enable screen", chromedp.WaitVisible(chromedp.CSS(`[data-testid=enable]`)))
 	if got := text(t, ctx, "[data-testid=flash]"); !strings.Contains(got, "se ha deshabilitado para todos los usuarios") {

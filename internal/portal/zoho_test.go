@@ -243,3 +243,46 @@ func TestZohoInEnglish(t *testing.T) {
 		t.Fatalf("English message = %q", got)
 	}
 }
+
+func TestZohoNeedsConsentAndDisablingStates(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.signedIn(t)
+	ctx := context.Background()
+	state := startConsent(t, c, zohosim.DemoAdminEmail)
+	wantStatus(t, e.zohoCallback(t, c, zohosim.DemoAdminEmail, state), http.StatusSeeOther)
+
+	z, _ := e.store.ZohoIntegration(ctx, e.company.ID)
+	z.Status, z.LastError = store.ZohoNeedsConsent, "needs_consent"
+	if err := e.store.SaveZohoIntegration(ctx, z); err != nil {
+		t.Fatal(err)
+	}
+	d := c.get("/zoho").doc(t)
+	if d.Find("[data-testid=needs-consent]").Length() != 1 || d.Find("[data-testid=reconsent]").Length() != 1 {
+		t.Fatal("needs-consent warning or button missing")
+	}
+	if got := d.Find("[data-testid=panel-token]").Text(); !strings.Contains(got, "hace falta un nuevo consentimiento") {
+		t.Errorf("token state = %q", got)
+	}
+	// Consenting again restores it.
+	state = startConsent(t, c, zohosim.DemoAdminEmail)
+	wantStatus(t, e.zohoCallback(t, c, zohosim.DemoAdminEmail, state), http.StatusSeeOther)
+	if z, _ := e.store.ZohoIntegration(ctx, e.company.ID); z.Status != store.ZohoEnabled {
+		t.Fatalf("after new consent: %q", z.Status)
+	}
+
+	// A disable that fails half way shows itself and offers a retry.
+	e.zsim.FailNext(100, http.StatusInternalServerError)
+	wantStatus(t, c.post("/zoho/disable", url.Values{}), http.StatusSeeOther)
+	d = c.get("/zoho").doc(t)
+	if d.Find("[data-testid=disabling]").Length() != 1 {
+		t.Fatal("no warning for an unfinished disable")
+	}
+	if got := d.Find("#disable-dialog [data-testid=disable-confirm-button]").Text(); !strings.Contains(got, "Reintentar") {
+		t.Errorf("confirm button = %q, want a retry", got)
+	}
+	e.zsim.FailNext(0, 0)
+	wantStatus(t, c.post("/zoho/disable", url.Values{}), http.StatusSeeOther)
+	if z, _ := e.store.ZohoIntegration(ctx, e.company.ID); z.Status != store.ZohoDisabled {
+		t.Fatalf("after retry: %q", z.Status)
+	}
+}
