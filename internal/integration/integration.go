@@ -157,8 +157,10 @@ func (s *Service) audit(ctx context.Context, companyID int64, actor, action stri
 	}
 }
 
-func refreshContext(companyID int64) string { return "zoho-refresh:" + strconv.FormatInt(companyID, 10) }
-func accessContext(companyID int64) string  { return "zoho-access:" + strconv.FormatInt(companyID, 10) }
+func refreshContext(companyID int64) string {
+	return "zoho-refresh:" + strconv.FormatInt(companyID, 10)
+}
+func accessContext(companyID int64) string { return "zoho-access:" + strconv.FormatInt(companyID, 10) }
 
 func (s *Service) openRefresh(z store.ZohoIntegration) (string, error) {
 	t, err := s.box.OpenString(z.RefreshToken, refreshContext(z.CompanyID))

@@ -65,7 +65,6 @@ func (s *Store) SaveZohoIntegration(ctx context.Context, z ZohoIntegration) erro
 	return saveZoho(ctx, s.pool, z, s.now())
 }
 
-
 func saveZoho(ctx context.Context, db interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }, z ZohoIntegration, now time.Time) error {
