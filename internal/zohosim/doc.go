@@ -11,6 +11,8 @@
 //	{base}/oauth/v2/...               accounts server of the home DC ("us")
 //	{base}/{loc}/oauth/v2/...         accounts server of DC loc, e.g. /eu
 //	{base}/api/{loc}/phonebridge/v3/  PhoneBridge; api_domain = {base}/api/{loc}
+//	{base}/crm/                       a small CRM page for people (crm.go):
+//	                                  contacts, click-to-dial, call bar, call log
 //
 // Modelled quirks: token errors as HTTP 200 + {"error"}; codes single-use,
 // 2-minute life, bound to client and redirect_uri and to the user's DC;

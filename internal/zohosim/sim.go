@@ -137,6 +137,10 @@ func (s *Sim) Handler() http.Handler {
 }
 
 func (s *Sim) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if isCRMPath(r.URL.Path) {
+		s.serveCRM(w, r) // a page for people, not recorded
+		return
+	}
 	s.record(r)
 	path := r.URL.Path
 	if rest, ok := strings.CutPrefix(path, "/api/"); ok {
