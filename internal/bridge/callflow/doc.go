@@ -62,9 +62,13 @@
 //
 // start_time is the call's startTime (when it began ringing) on every
 // notification; duration is sent on terminal states only. A release without
-// releaseTime uses the latest time the events reported. Numbers are E.164
-// with "+" where phonenumber can make them so (extensions stay short);
-// a withheld caller is AnonymousNumber. The id is StableID: one per call half,
+// releaseTime uses the latest time the events reported. When the PBX reported
+// no time at all, StartTime stays zero and the caller fills it with
+// FillStartTime (Zoho refuses terminal states without start_time).
+//
+// Numbers are E.164 with "+" where phonenumber can make them so (extensions
+// stay short; an internal caller's userDN is preferred to its extension); a
+// withheld caller is AnonymousNumber. The id is StableID: one per call half,
 // alphanumeric, the same on every notification of the call.
 //
 // # The rejected-states setting

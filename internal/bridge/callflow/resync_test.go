@@ -199,6 +199,11 @@ func TestConversions(t *testing.T) {
 	if !e.Terminal() || (Notification{State: zoho.StateAnswered}).Terminal() || !(Notification{State: zoho.StateBusy}).Terminal() {
 		t.Error("Terminal")
 	}
+	ns := []Notification{{State: "ringing"}, {State: "ended", StartTime: t0}}
+	FillStartTime(ns, at(9))
+	if !ns[0].StartTime.Equal(at(9)) || !ns[1].StartTime.Equal(t0) {
+		t.Errorf("FillStartTime: %v %v", ns[0].StartTime, ns[1].StartTime)
+	}
 	if !DefaultSettings().MapRejectedStatesToEnded {
 		t.Error("DefaultSettings must map the rejected states")
 	}

@@ -152,3 +152,15 @@ func (n Notification) CallNotify() zoho.CallNotify {
 func (n Notification) ClickToDialError() zoho.ClickToDialError {
 	return zoho.ClickToDialError{Code: n.State, From: n.From, To: n.To, ZohoUser: n.ZohoUser}
 }
+
+// FillStartTime sets the StartTime of notifications that have none to at.
+// Apply leaves StartTime zero only when the PBX reported no time at all for
+// the call; Zoho requires start_time on terminal states, so the caller
+// passes when it received the event.
+func FillStartTime(ns []Notification, at time.Time) {
+	for i := range ns {
+		if ns[i].StartTime.IsZero() {
+			ns[i].StartTime = at
+		}
+	}
+}
