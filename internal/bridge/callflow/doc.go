@@ -67,8 +67,10 @@
 // FillStartTime (Zoho refuses terminal states without start_time).
 //
 // Numbers are E.164 with "+" where phonenumber can make them so (extensions
-// stay short; an internal caller's userDN is preferred to its extension); a
-// withheld caller is AnonymousNumber. The id is StableID: one per call half,
+// stay short; an internal caller's userDN is preferred to its extension) and
+// stay the same for the whole call, except that an extension known before
+// anything was sent gives way to an E.164 number; a withheld caller is
+// AnonymousNumber. The id is StableID: one per call half,
 // alphanumeric, the same on every notification of the call.
 //
 // # The rejected-states setting

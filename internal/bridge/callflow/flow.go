@@ -134,8 +134,11 @@ func absorb(st State, kind centrex.EventKind, c centrex.Call, link Link) State {
 	if st.Type == "" {
 		st.Type = typeOf(kind, c.Personality)
 	}
-	if st.Remote == "" {
-		st.Remote = remoteNumber(c.Remote)
+	// The first number known is kept, except that before anything was sent
+	// an E.164 number replaces an extension (a click-to-dial to "6330"
+	// learns the seat's full number once the far end is called).
+	if r := remoteNumber(c.Remote); st.Remote == "" || len(st.Sent) == 0 && !isE164(st.Remote) && isE164(r) {
+		st.Remote = r
 	}
 	if st.RemoteName == "" {
 		st.RemoteName = c.Remote.Name

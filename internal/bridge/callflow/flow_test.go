@@ -205,3 +205,13 @@ func TestOtherCallAndNonCallEvents(t *testing.T) {
 		}
 	}
 }
+
+func TestRemoteNumberUpgrade(t *testing.T) {
+	_, ns := run(t, documented,
+		mk(c.EventCallOriginating, c2d, c.StateAlerting, remote("tel:6330")),
+		mk(c.EventCallOriginated, orig, c.StateAlerting, remote("tel:6330"), userDN("tel:+34910726330;ext=6330")),
+		mk(c.EventCallAnswered, orig, c.StateActive, ans(1), remote("tel:+34600000000")))
+	if got := brief(ns); got != "dialed ringing +34910726329>+34910726330\ndialed answered +34910726329>+34910726330" {
+		t.Errorf("got\n%s", got)
+	}
+}

@@ -137,6 +137,8 @@ func remoteNumber(r centrex.RemoteParty) string {
 	return fallback
 }
 
+func isE164(n string) bool { return strings.HasPrefix(n, "+") }
+
 // number normalises a seat number, falling back to its dialable characters
 // and then AnonymousNumber.
 func number(raw string) string {
