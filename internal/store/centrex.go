@@ -107,8 +107,9 @@ func (s *Store) DeleteCentrexConnection(ctx context.Context, companyID int64) er
 // TryCompanyLock runs fn while holding a transaction-scoped PostgreSQL
 // advisory lock named by (name, companyID), taken with
 // pg_try_advisory_xact_lock. When another session (another instance) holds
-// it, fn does not run and ok is false. fn does its own database work through
-// the store; the lock lives on a separate connection until fn returns.
+// it, fn does not run and ok is false; otherwise fn's error is returned as
+// is. fn does its own database work through the store; the lock lives on a
+// separate connection until fn returns.
 func (s *Store) TryCompanyLock(ctx context.Context, name string, companyID int64, fn func(ctx context.Context) error) (ok bool, err error) {
 	var fnErr error
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {

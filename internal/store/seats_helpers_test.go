@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,28 +77,35 @@ func mustLink(tb testing.TB, s *store.Store, companyID, seatID int64, u store.Zo
 	return l
 }
 
-// bulkSeed loads n seats ("<prefix>NNNNN@conecta.orange.es", number
-// 9<prefixNum>NNNNN) into a company with COPY, linking every linkEvery-th
-// seat to a Zoho user "Zoho User NNNNN" (zu-<prefix>NNNNN@example.com), and
-// caches zohoUsers Zoho users (the linked ones first).
-func bulkSeed(tb testing.TB, s *store.Store, companyID int64, prefix string, n, linkEvery, zohoUsers int) {
+// bulkSeed loads n seats into a company with COPY, shaped like real ones:
+// number 9CCNNNNNN (CC: the company id, NNNNNN: the seat), user id
+// "<number>@conecta.orange.es", name "Nombre<N> Apellido<N>". It caches
+// zohoUsers Zoho users "<first> <last> <N>" (zu<CC>-<N>@example.com) with
+// common Spanish names, and links every linkEvery-th seat to the next user
+// (two links in three enabled).
+func bulkSeed(tb testing.TB, s *store.Store, companyID int64, n, linkEvery, zohoUsers int) {
 	tb.Helper()
 	ctx := context.Background()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	_, err := s.Pool().CopyFrom(ctx, pgx.Identifier{"seats"},
 		[]string{"company_id", "user_id", "number", "extension", "first_name", "last_name", "email", "source", "synced_at"},
 		pgx.CopyFromSlice(n, func(i int) ([]any, error) {
-			return []any{companyID, fmt.Sprintf("%s%05d@conecta.orange.es", prefix, i), fmt.Sprintf("9%d%05d", companyID%100, i),
-				fmt.Sprintf("%05d", i), "Nombre", fmt.Sprintf("Apellido%05d", i), "", "directory", now}, nil
+			number := fmt.Sprintf("9%02d%06d", companyID%100, i)
+			return []any{companyID, number + "@conecta.orange.es", number, fmt.Sprintf("%05d", i),
+				fmt.Sprintf("Nombre%d", i), fmt.Sprintf("Apellido%d", i), "", "directory", now}, nil
 		}))
 	if err != nil {
 		tb.Fatal(err)
 	}
+	first := []string{"Ana", "Luis", "María", "Jorge", "Lucía", "Pablo", "Elena", "Íñigo", "Sara", "David", "Miguel", "Gema"}
+	last := []string{"García", "López", "Martín", "Sánchez", "Pérez", "Gómez", "Ruiz", "Díaz", "Moreno", "Núñez", "Castro"}
 	_, err = s.Pool().CopyFrom(ctx, pgx.Identifier{"zoho_users"},
 		[]string{"company_id", "zoho_user_id", "email", "name", "fetched_at"},
 		pgx.CopyFromSlice(zohoUsers, func(i int) ([]any, error) {
-			return []any{companyID, fmt.Sprintf("%d%06d", companyID, i), fmt.Sprintf("zu-%s%05d@example.com", prefix, i),
-				fmt.Sprintf("Zoho User %05d", i), now}, nil
+			f, l := first[i%len(first)], last[(i/len(first))%len(last)]
+			return []any{companyID, fmt.Sprintf("%d%06d", companyID, i),
+				fmt.Sprintf("%s.%s%d@zu%02d.example.com", strings.ToLower(f), strings.ToLower(l), i, companyID%100),
+				fmt.Sprintf("%s %s %d", f, l, i), now}, nil
 		}))
 	if err != nil {
 		tb.Fatal(err)

@@ -87,7 +87,12 @@ func (p TablePage) From() int {
 }
 
 // To is the 1-based position of the page's last row, 0 when empty.
-func (p TablePage) To() int { return p.Offset + len(p.Rows) }
+func (p TablePage) To() int {
+	if len(p.Rows) == 0 {
+		return 0
+	}
+	return p.Offset + len(p.Rows)
+}
 
 const tableSelect = `
 	SELECT s.id, s.user_id, s.number, coalesce(l.id, 0), coalesce(l.zoho_user_id, ''),
@@ -105,9 +110,32 @@ const tableHits = `
 // SeatTable returns a page of the company's "Usuarios Conecta - Zoho"
 // table, with the total and filtered counts, in one round trip.
 func (s *Store) SeatTable(ctx context.Context, companyID int64, q TableQuery) (TablePage, error) {
-	fail := func(err error) (TablePage, error) {
+	page, counts, args := tableSQL(companyID, q)
+	var b pgx.Batch
+	p := TablePage{Offset: args[len(args)-2].(int)}
+	b.Queue(page, args...).Query(func(rows pgx.Rows) error {
+		var err error
+		p.Rows, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (TableRow, error) {
+			var r TableRow
+			err := row.Scan(&r.SeatID, &r.UserID, &r.Number, &r.LinkID, &r.ZohoUserID, &r.ZohoLogin,
+				&r.ZohoName, &r.Enabled, &r.Gone)
+			return r, err
+		})
+		return err
+	})
+	b.Queue(counts, args[:len(args)-2]...).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&p.Filtered, &p.Total)
+	})
+	if err := s.pool.SendBatch(ctx, &b).Close(); err != nil {
 		return TablePage{}, fmt.Errorf("store: seat table of company %d: %w", companyID, err)
 	}
+	return p, nil
+}
+
+// tableSQL builds the page query and the counts query of q, and their
+// arguments (the counts query takes all but the last two: offset, limit).
+// Only fixed fragments are concatenated; every user value is an argument.
+func tableSQL(companyID int64, q TableQuery) (page, counts string, args []any) {
 	order, ok := orderBy[q.Sort]
 	if !ok {
 		order = orderBy[SortUserID]
@@ -129,39 +157,18 @@ func (s *Store) SeatTable(ctx context.Context, companyID int64, q TableQuery) (T
 	join := ` LEFT JOIN seat_links l ON l.company_id = s.company_id AND l.seat_id = s.id`
 	total := `SELECT count(*) FROM seats s WHERE s.company_id = $1` + goneFilter
 
-	var page, counts string
-	args := []any{companyID}
-	if pattern := likePattern(q.Search); pattern == "" {
+	args = []any{companyID}
+	pattern := likePattern(q.Search)
+	if pattern == "" {
 		page = tableSelect + ` FROM seats s` + join + ` WHERE s.company_id = $1` + goneFilter +
 			` ORDER BY ` + order[dir] + ` OFFSET $2 LIMIT $3`
 		counts = `SELECT c, c FROM (` + total + `) t(c)`
-		args = append(args, offset, limit)
-	} else {
-		page = tableHits + tableSelect + ` FROM hits h JOIN seats s ON s.company_id = $1 AND s.id = h.id` + join +
-			` WHERE true` + goneFilter + ` ORDER BY ` + order[dir] + ` OFFSET $3 LIMIT $4`
-		counts = tableHits + ` SELECT (SELECT count(*) FROM hits h JOIN seats s ON s.company_id = $1 AND s.id = h.id WHERE true` +
-			goneFilter + `), (` + total + `)`
-		args = append(args, pattern, offset, limit)
+		return page, counts, append(args, offset, limit)
 	}
-
-	var b pgx.Batch
-	var p TablePage
-	p.Offset = offset
-	b.Queue(page, args...).Query(func(rows pgx.Rows) error {
-		var err error
-		p.Rows, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (TableRow, error) {
-			var r TableRow
-			err := row.Scan(&r.SeatID, &r.UserID, &r.Number, &r.LinkID, &r.ZohoUserID, &r.ZohoLogin,
-				&r.ZohoName, &r.Enabled, &r.Gone)
-			return r, err
-		})
-		return err
-	})
-	b.Queue(counts, args[:len(args)-2]...).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&p.Filtered, &p.Total)
-	})
-	if err := s.pool.SendBatch(ctx, &b).Close(); err != nil {
-		return fail(err)
-	}
-	return p, nil
+	args = append(args, pattern)
+	page = tableHits + tableSelect + ` FROM hits h JOIN seats s ON s.company_id = $1 AND s.id = h.id` + join +
+		` WHERE true` + goneFilter + ` ORDER BY ` + order[dir] + ` OFFSET $3 LIMIT $4`
+	counts = tableHits + ` SELECT (SELECT count(*) FROM hits h JOIN seats s ON s.company_id = $1 AND s.id = h.id WHERE true` +
+		goneFilter + `), (` + total + `)`
+	return page, counts, append(args, offset, limit)
 }
