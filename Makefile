@@ -44,6 +44,15 @@ browser: ## Install Chromium for the browser tests if it is missing
 test: check-generated lint browser ## Every test, browser tests included, on a throwaway PostgreSQL
 	CHROMIUM=$(CHROMIUM) $(GO) run ./cmd/withpg $(GO) test -race -count=1 -timeout 15m $(PKGS)
 
+.PHONY: bench
+bench: ## Measure the gateway against side-by-side baselines (figures in README.md)
+	$(GO) run ./cmd/withpg $(GO) run ./cmd/gwbench
+
+.PHONY: fuzz
+fuzz: ## Fuzz the parsers for FUZZTIME each (default 1m)
+	$(GO) test -run '^$$' -fuzz FuzzParseEvent -fuzztime $${FUZZTIME:-1m} ./internal/centrex/xsi
+	$(GO) test -run '^$$' -fuzz FuzzNormalize -fuzztime $${FUZZTIME:-1m} ./internal/bridge/phonenumber
+
 .PHONY: migrate
 migrate: ## Apply migrations to DATABASE_URL
 	$(GO) run ./cmd/gateway migrate

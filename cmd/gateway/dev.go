@@ -7,6 +7,7 @@ import (
 
 	"github.com/conecta-zoho/gateway/internal/config"
 	"github.com/conecta-zoho/gateway/internal/devenv"
+	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
 )
 
@@ -74,6 +75,22 @@ func cmdDev(ctx context.Context, args []string, e env) int {
 		logger.Error("cannot seed the demo data", "error", err)
 		return exitFailure
 	}
+	box, err := secretbox.New(cfg.SecretKey)
+	if err != nil {
+		logger.Error("bad SECRET_KEY", "error", err)
+		return exitFailure
+	}
+	var xsim *devenv.XsiSim
+	if need, err := devenv.NeedsXsiSim(ctx, st, box); err != nil {
+		logger.Error("cannot read the demo company's Centrex connection", "error", err)
+		return exitFailure
+	} else if need {
+		if xsim, err = devenv.StartXsiSim(ctx, st, box, logger); err != nil {
+			logger.Error("cannot start the Xsi simulator", "error", err)
+			return exitFailure
+		}
+		defer xsim.Close()
+	}
 	return serve(ctx, cfg, st, logger, func(addr string) {
 		fmt.Fprintf(e.stdout, "\n  Conecta–Zoho gateway (dev mode) is ready.\n\n"+
 			"  Open:      %s/\n"+
@@ -81,6 +98,9 @@ func cmdDev(ctx context.Context, args []string, e env) int {
 			"  Password:  %s\n", cfg.PublicURL, devenv.DemoAdminEmail, pw)
 		if zsim != nil {
 			fmt.Fprintf(e.stdout, "\n%s", zsim.Describe())
+		}
+		if xsim != nil {
+			fmt.Fprintf(e.stdout, "%s", xsim.Describe())
 		}
 		if cfg.DevCaptchaSolution != "" {
 			fmt.Fprintf(e.stdout, "  Captcha:   fixed to %s (DEV_CAPTCHA_SOLUTION)\n", cfg.DevCaptchaSolution)

@@ -49,7 +49,8 @@ func New(cfg config.Config, st *store.Store, logger *slog.Logger) (*App, error) 
 			return nil, fmt.Errorf("app: Zoho OAuth client: %w", err)
 		}
 	}
-	integ := integration.New(integration.Options{Store: st, Box: box, OAuth: oauth, Logger: logger})
+	integ := integration.New(integration.Options{Store: st, Box: box, OAuth: oauth, Logger: logger,
+		Links: integration.StoreLinks{Store: st}})
 	p := portal.New(portal.Options{
 		Store:              st,
 		Logger:             logger,

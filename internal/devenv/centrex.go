@@ -1,0 +1,104 @@
+package devenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/conecta-zoho/gateway/internal/centrex"
+	"github.com/conecta-zoho/gateway/internal/secretbox"
+	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/xsisim"
+)
+
+// XsiSim is the BroadWorks XSP simulator `gateway dev` runs in-process, on
+// its own loopback port, when the demo company has no real Centrex
+// configured.
+type XsiSim struct {
+	Sim *xsisim.Sim
+	URL string
+	srv *http.Server
+}
+
+// NeedsXsiSim reports whether the demo company lacks a real Centrex: no
+// connection, or one that points at a previous run's simulator on loopback.
+func NeedsXsiSim(ctx context.Context, st *store.Store, box *secretbox.Box) (bool, error) {
+	c, err := st.CompanyByName(ctx, DemoCompany)
+	if err != nil {
+		return false, err
+	}
+	conn, err := st.CentrexConnection(ctx, box, c.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return strings.HasPrefix(conn.BaseURL, "http://127.0.0.1:"), nil
+}
+
+// StartXsiSim starts the simulator with the guide's company (seats
+// 910726329 and 910726330) and points the demo company's Centrex connection
+// at it. Calls progress by themselves: the seat picks up its click-to-dial
+// leg after a second and the far end answers three seconds after ringing.
+func StartXsiSim(ctx context.Context, st *store.Store, box *secretbox.Box, logger *slog.Logger) (*XsiSim, error) {
+	sim := xsisim.New(xsisim.Options{
+		PickupDelay:       time.Second,
+		FarEndAnswerDelay: 3 * time.Second,
+		Logger:            logger.With("component", "xsisim"),
+	})
+	xsisim.SeedDemo(sim)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		sim.Close()
+		return nil, fmt.Errorf("devenv: Xsi simulator: %w", err)
+	}
+	x := &XsiSim{Sim: sim, URL: "http://" + ln.Addr().String(), srv: &http.Server{
+		Handler:           sim,
+		ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}}
+	go func() {
+		if err := x.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("Xsi simulator stopped", "error", err)
+		}
+	}()
+	c, err := st.CompanyByName(ctx, DemoCompany)
+	if err == nil {
+		err = st.SetCentrexConnection(ctx, box, c.ID, centrex.Connection{
+			BaseURL:         x.URL,
+			UserID:          xsisim.DemoAdminUserID,
+			Password:        xsisim.DemoAdminPassword,
+			GroupID:         xsisim.DemoGroup,
+			EnterpriseID:    xsisim.DemoEnterprise,
+			IsEnterprise:    true,
+			DirectoryUserID: xsisim.DemoSeat1,
+		})
+	}
+	if err != nil {
+		_ = x.Close()
+		return nil, fmt.Errorf("devenv: connect %s to the Xsi simulator: %w", DemoCompany, err)
+	}
+	return x, nil
+}
+
+// Describe tells a person how to use the simulator.
+func (x *XsiSim) Describe() string {
+	return fmt.Sprintf("  Centrex (simulated BroadWorks Xsi): %s\n"+
+		"    seats %s and %s; control API under %s/_sim/\n",
+		x.URL, xsisim.DemoSeat1, xsisim.DemoSeat2, x.URL)
+}
+
+// Close stops the simulator.
+func (x *XsiSim) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := x.srv.Shutdown(ctx)
+	x.Sim.Close()
+	return err
+}
