@@ -57,6 +57,7 @@ type Service struct {
 	http   *http.Client
 	logger *slog.Logger
 	now    func() time.Time
+	uris   BridgeURIs
 }
 
 // New returns a Service.
@@ -123,6 +124,11 @@ const (
 	CodeMismatch       = "mismatch"
 	CodeNeedsConsent   = "needs_consent"
 	CodeNotEnabled     = "not_enabled"
+	CodeNotFound       = "not_found"
+	CodeSeatLinked     = "seat_linked"
+	CodeZohoUserLinked = "zoho_user_linked"
+	CodeSeatGone       = "seat_gone"
+	CodeNoSuggestion   = "no_suggestion"
 )
 
 // ErrNeedsConsent means the company's refresh token is dead.

@@ -77,13 +77,19 @@ func newEnv(t *testing.T) *env {
 
 // newService is one gateway instance; several may share the store.
 func (e *env) newService() *integration.Service {
+	return integration.New(integration.Options{Store: e.store, Box: e.box, OAuth: e.newOAuth(), Links: e.links,
+		Logger: discard(), Now: e.clock.Now})
+}
+
+func (e *env) newOAuth() *zoho.OAuth {
 	oauth, err := zoho.NewOAuth(zoho.OAuthConfig{ClientID: "cid", ClientSecret: "csecret", RedirectURL: redirect, HomeAccountsURL: e.sim.BaseURL()})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return integration.New(integration.Options{Store: e.store, Box: e.box, OAuth: oauth, Links: e.links,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: e.clock.Now})
+	return oauth
 }
+
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // consent is the browser part: the user logs in at Zoho and accepts.
 func (e *env) consent(email string) integration.Callback {
