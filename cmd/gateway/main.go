@@ -29,6 +29,12 @@ Commands:
   company create --name NAME --admin-email EMAIL [--password-stdin]
                                      create a company and its single administrator;
                                      prints a generated password unless --password-stdin
+  company set-centrex --company NAME --xsi-url URL --user USERID --group GROUP --enterprise ID
+                      [--service-provider] [--directory-user SEAT] --password-stdin
+                                     set the company's Centrex (Xsi) connection; needs SECRET_KEY
+  seats sync --company NAME          read the company's seats from its Centrex directory
+  seats import --company NAME FILE.csv
+                                     replace the company's seats with a CSV file
   admin reset-password --email EMAIL [--password-stdin]
                                      set a new password (generated unless --password-stdin)
                                      and end the administrator's sessions
@@ -68,6 +74,8 @@ func run(ctx context.Context, args []string, e env) int {
 		return cmdCompany(ctx, args[1:], e)
 	case "admin":
 		return cmdAdmin(ctx, args[1:], e)
+	case "seats":
+		return cmdSeats(ctx, args[1:], e)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return exitOK

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"unicode"
+
+	"github.com/conecta-zoho/gateway/internal/centrex"
+	"github.com/conecta-zoho/gateway/internal/config"
+	"github.com/conecta-zoho/gateway/internal/secretbox"
+	"github.com/conecta-zoho/gateway/internal/store"
+)
+
+const setCentrexUsage = `usage: gateway company set-centrex --company NAME --xsi-url URL --user USERID
+         --group GROUP --enterprise ID [--service-provider] [--directory-user SEAT] --password-stdin
+Sets the company's Centrex (BroadWorks Xsi) connection; the password is read from the first line of
+standard input and stored encrypted with SECRET_KEY.`
+
+// cmdCompanySetCentrex runs `gateway company set-centrex`.
+func cmdCompanySetCentrex(ctx context.Context, args []string, e env) int {
+	fs := flag.NewFlagSet("company set-centrex", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() { fmt.Fprintln(e.stderr, setCentrexUsage); fs.PrintDefaults() }
+	company := fs.String("company", "", "company name, e.g. Fermax")
+	rawURL := fs.String("xsi-url", "", "XSP root, e.g. https://xsp.conecta.example (no /com.broadsoft.xsi-actions)")
+	user := fs.String("user", "", "Xsi user id: a group administrator or a seat, e.g. fermax.admin@conecta.orange.es")
+	group := fs.String("group", "", "BroadWorks group id, e.g. Fermax_Madrid")
+	enterprise := fs.String("enterprise", "", "the group's enterprise (or service provider) id")
+	sp := fs.Bool("service-provider", false, "--enterprise names a service provider, not an enterprise")
+	dirUser := fs.String("directory-user", "", "seat whose group directory is read (default: --user)")
+	fromStdin := fs.Bool("password-stdin", false, "read the Xsi password from the first line of standard input (required)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	conn := centrex.Connection{
+		BaseURL: strings.TrimRight(strings.TrimSpace(*rawURL), "/"), UserID: strings.TrimSpace(*user),
+		GroupID: strings.TrimSpace(*group), EnterpriseID: strings.TrimSpace(*enterprise), IsEnterprise: !*sp,
+		DirectoryUserID: strings.TrimSpace(*dirUser),
+	}
+	problems := validateConnection(conn)
+	if strings.TrimSpace(*company) == "" {
+		problems = append([]string{"--company is required"}, problems...)
+	}
+	if !*fromStdin {
+		problems = append(problems, "--password-stdin is required: the password is never taken from the command line")
+	}
+	if fs.NArg() > 0 {
+		problems = append(problems, "unexpected arguments: "+strings.Join(fs.Args(), " "))
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(e.stderr, "gateway company set-centrex: %s\n%s\n", strings.Join(problems, "; "), setCentrexUsage)
+		return exitUsage
+	}
+	pw, err := readSecretLine(e.stdin)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "gateway company set-centrex: %v\n", err)
+		return exitUsage
+	}
+	conn.Password = pw
+
+	st, box, code := openWithSecretKey(ctx, "company set-centrex", e)
+	if st == nil {
+		return code
+	}
+	defer st.Close()
+	c, code := companyByName(ctx, st, "company set-centrex", *company, e)
+	if code != exitOK {
+		return code
+	}
+	if err := st.SetCentrexConnection(ctx, box, c.ID, conn); err != nil {
+		fmt.Fprintf(e.stderr, "gateway company set-centrex: %v\n", err)
+		return exitFailure
+	}
+	detail := map[string]string{"xsi_url": conn.BaseURL, "user": conn.UserID, "group": conn.GroupID}
+	if err := st.Audit(ctx, c.ID, "operator", "centrex.connection_set", detail); err != nil {
+		fmt.Fprintf(e.stderr, "gateway company set-centrex: %v\n", err)
+		return exitFailure
+	}
+	fmt.Fprintf(e.stdout, "Centrex connection of %q set: %s as %s, group %s; run `gateway seats sync --company %q`\n",
+		c.Name, conn.BaseURL, conn.UserID, conn.GroupID, c.Name)
+	return exitOK
+}
+
+// validateConnection reports every problem of the flags' connection.
+func validateConnection(c centrex.Connection) []string {
+	var problems []string
+	u, err := url.Parse(c.BaseURL)
+	switch {
+	case c.BaseURL == "":
+		problems = append(problems, "--xsi-url is required")
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		problems = append(problems, "--xsi-url must be an http(s) URL such as https://xsp.example.com")
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		problems = append(problems, "--xsi-url must not carry credentials, a query or a fragment")
+	case strings.Contains(strings.ToLower(u.Path), "com.broadsoft.xsi"):
+		problems = append(problems, "--xsi-url is the XSP root: leave out /com.broadsoft.xsi-actions")
+	}
+	ids := []struct{ flag, value string }{
+		{"--user", c.UserID}, {"--group", c.GroupID}, {"--enterprise", c.EnterpriseID}, {"--directory-user", c.DirectoryUserID},
+	}
+	for _, id := range ids {
+		switch {
+		case id.value == "" && id.flag == "--directory-user":
+		case id.value == "":
+			problems = append(problems, id.flag+" is required")
+		case len(id.value) > 320 || strings.ContainsFunc(id.value, unicode.IsControl) ||
+			(id.flag != "--group" && id.flag != "--enterprise" && strings.ContainsFunc(id.value, unicode.IsSpace)):
+			problems = append(problems, id.flag+" is not a valid BroadWorks id")
+		}
+	}
+	return problems
+}
+
+// readSecretLine reads a non-empty secret from the first line of r.
+func readSecretLine(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("no password on standard input")
+	}
+	return line, nil
+}
+
+// openWithSecretKey is openForCLI for commands that seal or open secrets:
+// SECRET_KEY must be set.
+func openWithSecretKey(ctx context.Context, name string, e env) (*store.Store, *secretbox.Box, int) {
+	cfg, err := config.Load(e.getenv, config.ModeCLI)
+	if err == nil && len(cfg.SecretKey) == 0 {
+		err = errors.New("SECRET_KEY: is required by this command (it encrypts the Centrex password)")
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "gateway %s: invalid configuration:\n%s\n", name, indent(err.Error()))
+		return nil, nil, exitUsage
+	}
+	box, err := secretbox.New(cfg.SecretKey)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "gateway %s: %v\n", name, err)
+		return nil, nil, exitUsage
+	}
+	st, _, code := openForCLI(ctx, name, e)
+	return st, box, code
+}
+
+// companyByName finds the named company or reports that it does not exist.
+func companyByName(ctx context.Context, st *store.Store, cmd, name string, e env) (store.Company, int) {
+	c, err := st.CompanyByName(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		fmt.Fprintf(e.stderr, "gateway %s: no company named %q\n", cmd, name)
+		return c, exitFailure
+	} else if err != nil {
+		fmt.Fprintf(e.stderr, "gateway %s: %v\n", cmd, err)
+		return c, exitFailure
+	}
+	return c, exitOK
+}
