@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// CallActivity is one recent call of a company for the activity page: the
+// call, its seat, and its notifications in delivery order.
+type CallActivity struct {
+	Call
+	SeatUserID    string
+	SeatNumber    string
+	Notifications []OutboxRow
+}
+
+// RecentCalls returns the company's latest calls (newest first, at most
+// limit) with their notifications. Dial errors without a call row are not
+// included; see RecentOutbox.
+func (s *Store) RecentCalls(ctx context.Context, companyID int64, limit int) ([]CallActivity, error) {
+	fail := func(err error) ([]CallActivity, error) {
+		return nil, fmt.Errorf("store: recent calls of company %d: %w", companyID, err)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT c.id, c.company_id, c.seat_id, c.zoho_user_id, c.xsi_call_id, c.ext_tracking_id,
+		coalesce(c.zoho_call_id, ''), c.origin, c.state, c.open, c.created_at, c.updated_at,
+		coalesce(c.closed_at, 'epoch'), s.user_id, s.number
+		FROM calls c JOIN seats s ON s.company_id = c.company_id AND s.id = c.seat_id
+		WHERE c.company_id = $1 ORDER BY c.created_at DESC, c.id DESC LIMIT $2`, companyID, limit)
+	if err != nil {
+		return fail(err)
+	}
+	calls, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (CallActivity, error) {
+		var a CallActivity
+		err := row.Scan(&a.ID, &a.CompanyID, &a.SeatID, &a.ZohoUserID, &a.XsiCallID, &a.ExtTrackingID,
+			&a.ZohoCallID, &a.Origin, &a.State, &a.Open, &a.CreatedAt, &a.UpdatedAt, &a.ClosedAt, &a.SeatUserID, &a.SeatNumber)
+		if a.ClosedAt.Equal(time.Unix(0, 0)) {
+			a.ClosedAt = time.Time{}
+		}
+		return a, err
+	})
+	if err != nil || len(calls) == 0 {
+		if err != nil {
+			return fail(err)
+		}
+		return calls, nil
+	}
+	ids := make([]int64, len(calls))
+	index := make(map[int64]int, len(calls))
+	for i, c := range calls {
+		ids[i], index[c.ID] = c.ID, i
+	}
+	rows, err = s.pool.Query(ctx, `SELECT `+outboxColumns+` FROM outbox
+		WHERE company_id = $1 AND call_id = ANY($2) ORDER BY call_key, seq`, companyID, ids)
+	if err != nil {
+		return fail(err)
+	}
+	notes, err := pgx.CollectRows(rows, scanOutbox)
+	if err != nil {
+		return fail(err)
+	}
+	for _, n := range notes {
+		i := index[n.CallID]
+		calls[i].Notifications = append(calls[i].Notifications, n)
+	}
+	return calls, nil
+}
+
+// RecentOutbox returns the company's latest notifications (newest first),
+// including click-to-dial errors that have no call row.
+func (s *Store) RecentOutbox(ctx context.Context, companyID int64, limit int) ([]OutboxRow, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE company_id = $1
+		ORDER BY id DESC LIMIT $2`, companyID, limit)
+	if err == nil {
+		var out []OutboxRow
+		if out, err = pgx.CollectRows(rows, scanOutbox); err == nil {
+			return out, nil
+		}
+	}
+	return nil, fmt.Errorf("store: recent outbox of company %d: %w", companyID, err)
+}
+
+// DeliverySummary is the connection panel's view of a company's outbox.
+type DeliverySummary struct {
+	// LastDeliveredAt is when Zoho last accepted a notification (zero: never).
+	LastDeliveredAt time.Time
+	// LastError is the error of the latest notification that failed at
+	// least once (empty: none); LastErrorAt is when that row was queued.
+	LastError   string
+	LastErrorAt time.Time
+	// Pending and Parked count the notifications waiting and given up on.
+	Pending int
+	Parked  int
+}
+
+// OutboxSummary returns the company's delivery summary.
+func (s *Store) OutboxSummary(ctx context.Context, companyID int64) (DeliverySummary, error) {
+	var d DeliverySummary
+	var last, errAt *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT
+			(SELECT max(delivered_at) FROM outbox WHERE company_id = $1),
+			count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'parked'),
+			coalesce((SELECT last_error FROM outbox WHERE company_id = $1 AND last_error <> '' ORDER BY id DESC LIMIT 1), ''),
+			(SELECT created_at FROM outbox WHERE company_id = $1 AND last_error <> '' ORDER BY id DESC LIMIT 1)
+		FROM outbox WHERE company_id = $1 AND status <> 'delivered'`, companyID).
+		Scan(&last, &d.Pending, &d.Parked, &d.LastError, &errAt)
+	if err != nil {
+		return DeliverySummary{}, fmt.Errorf("store: outbox summary of company %d: %w", companyID, err)
+	}
+	if last != nil {
+		d.LastDeliveredAt = *last
+	}
+	if errAt != nil {
+		d.LastErrorAt = *errAt
+	}
+	return d, nil
+}
+
+// PruneOutbox deletes delivered notifications older than before.
+func (s *Store) PruneOutbox(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("store: prune outbox: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}

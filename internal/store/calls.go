@@ -1,0 +1,226 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Call origins.
+const (
+	// CallOriginEvent: the call was first seen in a Centrex event.
+	CallOriginEvent = "event"
+	// CallOriginClickToDial: the call was placed by a Zoho click-to-dial.
+	CallOriginClickToDial = "clicktodial"
+)
+
+// Call is one call half of a linked seat. State is the bridge's per-call
+// state (callflow.State as JSON); the store does not read it.
+type Call struct {
+	ID            int64
+	CompanyID     int64
+	SeatID        int64
+	ZohoUserID    string
+	XsiCallID     string
+	ExtTrackingID string
+	// ZohoCallID is the stable callnotify id, "" until the first event.
+	ZohoCallID string
+	Origin     string
+	State      json.RawMessage
+	Open       bool
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	ClosedAt   time.Time
+}
+
+const callColumns = `id, company_id, seat_id, zoho_user_id, xsi_call_id, ext_tracking_id,
+	coalesce(zoho_call_id, ''), origin, state, open, created_at, updated_at, coalesce(closed_at, 'epoch')`
+
+func scanCall(row pgx.CollectableRow) (Call, error) {
+	var c Call
+	err := row.Scan(&c.ID, &c.CompanyID, &c.SeatID, &c.ZohoUserID, &c.XsiCallID, &c.ExtTrackingID,
+		&c.ZohoCallID, &c.Origin, &c.State, &c.Open, &c.CreatedAt, &c.UpdatedAt, &c.ClosedAt)
+	if c.ClosedAt.Equal(time.Unix(0, 0)) {
+		c.ClosedAt = time.Time{}
+	}
+	return c, err
+}
+
+// CallTx is one transaction over a company's calls and outbox: the bridge
+// locks a call, applies an event, saves the new state and enqueues the
+// notifications it caused, and either all of it commits or none.
+type CallTx struct {
+	tx        pgx.Tx
+	s         *Store
+	companyID int64
+}
+
+// InCallTx runs fn in one transaction scoped to the company; fn's error
+// rolls everything back.
+func (s *Store) InCallTx(ctx context.Context, companyID int64, fn func(ctx context.Context, tx CallTx) error) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		return fn(ctx, CallTx{tx: tx, s: s, companyID: companyID})
+	})
+	if err != nil {
+		return fmt.Errorf("store: call transaction of company %d: %w", companyID, err)
+	}
+	return nil
+}
+
+// MarkEventProcessed records a Centrex event id; fresh is false when it was
+// already recorded (a redelivery the caller must skip).
+func (c CallTx) MarkEventProcessed(ctx context.Context, eventID string) (fresh bool, err error) {
+	tag, err := c.tx.Exec(ctx, `INSERT INTO centrex_events (company_id, event_id, received_at) VALUES ($1, $2, $3)
+		ON CONFLICT DO NOTHING`, c.companyID, eventID, c.s.now())
+	if err != nil {
+		return false, fmt.Errorf("store: mark event %s of company %d: %w", eventID, c.companyID, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// LockCall returns the seat's call half xsiCallID locked for update,
+// creating an empty one (State "{}") if the call is new.
+func (c CallTx) LockCall(ctx context.Context, seatID int64, xsiCallID, zohoUserID string) (Call, error) {
+	now := c.s.now()
+	_, err := c.tx.Exec(ctx, `INSERT INTO calls (company_id, seat_id, xsi_call_id, zoho_user_id, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (company_id, seat_id, xsi_call_id) DO NOTHING`,
+		c.companyID, seatID, xsiCallID, zohoUserID, now)
+	if err == nil {
+		var rows pgx.Rows
+		rows, err = c.tx.Query(ctx, `SELECT `+callColumns+` FROM calls
+			WHERE company_id = $1 AND seat_id = $2 AND xsi_call_id = $3 FOR UPDATE`, c.companyID, seatID, xsiCallID)
+		if err == nil {
+			var call Call
+			call, err = pgx.CollectExactlyOneRow(rows, scanCall)
+			if err == nil {
+				return call, nil
+			}
+		}
+	}
+	return Call{}, fmt.Errorf("store: lock call %s of seat %d of company %d: %w", xsiCallID, seatID, c.companyID, err)
+}
+
+// LockCallByID locks one call of the company by its row id.
+func (c CallTx) LockCallByID(ctx context.Context, callID int64) (Call, error) {
+	rows, err := c.tx.Query(ctx, `SELECT `+callColumns+` FROM calls WHERE company_id = $1 AND id = $2 FOR UPDATE`,
+		c.companyID, callID)
+	if err == nil {
+		var call Call
+		if call, err = pgx.CollectExactlyOneRow(rows, scanCall); err == nil {
+			return call, nil
+		}
+	}
+	return Call{}, fmt.Errorf("store: lock call %d of company %d: %w", callID, c.companyID, notFound(err))
+}
+
+// SaveCall writes a locked call's state, ids and open flag. A call that
+// stops being open gets its closed_at.
+func (c CallTx) SaveCall(ctx context.Context, call Call) error {
+	var zohoID *string
+	if call.ZohoCallID != "" {
+		zohoID = &call.ZohoCallID
+	}
+	_, err := c.tx.Exec(ctx, `UPDATE calls SET state = $3, open = $4, zoho_call_id = coalesce($5, zoho_call_id),
+			ext_tracking_id = $6, zoho_user_id = $7, updated_at = $8,
+			closed_at = CASE WHEN $4 THEN NULL ELSE coalesce(closed_at, CASE WHEN open THEN $8::timestamptz END) END
+		WHERE company_id = $1 AND id = $2`,
+		c.companyID, call.ID, call.State, call.Open, zohoID, call.ExtTrackingID, call.ZohoUserID, c.s.now())
+	if err != nil {
+		return fmt.Errorf("store: save call %d of company %d: %w", call.ID, c.companyID, err)
+	}
+	return nil
+}
+
+// RecordDialedCall notes a click-to-dial the Centrex accepted, so that the
+// portal shows it even before its first event. It is a no-op when the
+// events already created the call.
+func (s *Store) RecordDialedCall(ctx context.Context, companyID, seatID int64, xsiCallID, zohoUserID string) error {
+	now := s.now()
+	_, err := s.pool.Exec(ctx, `INSERT INTO calls (company_id, seat_id, xsi_call_id, zoho_user_id, origin, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, 'clicktodial', $5, $5)
+		ON CONFLICT (company_id, seat_id, xsi_call_id) DO UPDATE SET origin = 'clicktodial'`,
+		companyID, seatID, xsiCallID, zohoUserID, now)
+	if err != nil {
+		return fmt.Errorf("store: record dialed call %s of company %d: %w", xsiCallID, companyID, err)
+	}
+	return nil
+}
+
+// CallByZohoID returns the call a Zoho callrefid names, only if it belongs to
+// the given seat of the company: another seat's or company's call is
+// ErrNotFound.
+func (s *Store) CallByZohoID(ctx context.Context, companyID, seatID int64, zohoCallID string) (Call, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+callColumns+` FROM calls
+		WHERE company_id = $1 AND seat_id = $2 AND zoho_call_id = $3`, companyID, seatID, zohoCallID)
+	if err == nil {
+		var c Call
+		if c, err = pgx.CollectExactlyOneRow(rows, scanCall); err == nil {
+			return c, nil
+		}
+	}
+	return Call{}, fmt.Errorf("store: call %q of seat %d of company %d: %w", zohoCallID, seatID, companyID, notFound(err))
+}
+
+// StaleCall is an open call the sweeper should check with the Centrex.
+type StaleCall struct {
+	CompanyID  int64
+	CallID     int64
+	SeatID     int64
+	SeatUserID string
+	XsiCallID  string
+}
+
+// StaleOpenCalls lists up to limit open calls not updated since before,
+// oldest first, across every company (the sweeper's scan).
+func (s *Store) StaleOpenCalls(ctx context.Context, before time.Time, limit int) ([]StaleCall, error) {
+	rows, err := s.pool.Query(ctx, `SELECT c.company_id, c.id, c.seat_id, s.user_id, c.xsi_call_id
+		FROM calls c JOIN seats s ON s.company_id = c.company_id AND s.id = c.seat_id
+		WHERE c.open AND c.updated_at < $1 ORDER BY c.updated_at LIMIT $2`, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: stale open calls: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (StaleCall, error) {
+		var c StaleCall
+		return c, row.Scan(&c.CompanyID, &c.CallID, &c.SeatID, &c.SeatUserID, &c.XsiCallID)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: stale open calls: %w", err)
+	}
+	return out, nil
+}
+
+// CompanyLanguage returns the language ("es" or "en") of a company's
+// Zoho-facing texts.
+func (s *Store) CompanyLanguage(ctx context.Context, companyID int64) (string, error) {
+	var lang string
+	err := s.pool.QueryRow(ctx, `SELECT language FROM companies WHERE id = $1`, companyID).Scan(&lang)
+	if err != nil {
+		return "", fmt.Errorf("store: language of company %d: %w", companyID, notFound(err))
+	}
+	return lang, nil
+}
+
+// SetCompanyLanguage sets the language of a company's Zoho-facing texts.
+func (s *Store) SetCompanyLanguage(ctx context.Context, companyID int64, lang string) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE companies SET language = $2 WHERE id = $1`, companyID, lang)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("store: set language of company %d: %w", companyID, err)
+	}
+	return nil
+}
+
+// PruneEvents forgets processed event ids older than before; Xsi stops
+// redelivering an event within minutes.
+func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM centrex_events WHERE received_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("store: prune events: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
