@@ -1,0 +1,126 @@
+package bridge
+
+import (
+	"context"
+	"time"
+
+	"github.com/conecta-zoho/gateway/internal/bridge/callflow"
+	"github.com/conecta-zoho/gateway/internal/centrex"
+	"github.com/conecta-zoho/gateway/internal/store"
+)
+
+// runSweeper runs Sweep every SweepEvery until ctx ends.
+func (b *Bridge) runSweeper(ctx context.Context) {
+	t := time.NewTicker(b.o.SweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := b.Sweep(ctx); err != nil && ctx.Err() == nil {
+			b.log.Warn("bridge: sweep", "error", err)
+		} else if n > 0 {
+			b.log.Info("bridge: sweeper closed calls", "calls", n)
+		}
+	}
+}
+
+// seatKey names one seat of one company.
+type seatKey struct {
+	company int64
+	seat    string
+}
+
+// Sweep resynchronises open calls without events for StaleAfter with the
+// Centrex: a call the seat's call list still has is brought up to date from
+// it (its snapshot is applied); a call it no longer has is closed with
+// callflow.Close, which queues its terminal notification, so no pop-up stays
+// open in Zoho. Calls of a Centrex that cannot be reached are left for the
+// next sweep. It returns how many calls it closed. Running it on several
+// instances at once is harmless: each call is changed under its row lock.
+func (b *Bridge) Sweep(ctx context.Context) (int, error) {
+	stale, err := b.o.Store.StaleOpenCalls(ctx, time.Now().Add(-b.o.StaleAfter), 500)
+	if err != nil {
+		return 0, err
+	}
+	lists := map[seatKey][]centrex.Call{}
+	failed := map[int64]bool{}
+	closed := 0
+	for _, sc := range stale {
+		if failed[sc.CompanyID] {
+			continue
+		}
+		k := seatKey{sc.CompanyID, sc.SeatUserID}
+		list, ok := lists[k]
+		if !ok {
+			list, err = b.seatCalls(ctx, sc.CompanyID, sc.SeatUserID)
+			if err != nil {
+				b.log.Warn("bridge: sweep: seat calls", "company_id", sc.CompanyID, "error", err)
+				failed[sc.CompanyID] = true
+				continue
+			}
+			lists[k] = list
+		}
+		n, err := b.sweepCall(ctx, sc, list)
+		if err != nil {
+			return closed, err
+		}
+		closed += n
+	}
+	return closed, nil
+}
+
+// seatCalls asks the Centrex for a seat's current calls.
+func (b *Bridge) seatCalls(ctx context.Context, companyID int64, seat string) ([]centrex.Call, error) {
+	pbx, err := b.o.PBX(ctx, companyID)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
+	defer cancel()
+	return pbx.Calls(ctx, seat)
+}
+
+// sweepCall resyncs or closes one stale call; it returns 1 if it closed it.
+func (b *Bridge) sweepCall(ctx context.Context, sc store.StaleCall, list []centrex.Call) (int, error) {
+	link, err := b.o.Store.LinkForDial(ctx, sc.CompanyID, sc.SeatUserID)
+	if err != nil {
+		link = store.Link{CompanyID: sc.CompanyID, SeatID: sc.SeatID}
+	}
+	var current *centrex.Call
+	for i := range list {
+		if list[i].ID == sc.XsiCallID {
+			current = &list[i]
+		}
+	}
+	closed := 0
+	now := time.Now()
+	queued := 0
+	err = b.o.Store.InCallTx(ctx, sc.CompanyID, func(ctx context.Context, tx store.CallTx) error {
+		call, err := tx.LockCallByID(ctx, sc.CallID)
+		if err != nil || !call.Open {
+			return err
+		}
+		if link.ZohoUserID == "" {
+			link.ZohoUserID = call.ZohoUserID
+		}
+		queued, err = b.advance(ctx, tx, call, link, func(st callflow.State, l callflow.Link) (callflow.State, []callflow.Notification, error) {
+			if current != nil {
+				snap := centrex.Event{Kind: centrex.EventCallSubscriptionResync, TargetID: sc.SeatUserID, Call: current}
+				return callflow.Apply(st, snap, l, b.o.Settings)
+			}
+			closed = 1
+			return callflow.Close(st, now, l, b.o.Settings)
+		})
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	if queued > 0 {
+		b.o.Kick()
+	}
+	return closed, nil
+}

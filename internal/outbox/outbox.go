@@ -1,0 +1,234 @@
+// Package outbox delivers the PhoneBridge notifications the bridge wrote to
+// the store's outbox: durably (a row leaves the queue only once Zoho accepted
+// it), in order per call (a row is taken only when every earlier row of its
+// call is delivered), at least once, and safely with any number of gateway
+// instances on one database (claims use FOR UPDATE SKIP LOCKED and hold the
+// row locks while delivering, so a crashed instance's rows are free again as
+// soon as PostgreSQL notices the dead connection).
+//
+// Failures are retried with exponential backoff and jitter when
+// zoho.Retryable says so (timeouts, 5xx, throttling); the 401 → refresh →
+// retry-once is inside the zoho client. A row is parked after MaxAttempts
+// failed attempts, or at once on a non-retryable error (a 4xx), with its
+// error kept for the portal; Retry puts it back.
+//
+// Wake-up: the bridge calls Kick after writing rows; other instances hear
+// the rows' pg_notify('outbox') on a LISTEN connection; a poll (Options.Poll)
+// covers lost notifications and rows that fall due after a backoff.
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/conecta-zoho/gateway/internal/bridge/callflow"
+	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/zoho"
+)
+
+// PhoneBridge is what delivery needs from a company's Zoho client.
+type PhoneBridge interface {
+	CallNotify(ctx context.Context, n zoho.CallNotify) error
+	ClickToDialError(ctx context.Context, e zoho.ClickToDialError) error
+}
+
+// Payload is the JSON of an outbox row: the notification, plus the message
+// shown with a clicktodialerror.
+type Payload struct {
+	callflow.Notification
+	Message string `json:"message,omitempty"`
+}
+
+// Item encodes a notification as an outbox item.
+func Item(n callflow.Notification, message string) (store.OutboxItem, error) {
+	b, err := json.Marshal(Payload{Notification: n, Message: message})
+	if err != nil {
+		return store.OutboxItem{}, fmt.Errorf("outbox: encode %s: %w", n.State, err)
+	}
+	kind := store.OutboxCallNotify
+	if n.Endpoint == callflow.EndpointClickToDialError {
+		kind = store.OutboxClickToDialError
+	}
+	return store.OutboxItem{Kind: kind, Payload: b}, nil
+}
+
+// Options configures a Worker. Zero values take the defaults in brackets.
+type Options struct {
+	Store *store.Store
+	// Clients returns the PhoneBridge client of a company.
+	Clients func(companyID int64) PhoneBridge
+	Logger  *slog.Logger
+	// Workers is the number of concurrent claim loops [2]; Batch the rows
+	// one loop claims and delivers in parallel [16].
+	Workers, Batch int
+	// Poll is the idle re-check period [1s].
+	Poll time.Duration
+	// MaxAttempts before a row is parked [10].
+	MaxAttempts int
+	// BaseBackoff doubles per attempt up to MaxBackoff [1s, 5m].
+	BaseBackoff, MaxBackoff time.Duration
+	// AttemptTimeout bounds one delivery [10s].
+	AttemptTimeout time.Duration
+	// Listen turns on LISTEN outbox on a dedicated connection.
+	Listen bool
+}
+
+// Worker runs the delivery loops of one gateway instance.
+type Worker struct {
+	o   Options
+	log *slog.Logger
+
+	mu   sync.Mutex
+	wake chan struct{} // closed and replaced by Kick
+}
+
+// New returns a Worker with defaults filled in.
+func New(o Options) *Worker {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	if o.Workers <= 0 {
+		o.Workers = 2
+	}
+	if o.Batch <= 0 {
+		o.Batch = 16
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 10
+	}
+	def(&o.Poll, time.Second)
+	def(&o.BaseBackoff, time.Second)
+	def(&o.MaxBackoff, 5*time.Minute)
+	def(&o.AttemptTimeout, 10*time.Second)
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Worker{o: o, log: log, wake: make(chan struct{})}
+}
+
+// Kick wakes every idle loop now (new rows were written).
+func (w *Worker) Kick() {
+	w.mu.Lock()
+	close(w.wake)
+	w.wake = make(chan struct{})
+	w.mu.Unlock()
+}
+
+// woken returns the channel the next Kick closes.
+func (w *Worker) woken() <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.wake
+}
+
+// Retry puts a parked notification of the company back in the queue and
+// wakes the loops.
+func (w *Worker) Retry(ctx context.Context, companyID, id int64) error {
+	if err := w.o.Store.RetryOutbox(ctx, companyID, id); err != nil {
+		return err
+	}
+	w.Kick()
+	return nil
+}
+
+// Run delivers until ctx ends.
+func (w *Worker) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	if w.o.Listen {
+		wg.Go(func() { w.listen(ctx) })
+	}
+	for range w.o.Workers {
+		wg.Go(func() { w.loop(ctx) })
+	}
+	wg.Wait()
+}
+
+// loop claims and delivers batches, sleeping when nothing is due.
+func (w *Worker) loop(ctx context.Context) {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for ctx.Err() == nil {
+		woken := w.woken() // before claiming, so a Kick meanwhile is not lost
+		n, err := w.o.Store.DeliverOutbox(ctx, w.o.Batch, w.deliverAll)
+		if err != nil && ctx.Err() == nil {
+			w.log.Warn("outbox: delivery round failed", "error", err)
+		}
+		if n > 0 && err == nil {
+			continue
+		}
+		t.Reset(w.o.Poll)
+		select {
+		case <-ctx.Done():
+		case <-woken:
+		case <-t.C:
+		}
+	}
+}
+
+// deliverAll sends the claimed rows in parallel (they belong to different
+// calls) and returns their outcomes.
+func (w *Worker) deliverAll(ctx context.Context, rows []store.OutboxRow) []store.OutboxResult {
+	out := make([]store.OutboxResult, len(rows))
+	var wg sync.WaitGroup
+	for i, r := range rows {
+		wg.Go(func() { out[i] = w.deliver(ctx, r) })
+	}
+	wg.Wait()
+	return out
+}
+
+// deliver sends one row and decides what happens to it.
+func (w *Worker) deliver(ctx context.Context, r store.OutboxRow) store.OutboxResult {
+	res := store.OutboxResult{ID: r.ID}
+	err := w.send(ctx, r)
+	if err == nil {
+		res.Delivered = true
+		return res
+	}
+	attempt := r.Attempts + 1
+	res.Error = err.Error()
+	if !zoho.Retryable(err) || attempt >= w.o.MaxAttempts {
+		res.Park = true
+		w.log.Warn("outbox: notification parked", "company_id", r.CompanyID, "outbox_id", r.ID, "attempts", attempt, "error", err)
+		return res
+	}
+	res.NextAttemptAt = time.Now().Add(w.backoff(attempt))
+	w.log.Info("outbox: delivery failed, will retry", "company_id", r.CompanyID, "outbox_id", r.ID, "attempt", attempt, "error", err)
+	return res
+}
+
+// send performs the PhoneBridge request of a row.
+func (w *Worker) send(ctx context.Context, r store.OutboxRow) error {
+	var p Payload
+	if err := json.Unmarshal(r.Payload, &p); err != nil {
+		return fmt.Errorf("outbox: row %d: bad payload: %w", r.ID, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, w.o.AttemptTimeout)
+	defer cancel()
+	pb := w.o.Clients(r.CompanyID)
+	if r.Kind == store.OutboxClickToDialError {
+		e := p.ClickToDialError()
+		e.Message = p.Message
+		return pb.ClickToDialError(ctx, e)
+	}
+	return pb.CallNotify(ctx, p.CallNotify())
+}
+
+// backoff is the wait after failed attempt n (1-based): BaseBackoff doubled
+// per attempt, capped, with equal jitter (half fixed, half random).
+func (w *Worker) backoff(n int) time.Duration {
+	d := w.o.BaseBackoff << min(n-1, 30)
+	if d > w.o.MaxBackoff || d <= 0 {
+		d = w.o.MaxBackoff
+	}
+	half := d / 2
+	return half + rand.N(half+1)
+}
