@@ -51,9 +51,9 @@ type Options struct {
 // Bridge serves the telephony bridge's endpoints and runs its background
 // loops (subscriptions, sweeper).
 type Bridge struct {
-	o      Options
-	log    *slog.Logger
-	subs   chan struct{} // wakes the subscription manager
+	o    Options
+	log  *slog.Logger
+	subs chan struct{} // wakes the subscription manager
 }
 
 // New returns a Bridge.

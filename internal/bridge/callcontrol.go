@@ -97,4 +97,3 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
-
