@@ -78,6 +78,8 @@ type ZohoView struct {
 	// the no-JavaScript path of the dialogs.
 	Confirm string
 	Panel   ZohoPanel
+	// Seats is the table under the management page; nil while disabled.
+	Seats *SeatsView
 }
 
 // ZohoPanel is the connection panel of the management page.

@@ -62,6 +62,9 @@ type Config struct {
 	// DevCaptchaSolution fixes the captcha's answer for automated browser
 	// tests (DEV_CAPTCHA_SOLUTION, dev mode only; serve refuses it).
 	DevCaptchaSolution string
+	// SeatSyncInterval is how often every company's seats are read from its
+	// Centrex (SEAT_SYNC_INTERVAL).
+	SeatSyncInterval time.Duration
 	// Dev is true in `gateway dev`: cookies may be sent over plain HTTP on
 	// loopback and the demo data is seeded.
 	Dev bool
@@ -162,6 +165,7 @@ func Load(getenv func(string) string, mode Mode) (Config, error) {
 	c.TrustProxy = parseBool(get("TRUST_PROXY"), "TRUST_PROXY", bad)
 	c.SessionIdleTimeout = parseDuration(get("SESSION_IDLE_TIMEOUT"), 30*time.Minute, "SESSION_IDLE_TIMEOUT", bad)
 	c.SessionLifetime = parseDuration(get("SESSION_LIFETIME"), 12*time.Hour, "SESSION_LIFETIME", bad)
+	c.SeatSyncInterval = parseDuration(get("SEAT_SYNC_INTERVAL"), time.Hour, "SEAT_SYNC_INTERVAL", bad)
 	if c.SessionIdleTimeout > c.SessionLifetime {
 		bad("SESSION_IDLE_TIMEOUT", "(%s) must not exceed SESSION_LIFETIME (%s)", c.SessionIdleTimeout, c.SessionLifetime)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/conecta-zoho/gateway/internal/captcha"
 	"github.com/conecta-zoho/gateway/internal/integration"
+	"github.com/conecta-zoho/gateway/internal/seats"
 	"github.com/conecta-zoho/gateway/internal/store"
 )
 
@@ -23,6 +24,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Integration runs the Zoho PhoneBridge integration's operations.
 	Integration *integration.Service
+	// Seats synchronises the company's seats with its Centrex.
+	Seats *seats.Service
 	// PublicURL is the origin browsers reach the portal at.
 	PublicURL *url.URL
 	// Dev relaxes the cookie's Secure flag when PublicURL is plain HTTP on
@@ -47,6 +50,7 @@ type Server struct {
 	store      *store.Store
 	logger     *slog.Logger
 	integ      *integration.Service
+	seats      *seats.Service
 	sessions   *scs.SessionManager
 	captchas   *captcha.Maker
 	publicURL  *url.URL
@@ -62,6 +66,7 @@ func New(o Options) *Server {
 		store:      o.Store,
 		logger:     o.Logger,
 		integ:      o.Integration,
+		seats:      o.Seats,
 		captchas:   captcha.NewMaker(o.CaptchaSolution),
 		publicURL:  o.PublicURL,
 		trustProxy: o.TrustProxy,

@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -99,7 +100,7 @@ func (e *testEnv) integration(t *testing.T, logger *slog.Logger) *integration.Se
 func (e *testEnv) handler(t *testing.T, public string) http.Handler {
 	t.Helper()
 	u, _ := url.Parse(public)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := slog.New(slog.NewTextHandler(debugOut(), nil))
 	p := portal.New(portal.Options{
 		Store:              e.store,
 		Logger:             logger,
@@ -204,4 +205,13 @@ func wantStatus(t *testing.T, r response, want int) {
 	if r.status != want {
 		t.Fatalf("status = %d, want %d; body:\n%.600s", r.status, want, r.body)
 	}
+}
+
+// debugOut is where the portal's log goes in tests: nowhere, unless
+// PORTAL_TEST_LOG is set.
+func debugOut() io.Writer {
+	if os.Getenv("PORTAL_TEST_LOG") != "" {
+		return os.Stderr
+	}
+	return io.Discard
 }

@@ -177,6 +177,12 @@ func (s *Server) renderZoho(w http.ResponseWriter, r *http.Request, status int, 
 		Confirm:    confirm,
 		Panel:      s.zohoPanel(p, z),
 	}
+	if z.Status != store.ZohoDisabled && confirm == "" {
+		if vm.Seats, err = s.seatsView(ctx, p, a.Company.ID, r.URL.Query()); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
 	s.render(w, r, status, web.ZohoPage(p, vm))
 }
 

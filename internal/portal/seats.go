@@ -1,0 +1,188 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/conecta-zoho/gateway/internal/i18n"
+	"github.com/conecta-zoho/gateway/internal/integration"
+	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/web"
+)
+
+// Page sizes the table offers; the first is the default.
+var pageSizes = []int{10, 25, 50, 100}
+
+// tableState is the table's query: search, sort, page and page size.
+type tableState struct {
+	search string
+	sort   store.SortColumn
+	desc   bool
+	page   int
+	size   int
+}
+
+func parseTableState(q url.Values) tableState {
+	st := tableState{search: strings.TrimSpace(q.Get("q")), page: 1, size: pageSizes[0]}
+	if len(st.search) > 100 {
+		st.search = st.search[:100]
+	}
+	st.sort, _ = store.ParseSortColumn(q.Get("sort"))
+	st.desc = q.Get("dir") == "desc"
+	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
+		st.page = n
+	}
+	if n, err := strconv.Atoi(q.Get("size")); err == nil {
+		for _, s := range pageSizes {
+			if n == s {
+				st.size = n
+			}
+		}
+	}
+	return st
+}
+
+// url is the table at this state, with defaults left out.
+func (t tableState) url() string {
+	v := url.Values{}
+	if t.search != "" {
+		v.Set("q", t.search)
+	}
+	if t.sort != store.SortUserID {
+		v.Set("sort", string(t.sort))
+	}
+	if t.desc {
+		v.Set("dir", "desc")
+	}
+	if t.page > 1 {
+		v.Set("page", strconv.Itoa(t.page))
+	}
+	if t.size != pageSizes[0] {
+		v.Set("size", strconv.Itoa(t.size))
+	}
+	if len(v) == 0 {
+		return "/zoho"
+	}
+	return "/zoho?" + v.Encode()
+}
+
+func (t tableState) withPage(n int) tableState { t.page = n; return t }
+
+// seatsView builds the table and the panel figures for the request.
+func (s *Server) seatsView(ctx context.Context, p web.Page, companyID int64, q url.Values) (*web.SeatsView, error) {
+	st := parseTableState(q)
+	query := store.TableQuery{Search: st.search, Sort: st.sort, Desc: st.desc, Offset: (st.page - 1) * st.size, Limit: st.size}
+	page, err := s.store.SeatTable(ctx, companyID, query)
+	if err != nil {
+		return nil, err
+	}
+	if len(page.Rows) == 0 && st.page > 1 && page.Filtered > 0 { // past the end: show the last page
+		st.page = (page.Filtered + st.size - 1) / st.size
+		query.Offset = (st.page - 1) * st.size
+		if page, err = s.store.SeatTable(ctx, companyID, query); err != nil {
+			return nil, err
+		}
+	}
+	vm := &web.SeatsView{
+		Search: st.search, Sort: string(st.sort), Desc: st.desc, Size: st.size, Sizes: pageSizes,
+		From: page.From(), To: page.To(), Filtered: page.Filtered, Total: page.Total,
+		ReturnTo: st.url(), SortURLs: map[string]string{},
+	}
+	for _, r := range page.Rows {
+		vm.Rows = append(vm.Rows, web.SeatRow{SeatID: r.SeatID, UserID: r.UserID, Number: r.Number, ZohoLogin: r.ZohoLogin,
+			ZohoName: r.ZohoName, Linked: r.LinkID != 0, Enabled: r.Enabled, Gone: r.Gone})
+	}
+	for _, col := range []store.SortColumn{store.SortUserID, store.SortNumber, store.SortZohoLogin, store.SortZohoName, store.SortEnabled} {
+		t := st
+		t.page, t.desc, t.sort = 1, st.sort == col && !st.desc, col
+		vm.SortURLs[string(col)] = t.url()
+	}
+	pages := max(1, (page.Filtered+st.size-1)/st.size)
+	if st.page > 1 {
+		vm.PrevURL = st.withPage(st.page - 1).url()
+	}
+	if st.page < pages {
+		vm.NextURL = st.withPage(st.page + 1).url()
+	}
+	for n := 1; n <= pages; n++ {
+		near := n == 1 || n == pages || (n >= st.page-2 && n <= st.page+2)
+		switch {
+		case near:
+			vm.Pages = append(vm.Pages, web.PageLink{Number: n, URL: st.withPage(n).url(), Current: n == st.page})
+		case len(vm.Pages) > 0 && !vm.Pages[len(vm.Pages)-1].Gap:
+			vm.Pages = append(vm.Pages, web.PageLink{Gap: true})
+		}
+	}
+	if err := s.seatsPanel(ctx, p, companyID, vm); err != nil {
+		return nil, err
+	}
+	return vm, nil
+}
+
+// seatsPanel fills the suggestions, restorable links and panel figures.
+func (s *Server) seatsPanel(ctx context.Context, p web.Page, companyID int64, vm *web.SeatsView) error {
+	sugg, err := s.store.SuggestedLinks(ctx, companyID)
+	if err != nil {
+		return err
+	}
+	for i, sg := range sugg {
+		if i == 20 {
+			break
+		}
+		vm.Suggestions = append(vm.Suggestions, web.SuggestionRow{SeatID: sg.SeatID, SeatUser: sg.SeatUserID,
+			Number: sg.SeatNumber, ZohoLabel: sg.ZohoUser.Label(), MatchedBy: sg.MatchedBy})
+	}
+	if vm.RestoreCount, err = s.store.RestorableLinks(ctx, companyID); err != nil {
+		return err
+	}
+	at, n, err := s.store.ZohoUsersFetchedAt(ctx, companyID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	vm.ZohoUsersCount, vm.ZohoUsersAt = n, formatTime(at)
+	if vm.HasCentrex, err = s.store.HasCentrexConnection(ctx, companyID); err != nil {
+		return err
+	}
+	sync, err := s.store.LastSeatSync(ctx, companyID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	vm.SeatsSyncedAt = formatTime(sync.SyncedAt)
+	return nil
+}
+
+// returnTo is the table URL a form names in "return", if it is one.
+func returnTo(r *http.Request) string {
+	v := r.FormValue("return")
+	if v == "/zoho" || strings.HasPrefix(v, "/zoho?") {
+		return v
+	}
+	return "/zoho"
+}
+
+// seatID reads {seat} from the path.
+func seatID(r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("seat"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// integrationMessage translates an integration error for the page.
+func integrationMessage(l i18n.Lang, err error) (string, bool) {
+	var ie *integration.Error
+	if !errors.As(err, &ie) {
+		return "", false
+	}
+	key := "zoho.err." + ie.Code
+	args := make([]any, len(ie.Args))
+	for i, a := range ie.Args {
+		args[i] = a
+	}
+	if !i18n.Has(key) {
+		return l.T("zoho.err.other", strings.TrimPrefix(ie.Code, "zoho:")), true
+	}
+	return l.T(key, args...), true
+}

@@ -1,0 +1,29 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// RestorableLinks counts the company's switched-off links of present seats:
+// what "restore the previous links" would switch back on.
+func (s *Store) RestorableLinks(ctx context.Context, companyID int64) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `
+		SELECT count(*) FROM seat_links l JOIN seats s ON s.company_id = l.company_id AND s.id = l.seat_id
+		WHERE l.company_id = $1 AND NOT l.enabled AND s.gone_at IS NULL`, companyID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: restorable links of company %d: %w", companyID, err)
+	}
+	return n, nil
+}
+
+// HasCentrexConnection reports whether the company has a Centrex connection.
+func (s *Store) HasCentrexConnection(ctx context.Context, companyID int64) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM centrex_connections WHERE company_id = $1)`, companyID).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("store: centrex connection of company %d: %w", companyID, err)
+	}
+	return ok, nil
+}
