@@ -21,8 +21,8 @@ type SeatsView struct {
 	// From, To, Filtered and Total make "Mostrando From a To de Filtered
 	// elementos (filtrado de Total)".
 	From, To, Filtered, Total int
-	PrevURL, NextURL string
-	Pages            []PageLink
+	PrevURL, NextURL          string
+	Pages                     []PageLink
 	// SortURLs maps a column to the URL that sorts by it (toggling the
 	// direction when it is the current column).
 	SortURLs map[string]string
