@@ -1,0 +1,84 @@
+package bridge_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/conecta-zoho/gateway/internal/outbox"
+	"github.com/conecta-zoho/gateway/internal/xsisim"
+)
+
+// TestClickToDialAndCallControl: Zoho's click → Xsi calls/new from the
+// seat → events → dialed ringing/answered in Zoho; hold and hang up from
+// the call bar → Xsi Hold and DELETE → dialed ended.
+func TestClickToDialAndCallControl(t *testing.T) {
+	e := newEnv(t, xsisim.Options{PickupDelay: 50 * time.Millisecond, FarEndAnswerDelay: 100 * time.Millisecond})
+	e.start(outbox.Options{})
+	ctx := context.Background()
+	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+
+	must(t, e.zoho.ClickToDial(ctx, e.ZohoUser, "600 123 456"))
+	var id string
+	waitFor(t, 5*time.Second, "dialed answered", func() bool {
+		for k, v := range e.states() {
+			id = k
+			return slices.Contains(v, "dialed answered")
+		}
+		return false
+	})
+	must(t, e.zoho.CallControl(ctx, e.ZohoUser, "keypress", id, "5"))
+	must(t, e.zoho.CallControl(ctx, e.ZohoUser, "hold", id, ""))
+	if err := e.zoho.CallControl(ctx, e.ZohoUser, "keypress", id, "5"); err == nil {
+		t.Error("key press on a held call accepted (the Centrex refuses it: 409)")
+	}
+	must(t, e.zoho.CallControl(ctx, e.ZohoUser, "unhold", id, ""))
+	must(t, e.zoho.CallControl(ctx, e.ZohoUser, "hungup", id, ""))
+	waitFor(t, 5*time.Second, "dialed ended", func() bool { return slices.Contains(e.states()[id], "dialed ended") })
+	want := []string{"dialed ringing", "dialed answered", "dialed ended"}
+	if got := e.states()[id]; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("states %q, want %q", got, want)
+	}
+	n := e.org.Notifies()
+	if n[0].From != "+34910726329" || n[0].To != "+34600123456" || n[0].ZohoUser != e.ZohoUser {
+		t.Errorf("first notify %+v", n[0])
+	}
+	var xsiPaths []string
+	for _, r := range e.xsi.Requests() {
+		xsiPaths = append(xsiPaths, r.Method+" "+r.Path)
+	}
+	t.Logf("xsi requests: %q", xsiPaths)
+	// A second hold on the ended call is refused by the Centrex or unknown.
+	if err := e.zoho.CallControl(ctx, e.ZohoUser, "hold", id, ""); err == nil {
+		t.Error("hold after hang-up accepted")
+	}
+	if err := e.zoho.CallControl(ctx, e.ZohoUser, "hold", "someone-elses-call", ""); err == nil {
+		t.Error("unknown callrefid accepted")
+	}
+}
+
+// TestIncomingCallPopsUp: an incoming call injected in the Centrex becomes
+// received ringing, then missed (sent as ended) when the caller gives up.
+func TestIncomingCallPopsUp(t *testing.T) {
+	e := newEnv(t, xsisim.Options{})
+	e.start(outbox.Options{})
+	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	callID, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34612345678", "Cliente")
+	must(t, err)
+	waitFor(t, 5*time.Second, "received ringing", func() bool { return len(e.org.Notifies()) == 1 })
+	must(t, e.xsi.ReleaseFromFarEnd(callID))
+	waitFor(t, 5*time.Second, "received ended", func() bool { return len(e.org.Notifies()) == 2 })
+	n := e.org.Notifies()
+	if n[0].Type != "received" || n[0].State != "ringing" || n[0].From != "+34612345678" || n[1].State != "ended" || n[1].ID != n[0].ID {
+		t.Fatalf("notifies %+v", n)
+	}
+	// Calls of the unlinked seat send nothing.
+	_, err = e.xsi.InjectIncomingCall(xsisim.DemoSeat2, "+34612345678", "Cliente")
+	must(t, err)
+	time.Sleep(300 * time.Millisecond)
+	if len(e.org.Notifies()) != 2 {
+		t.Fatalf("unlinked seat notified: %+v", e.org.Notifies())
+	}
+}

@@ -1,0 +1,190 @@
+package bridge_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/conecta-zoho/gateway/internal/bridge"
+	"github.com/conecta-zoho/gateway/internal/bridge/callflow"
+	"github.com/conecta-zoho/gateway/internal/centrex"
+	"github.com/conecta-zoho/gateway/internal/outbox"
+	"github.com/conecta-zoho/gateway/internal/secretbox"
+	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/testdb"
+	"github.com/conecta-zoho/gateway/internal/xsisim"
+	"github.com/conecta-zoho/gateway/internal/zoho"
+	"github.com/conecta-zoho/gateway/internal/zohosim"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+// env is one company wired through both simulators: seat 1 is linked to
+// the Zoho user ZohoUser, whose click-to-dial and call control point at the
+// gateway under test.
+type env struct {
+	t        *testing.T
+	store    *store.Store
+	box      *secretbox.Box
+	xsi      *xsisim.Sim
+	zoho     *zohosim.Sim
+	org      *zohosim.Org
+	pb       *zoho.PhoneBridge
+	company  int64
+	link     store.Link
+	secret   string
+	ZohoUser string
+	gw       *httptest.Server
+}
+
+// newEnv builds the world; xopts tunes the Xsi simulator.
+func newEnv(t *testing.T, xopts xsisim.Options) *env {
+	t.Helper()
+	ctx := context.Background()
+	e := &env{t: t, store: testdb.Open(t)}
+	key := make([]byte, 32)
+	var err error
+	if e.box, err = secretbox.New(key); err != nil {
+		t.Fatal(err)
+	}
+	e.xsi = xsisim.New(xopts)
+	xsisim.SeedDemo(e.xsi)
+	xsrv := httptest.NewServer(e.xsi)
+	t.Cleanup(func() { e.xsi.Close(); xsrv.Close() })
+
+	const client, secret, redirect = "1000.BR", "br-secret", "https://gw.example/cb"
+	e.zoho = zohosim.New(zohosim.Options{ClientID: client, ClientSecret: secret})
+	zsrv := httptest.NewServer(e.zoho.Handler())
+	t.Cleanup(zsrv.Close)
+	e.zoho.SetBaseURL(zsrv.URL)
+	e.org = e.zoho.AddOrg("Fermax", "eu")
+	e.ZohoUser = e.org.AddUser("miguel.martin@satec.es", "Miguel", "pw", true)
+	code, _, as, err := e.zoho.IssueCode("miguel.martin@satec.es", redirect, zoho.Scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oauth, err := zoho.NewOAuth(zoho.OAuthConfig{ClientID: client, ClientSecret: secret, RedirectURL: redirect,
+		HomeAccountsURL: zsrv.URL, HTTPClient: zsrv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := oauth.Exchange(ctx, as, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.pb = zoho.NewPhoneBridge(&httpClientNoRetry, zoho.StaticToken{APIDomain: tok.APIDomain, AccessToken: tok.AccessToken})
+	if err := e.pb.Integrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	c, _, err := e.store.CreateCompany(ctx, "Fermax", "admin@fermax.com", "hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.company = c.ID
+	must(t, e.store.SetCentrexConnection(ctx, e.box, c.ID, centrex.Connection{BaseURL: xsrv.URL,
+		UserID: xsisim.DemoAdminUserID, Password: xsisim.DemoAdminPassword, GroupID: xsisim.DemoGroup,
+		EnterpriseID: xsisim.DemoEnterprise, IsEnterprise: true, DirectoryUserID: xsisim.DemoSeat1}))
+	_, err = e.store.SyncSeats(ctx, c.ID, []centrex.Seat{
+		{UserID: xsisim.DemoSeat1, Number: "910726329", Extension: "6329"},
+		{UserID: xsisim.DemoSeat2, Number: "910726330", Extension: "6330"},
+	}, store.SourceDirectory)
+	must(t, err)
+	must(t, e.store.SaveZohoIntegration(ctx, store.ZohoIntegration{CompanyID: c.ID, Status: store.ZohoEnabled,
+		APIDomain: tok.APIDomain, RefreshToken: []byte("sealed"), EnabledAt: time.Now()}))
+	seat, err := e.store.SeatByUserID(ctx, c.ID, xsisim.DemoSeat1)
+	must(t, err)
+	e.link, e.secret, err = e.store.CreateLink(ctx, c.ID, seat.ID, store.ZohoUser{ID: e.ZohoUser, Email: "miguel.martin@satec.es"})
+	must(t, err)
+	e.link, err = e.store.SetLinkEnabled(ctx, c.ID, e.link.ID, true)
+	must(t, err)
+	return e
+}
+
+var httpClientNoRetry = http.Client{Timeout: 5 * time.Second}
+
+// instance is one gateway instance: a bridge and an outbox worker.
+type instance struct {
+	bridge *bridge.Bridge
+	outbox *outbox.Worker
+	srv    *httptest.Server
+	stop   func()
+}
+
+// start runs a gateway instance on e's database, serving the bridge, and
+// registers it in Zoho for the linked user when it is the first.
+func (e *env) start(o outbox.Options) *instance {
+	e.t.Helper()
+	o.Store = e.store
+	if o.Clients == nil {
+		o.Clients = func(int64) outbox.PhoneBridge { return e.pb }
+	}
+	if o.Poll == 0 {
+		o.Poll = 100 * time.Millisecond
+	}
+	ob := outbox.New(o)
+	in := &instance{outbox: ob}
+	srv := httptest.NewUnstartedServer(nil)
+	in.srv = srv
+	in.bridge = bridge.New(bridge.Options{Store: e.store, Box: e.box, PublicURL: "http://" + srv.Listener.Addr().String(),
+		Kick: ob.Kick, Settings: callflow.DefaultSettings(), SubscriptionCheck: 200 * time.Millisecond})
+	srv.Config.Handler = in.bridge.Handler()
+	srv.Start()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { ob.Run(ctx) })
+	wg.Go(func() { in.bridge.Run(ctx) })
+	in.stop = func() { cancel(); wg.Wait(); srv.Close() }
+	e.t.Cleanup(in.stop)
+	if e.gw == nil {
+		e.gw = srv
+		e.register(srv.URL)
+	}
+	return in
+}
+
+// register points the Zoho user's click-to-dial and call control at base.
+func (e *env) register(base string) {
+	ctx := context.Background()
+	params := []zoho.Param{{Name: bridge.ParamCompany, Value: strconv.FormatInt(e.company, 10)},
+		{Name: bridge.ParamLink, Value: strconv.FormatInt(e.link.ID, 10)}}
+	auth := zoho.Param{Name: bridge.AuthParam, Value: e.secret}
+	must(e.t, e.pb.EnableClickToDial(ctx, zoho.ClickToDial{ZohoUser: e.ZohoUser, URI: base + bridge.ClickToDialPath,
+		Params: params, AuthParam: auth}))
+	must(e.t, e.pb.EnableCallControl(ctx, zoho.CallControl{ZohoUser: e.ZohoUser,
+		AnswerURI: base + bridge.CallControlPath(bridge.ActionAnswer), HungupURI: base + bridge.CallControlPath(bridge.ActionHangup),
+		HoldURI: base + bridge.CallControlPath(bridge.ActionHold), UnholdURI: base + bridge.CallControlPath(bridge.ActionUnhold),
+		KeypressURI: base + bridge.CallControlPath(bridge.ActionKeypress), Params: params, AuthParam: auth}))
+}
+
+// waitFor polls cond until it holds or d passes.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// states lists the org's callnotify states per call id, in arrival order.
+func (e *env) states() map[string][]string {
+	out := map[string][]string{}
+	for _, n := range e.org.Notifies() {
+		out[n.ID] = append(out[n.ID], n.Type+" "+n.State)
+	}
+	return out
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
