@@ -93,7 +93,11 @@ func (e *testEnv) integration(t *testing.T, logger *slog.Logger) *integration.Se
 		t.Fatal(err)
 	}
 	box, _ := secretbox.New(bytes.Repeat([]byte{9}, 32))
-	return integration.New(integration.Options{Store: e.store, Box: box, OAuth: oauth, Logger: logger, Now: e.clock.Now})
+	svc := integration.New(integration.Options{Store: e.store, Box: box, OAuth: oauth, Logger: logger, Now: e.clock.Now,
+		Links: integration.StoreLinks{Store: e.store}})
+	svc.SetBridgeURIs(integration.BridgeURIs{ClickToDial: "http://127.0.0.1/bridge/zoho/clicktodial",
+		Hangup: "http://127.0.0.1/bridge/zoho/call/hangup"})
+	return svc
 }
 
 // handler builds a portal on the env's database, as another instance would.
