@@ -1,0 +1,103 @@
+package bridge_test
+
+import (
+	"fmt"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/conecta-zoho/gateway/internal/outbox"
+	"github.com/conecta-zoho/gateway/internal/xsisim"
+)
+
+// placeCalls makes n incoming calls on the linked seat, every other one
+// answered, all released, and returns the states Zoho must end up with per
+// call, in order.
+func placeCalls(t *testing.T, e *env, n int) map[int][]string {
+	t.Helper()
+	want := map[int][]string{}
+	for i := range n {
+		id, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, fmt.Sprintf("+3461200%04d", i), "")
+		must(t, err)
+		want[i] = []string{"received ringing", "received ended"}
+		if i%2 == 0 {
+			must(t, e.xsi.AnswerAtSeat(id))
+			want[i] = []string{"received ringing", "received answered", "received ended"}
+		}
+		must(t, e.xsi.ReleaseFromFarEnd(id))
+	}
+	return want
+}
+
+// checkDelivered waits until every expected notification arrived and
+// checks each call got exactly its states, in order, none twice.
+func checkDelivered(t *testing.T, e *env, want map[int][]string, within time.Duration) {
+	t.Helper()
+	total := 0
+	for _, w := range want {
+		total += len(w)
+	}
+	waitFor(t, within, fmt.Sprintf("%d notifications", total), func() bool { return len(e.org.Notifies()) >= total })
+	time.Sleep(200 * time.Millisecond) // anything extra (a duplicate) would arrive now
+	got := e.states()
+	if len(e.org.Notifies()) != total || len(got) != len(want) {
+		t.Fatalf("%d notifications for %d calls, want %d for %d", len(e.org.Notifies()), len(got), total, len(want))
+	}
+	byShape := map[string]int{}
+	for _, states := range got {
+		byShape[fmt.Sprint(states)]++
+	}
+	wantShape := map[string]int{}
+	for _, w := range want {
+		wantShape[fmt.Sprint(w)]++
+	}
+	if fmt.Sprint(byShape) != fmt.Sprint(wantShape) {
+		t.Fatalf("per-call sequences %v, want %v", byShape, wantShape)
+	}
+}
+
+// TestZohoOutageMidStream: Zoho answers 503 or hangs past the attempt
+// timeout for a while; once it recovers every notification arrives, in
+// order per call, none twice.
+func TestZohoOutageMidStream(t *testing.T) {
+	e := newEnv(t, xsisim.Options{})
+	e.start(outbox.Options{AttemptTimeout: 200 * time.Millisecond, BaseBackoff: 20 * time.Millisecond,
+		MaxBackoff: 200 * time.Millisecond, MaxAttempts: 1000})
+	var failing atomic.Bool
+	var faults atomic.Int64
+	failing.Store(true)
+	e.zoho.SetFault(func(r *http.Request) (int, time.Duration) {
+		if !failing.Load() {
+			return 0, 0
+		}
+		if faults.Add(1)%2 == 0 {
+			return 0, time.Second // a timeout: the client gives up first
+		}
+		return http.StatusServiceUnavailable, 0
+	})
+	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	want := placeCalls(t, e, 20)
+	time.Sleep(time.Second)
+	failing.Store(false)
+	checkDelivered(t, e, want, 20*time.Second)
+	if faults.Load() < 10 {
+		t.Fatalf("only %d faulty requests: the outage did not bite", faults.Load())
+	}
+}
+
+// TestThreeInstancesDeliverOnce: three gateway instances on one database
+// keep one subscription between them and deliver every notification
+// exactly once, in order per call.
+func TestThreeInstancesDeliverOnce(t *testing.T) {
+	e := newEnv(t, xsisim.Options{})
+	for range 3 {
+		e.start(outbox.Options{Listen: true, Workers: 2, Batch: 4})
+	}
+	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	want := placeCalls(t, e, 30)
+	checkDelivered(t, e, want, 20*time.Second)
+	if n := len(e.xsi.Subscriptions()); n != 1 {
+		t.Fatalf("%d subscriptions, want 1", n)
+	}
+}
