@@ -27,7 +27,7 @@ func TestMain(m *testing.M) { testdb.Main(m) }
 // the Zoho user ZohoUser, whose click-to-dial and call control point at the
 // gateway under test.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	store    *store.Store
 	box      *secretbox.Box
 	xsi      *xsisim.Sim
@@ -42,7 +42,7 @@ type env struct {
 }
 
 // newEnv builds the world; xopts tunes the Xsi simulator.
-func newEnv(t *testing.T, xopts xsisim.Options) *env {
+func newEnv(t testing.TB, xopts xsisim.Options) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, store: testdb.Open(t)}
@@ -182,7 +182,7 @@ func (e *env) states() map[string][]string {
 	return out
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

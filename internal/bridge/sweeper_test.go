@@ -1,0 +1,45 @@
+package bridge_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/conecta-zoho/gateway/internal/bridge"
+	"github.com/conecta-zoho/gateway/internal/bridge/callflow"
+	"github.com/conecta-zoho/gateway/internal/outbox"
+	"github.com/conecta-zoho/gateway/internal/xsisim"
+)
+
+// TestSweeperClosesForgottenCall: the release of a ringing call never
+// reaches the gateway; the sweeper finds the Centrex no longer has it and
+// sends its terminal notification, so Zoho's pop-up closes.
+func TestSweeperClosesForgottenCall(t *testing.T) {
+	e := newEnv(t, xsisim.Options{DeliveryAttempts: 1})
+	first := e.start(outbox.Options{})
+	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	callID, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34612345678", "")
+	must(t, err)
+	waitFor(t, 5*time.Second, "received ringing", func() bool { return len(e.org.Notifies()) == 1 })
+	first.stop() // the gateway is gone: the release event is lost
+	must(t, e.xsi.ReleaseFromFarEnd(callID))
+	time.Sleep(200 * time.Millisecond)
+
+	ob := outbox.New(outbox.Options{Store: e.store, Clients: func(int64) outbox.PhoneBridge { return e.pb }, Poll: 50 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go ob.Run(ctx)
+	b := bridge.New(bridge.Options{Store: e.store, Box: e.box, Kick: ob.Kick, Settings: callflow.DefaultSettings(),
+		StaleAfter: time.Nanosecond})
+	closed, err := b.Sweep(ctx)
+	if err != nil || closed != 1 {
+		t.Fatalf("sweep closed %d, %v", closed, err)
+	}
+	waitFor(t, 5*time.Second, "received ended", func() bool { return len(e.org.Notifies()) == 2 })
+	if n := e.org.Notifies(); n[1].State != "ended" || n[1].ID != n[0].ID {
+		t.Fatalf("notifies %+v", n)
+	}
+	if closed, _ := b.Sweep(ctx); closed != 0 {
+		t.Fatalf("second sweep closed %d", closed)
+	}
+}
