@@ -16,10 +16,13 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/conecta-zoho/gateway/internal/app"
+	"github.com/conecta-zoho/gateway/internal/centrex"
 	"github.com/conecta-zoho/gateway/internal/config"
 	"github.com/conecta-zoho/gateway/internal/password"
+	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/testdb"
+	"github.com/conecta-zoho/gateway/internal/xsisim"
 	"github.com/conecta-zoho/gateway/internal/zohosim"
 )
 
@@ -38,6 +41,7 @@ type gateway struct {
 	store *store.Store
 	zsim  *zohosim.Sim
 	zorg  *zohosim.Org
+	xsim  *xsisim.Sim
 }
 
 // startGateway runs the gateway as `gateway dev` would, with the demo company
@@ -78,6 +82,27 @@ func startGateway(t *testing.T) *gateway {
 	cfg.ZohoClientID, cfg.ZohoClientSecret = "cid", "csecret"
 	cfg.ZohoAccountsURL, _ = url.Parse(zsrv.URL)
 
+	// The Centrex: the guide's two seats plus 30 more, so the table pages.
+	xsim := xsisim.New(xsisim.Options{})
+	t.Cleanup(xsim.Close)
+	group := xsisim.SeedDemo(xsim)
+	group.SeedSeats(30)
+	xsrv := httptest.NewServer(xsim)
+	t.Cleanup(xsrv.Close)
+	box, err := secretbox.New(cfg.SecretKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	company, err := st.CompanyByName(ctx, "Fermax")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetCentrexConnection(ctx, box, company.ID, centrex.Connection{BaseURL: xsrv.URL,
+		UserID: xsisim.DemoAdminUserID, Password: xsisim.DemoAdminPassword, GroupID: xsisim.DemoGroup,
+		EnterpriseID: xsisim.DemoEnterprise, IsEnterprise: true, DirectoryUserID: xsisim.DemoSeat1}); err != nil {
+		t.Fatal(err)
+	}
+
 	a, err := app.New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +116,7 @@ func startGateway(t *testing.T) *gateway {
 		}
 		a.Close()
 	})
-	return &gateway{url: cfg.PublicURL.String(), store: st, zsim: zsim, zorg: zorg}
+	return &gateway{url: cfg.PublicURL.String(), store: st, zsim: zsim, zorg: zorg, xsim: xsim}
 }
 
 // browser starts a headless Chromium and returns a context to drive it.
