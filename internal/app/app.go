@@ -1,6 +1,6 @@
 // Package app assembles the gateway from its parts (store, portal, and the
-// telephony bridge as it grows) and runs its HTTP server with timeouts and a
-// graceful shutdown. `gateway serve`, `gateway dev` and the end-to-end tests
+// telephony bridge with its outbox) and runs its HTTP server and background
+// loops with timeouts and a graceful shutdown. `gateway serve`, `gateway dev` and the end-to-end tests
 // all start the gateway through it.
 package app
 
@@ -14,9 +14,12 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/conecta-zoho/gateway/internal/bridge"
 	"github.com/conecta-zoho/gateway/internal/config"
 	"github.com/conecta-zoho/gateway/internal/integration"
+	"github.com/conecta-zoho/gateway/internal/outbox"
 	"github.com/conecta-zoho/gateway/internal/portal"
+	"github.com/conecta-zoho/gateway/internal/seats"
 	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/zoho"
@@ -29,6 +32,9 @@ type App struct {
 	store       *store.Store
 	portal      *portal.Server
 	integration *integration.Service
+	seats       *seats.Service
+	bridge      *bridge.Bridge
+	outbox      *outbox.Worker
 }
 
 // New wires an App. The store must already be migrated.
@@ -51,10 +57,13 @@ func New(cfg config.Config, st *store.Store, logger *slog.Logger) (*App, error) 
 	}
 	integ := integration.New(integration.Options{Store: st, Box: box, OAuth: oauth, Logger: logger,
 		Links: integration.StoreLinks{Store: st}})
+	integ.SetBridgeURIs(bridgeURIs(cfg.PublicURL.String()))
+	seatSvc := seats.New(seats.Options{Store: st, Box: box, SwitchOff: integ.SwitchOffGone, Logger: logger})
 	p := portal.New(portal.Options{
 		Store:              st,
 		Logger:             logger,
 		Integration:        integ,
+		Seats:              seatSvc,
 		FormActions:        []string{origin(cfg.ZohoAccountsURL)},
 		PublicURL:          cfg.PublicURL,
 		Dev:                cfg.Dev,
@@ -63,14 +72,34 @@ func New(cfg config.Config, st *store.Store, logger *slog.Logger) (*App, error) 
 		SessionIdleTimeout: cfg.SessionIdleTimeout,
 		SessionLifetime:    cfg.SessionLifetime,
 	})
-	return &App{cfg: cfg, logger: logger, store: st, portal: p, integration: integ}, nil
+	br, ob := newTelephony(cfg, st, box, integ, logger)
+	return &App{cfg: cfg, logger: logger, store: st, portal: p, integration: integ, seats: seatSvc, bridge: br, outbox: ob}, nil
+}
+
+// bridgeURIs are the telephony bridge's URLs Zoho calls for linked users.
+func bridgeURIs(public string) integration.BridgeURIs {
+	return integration.BridgeURIs{
+		ClickToDial: public + bridge.ClickToDialPath,
+		Answer:      public + bridge.CallControlPath(bridge.ActionAnswer),
+		Hangup:      public + bridge.CallControlPath(bridge.ActionHangup),
+		Hold:        public + bridge.CallControlPath(bridge.ActionHold),
+		Unhold:      public + bridge.CallControlPath(bridge.ActionUnhold),
+		Keypress:    public + bridge.CallControlPath(bridge.ActionKeypress),
+	}
 }
 
 // origin is scheme://host[:port] of u.
 func origin(u *url.URL) string { return u.Scheme + "://" + u.Host }
 
-// Handler is the gateway's whole HTTP surface.
-func (a *App) Handler() http.Handler { return a.portal.Handler() }
+// Handler is the gateway's whole HTTP surface: the telephony bridge under
+// /bridge/ (called by Zoho and the Centrex, outside the portal's sessions
+// and CSRF checks), the portal everywhere else.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/bridge/", a.bridge.Handler())
+	mux.Handle("/", a.portal.Handler())
+	return mux
+}
 
 // Serve answers HTTP on ln until ctx ends, then shuts down gracefully:
 // requests in flight get up to ten seconds to finish.
@@ -90,6 +119,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	janitorDone := make(chan struct{})
 	go func() { defer close(janitorDone); a.janitor(ctx) }()
 	defer func() { <-janitorDone }()
+	telephonyDone := a.runTelephony(ctx)
+	defer func() { <-telephonyDone }()
+	syncDone := make(chan struct{})
+	go func() { defer close(syncDone); a.seats.RunPeriodic(ctx, a.cfg.SeatSyncInterval) }()
+	defer func() { <-syncDone }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("app: serve: %w", err)
@@ -117,6 +151,12 @@ func (a *App) janitor(ctx context.Context) {
 		case <-t.C:
 			if _, err := a.store.DeleteExpired(ctx, 24*time.Hour); err != nil && ctx.Err() == nil {
 				a.logger.Warn("janitor", "error", err)
+			}
+			if _, err := a.store.PruneEvents(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+				a.logger.Warn("janitor: events", "error", err)
+			}
+			if _, err := a.store.PruneOutbox(ctx, time.Now().Add(-30*24*time.Hour)); err != nil && ctx.Err() == nil {
+				a.logger.Warn("janitor: outbox", "error", err)
 			}
 		}
 	}

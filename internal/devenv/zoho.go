@@ -62,8 +62,9 @@ func StartZohoSim(ctx context.Context, cfg *config.Config, logger *slog.Logger) 
 // Describe tells a person how to use the simulator.
 func (z *ZohoSim) Describe() string {
 	return fmt.Sprintf("  Zoho (simulated): %s\n"+
-		"    consent as %s / %s (administrator of the Zoho organisation %q)\n",
-		z.URL, zohosim.DemoAdminEmail, zohosim.DemoPassword, zohosim.DemoOrgName)
+		"    consent as %s / %s (administrator of the Zoho organisation %q)\n"+
+		"    CRM page (click a number to call, call bar, call log): %s/crm/\n",
+		z.URL, zohosim.DemoAdminEmail, zohosim.DemoPassword, zohosim.DemoOrgName, z.URL)
 }
 
 // Close stops the simulator.
