@@ -27,10 +27,10 @@ type SeatsView struct {
 	// direction when it is the current column).
 	SortURLs map[string]string
 	// ReturnTo is the table's current URL, where forms come back to.
-	ReturnTo    string
-	Suggestions []SuggestionRow
-	// RestoreCount is how many switched-off links can be restored.
-	RestoreCount int
+	ReturnTo string
+	// Restorable is true when links switched off by a disable can be
+	// restored.
+	Restorable bool
 	// Panel figures.
 	ZohoUsersCount int
 	ZohoUsersAt    string
@@ -67,6 +67,11 @@ type SuggestionRow struct {
 	Number    string
 	ZohoLabel string
 	MatchedBy string
+}
+
+// SuggestionsView lists the suggested links.
+type SuggestionsView struct {
+	Rows []SuggestionRow
 }
 
 // ActivateView is the "Activación de usuario Zoho en Conecta" dialog.

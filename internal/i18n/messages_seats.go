@@ -37,7 +37,9 @@ var seatsMessages = map[string]map[Lang]string{
 	"seats.suggest.email":  {ES: "mismo correo", EN: "same e-mail"},
 	"seats.suggest.name":   {ES: "mismo nombre", EN: "same name"},
 	"seats.suggest.button": {ES: "Vincular todos los sugeridos", EN: "Link all suggested"},
-	"seats.restore.text":   {ES: "Hay %d vínculos anteriores a la última deshabilitación de la integración, desactivados.", EN: "There are %d links from before the integration was last disabled, switched off."},
+	"seats.restore.text":   {ES: "Hay vínculos anteriores a la última deshabilitación de la integración que siguen desactivados.", EN: "Links from before the integration was last disabled are still switched off."},
+	"seats.suggest.none":   {ES: "No hay vínculos sugeridos: ningún puesto sin vincular tiene el correo o el nombre de un usuario de Zoho sin vincular.", EN: "There are no suggested links: no unlinked seat has the e-mail or name of an unlinked Zoho user."},
+	"seats.users.zoho":     {ES: "Usuario Zoho", EN: "Zoho user"},
 	"seats.restore.button": {ES: "Restaurar los vínculos anteriores", EN: "Restore the previous links"},
 
 	"seats.panel.users":         {ES: "Usuarios de Zoho", EN: "Zoho users"},

@@ -123,20 +123,12 @@ func (s *Server) seatsView(ctx context.Context, p web.Page, companyID int64, q u
 	return vm, nil
 }
 
-// seatsPanel fills the suggestions, restorable links and panel figures.
+// seatsPanel fills the restore banner and the panel figures. It runs on
+// every view of the table, so it asks only cheap questions: suggestions
+// have their own page.
 func (s *Server) seatsPanel(ctx context.Context, p web.Page, companyID int64, vm *web.SeatsView) error {
-	sugg, err := s.store.SuggestedLinks(ctx, companyID)
-	if err != nil {
-		return err
-	}
-	for i, sg := range sugg {
-		if i == 20 {
-			break
-		}
-		vm.Suggestions = append(vm.Suggestions, web.SuggestionRow{SeatID: sg.SeatID, SeatUser: sg.SeatUserID,
-			Number: sg.SeatNumber, ZohoLabel: sg.ZohoUser.Label(), MatchedBy: sg.MatchedBy})
-	}
-	if vm.RestoreCount, err = s.store.RestorableLinks(ctx, companyID); err != nil {
+	var err error
+	if vm.Restorable, err = s.store.HasRestorableLinks(ctx, companyID); err != nil {
 		return err
 	}
 	at, n, err := s.store.ZohoUsersFetchedAt(ctx, companyID)
@@ -153,6 +145,26 @@ func (s *Server) seatsPanel(ctx context.Context, p web.Page, companyID int64, vm
 	}
 	vm.SeatsSyncedAt = formatTime(sync.SyncedAt)
 	return nil
+}
+
+// handleSuggestions handles GET /zoho/suggestions: the seats whose directory
+// e-mail or name matches an unlinked Zoho user, with "link all suggested".
+func (s *Server) handleSuggestions(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	a, _ := adminFrom(ctx)
+	sugg, err := s.store.SuggestedLinks(ctx, a.Company.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var vm web.SuggestionsView
+	for _, sg := range sugg {
+		vm.Rows = append(vm.Rows, web.SuggestionRow{SeatID: sg.SeatID, SeatUser: sg.SeatUserID,
+			Number: sg.SeatNumber, ZohoLabel: sg.ZohoUser.Label(), MatchedBy: sg.MatchedBy})
+	}
+	p := s.newPage(r, "seats.suggest.title")
+	p.Nav = "zoho"
+	s.render(w, r, http.StatusOK, web.SuggestionsPage(p, vm))
 }
 
 // returnTo is the table URL a form names in "return", if it is one.

@@ -81,8 +81,10 @@ func TestSeatsTable(t *testing.T) {
 	if got := d.Find("[data-testid=activate]").First().Text(); got != "Activar" {
 		t.Errorf("action = %q", got)
 	}
-	if !strings.Contains(d.Find("[data-testid=suggestions]").Text(), "910726329@conecta.orange.es") {
-		t.Error("the seat with the same e-mail as a Zoho user is not suggested")
+	sugg := c.get("/zoho/suggestions").doc(t)
+	if got := sugg.Find("[data-testid=suggestion]").Text(); !strings.Contains(got, "910726329@conecta.orange.es") ||
+		!strings.Contains(got, "Miguel Martín Buil (miguel.martin@satec.es)") || !strings.Contains(got, "mismo correo") {
+		t.Errorf("suggestions = %q; want the seat with the same e-mail as a Zoho user", got)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,6 +25,9 @@ var ErrNotFound = errors.New("store: not found")
 
 // ErrConflict means a uniqueness rule refused the write.
 var ErrConflict = errors.New("store: conflict")
+
+// defaultMaxConns is the pool size unless DATABASE_URL says otherwise.
+const defaultMaxConns = 20
 
 // Store wraps the connection pool.
 type Store struct {
@@ -39,6 +43,12 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		return nil, errors.New("store: DATABASE_URL is not a valid PostgreSQL connection string")
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "conecta-zoho-gateway"
+	// pgxpool's default (the number of CPUs, at least 4) is too small for a
+	// server whose background loops hold connections while they talk to
+	// Zoho; pool_max_conns in DATABASE_URL still wins.
+	if !strings.Contains(databaseURL, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)
