@@ -80,6 +80,8 @@ type ZohoView struct {
 	Panel   ZohoPanel
 	// Seats is the table under the management page; nil while disabled.
 	Seats *SeatsView
+	// Delivery are the figures of the notifications sent to Zoho.
+	Delivery *DeliveryView
 }
 
 // ZohoPanel is the connection panel of the management page.

@@ -134,3 +134,40 @@ type AuditRow struct {
 	Action string
 	Detail string
 }
+
+// ActivityView is the call activity page.
+type ActivityView struct {
+	Company    string
+	Calls      []CallRow
+	DialErrors []NoteRow
+	Summary    DeliveryView
+}
+
+// CallRow is one recent call and its notifications.
+type CallRow struct {
+	Started  string
+	Seat     string
+	Number   string
+	Incoming bool
+	Remote   string
+	Open     bool
+	Notes    []NoteRow
+}
+
+// NoteRow is one notification to Zoho and its delivery state.
+type NoteRow struct {
+	ID       int64
+	What     string
+	Status   string // delivered, pending, parked
+	Attempts int
+	Error    string
+	When     string
+}
+
+// DeliveryView is a company's delivery figures.
+type DeliveryView struct {
+	LastDelivery string
+	Pending      int
+	Parked       int
+	LastError    string
+}

@@ -41,6 +41,8 @@ import (
 //	POST /zoho/users/refresh   list the Zoho users again                       (signed in)
 //	GET  /zoho/links.csv       the seat ↔ Zoho user mapping as CSV             (signed in)
 //	GET  /audit                the company's audit log                         (signed in)
+//	GET  /activity             recent calls and their notifications to Zoho    (signed in)
+//	POST /activity/outbox/{id}/retry  send a stopped notification again        (signed in)
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, s.logRequests, s.recoverPanics, s.secureHeaders)
@@ -90,6 +92,10 @@ func (s *Server) Handler() http.Handler {
 			r.Post("/zoho/users/refresh", s.handleRefreshZohoUsers)
 			r.Get("/zoho/links.csv", s.handleLinksCSV)
 			r.Get("/audit", s.handleAudit)
+
+			// Call activity (issue 5).
+			r.Get("/activity", s.handleActivity)
+			r.Post("/activity/outbox/{id}/retry", s.handleRetryOutbox)
 		})
 	})
 

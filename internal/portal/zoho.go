@@ -182,6 +182,10 @@ func (s *Server) renderZoho(w http.ResponseWriter, r *http.Request, status int, 
 			s.serverError(w, r, err)
 			return
 		}
+		if vm.Delivery, err = s.deliveryView(ctx, a.Company.ID); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 	}
 	s.render(w, r, status, web.ZohoPage(p, vm))
 }

@@ -1,0 +1,96 @@
+package portal_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/conecta-zoho/gateway/internal/bridge/callflow"
+	"github.com/conecta-zoho/gateway/internal/outbox"
+	"github.com/conecta-zoho/gateway/internal/store"
+)
+
+// seedCall stores an incoming call of the seat with two notifications: the
+// first delivered, the second parked after failing.
+func (e *testEnv) seedCall(t *testing.T, seatID int64) (parked int64) {
+	t.Helper()
+	ctx := context.Background()
+	err := e.store.InCallTx(ctx, e.company.ID, func(ctx context.Context, tx store.CallTx) error {
+		call, err := tx.LockCall(ctx, seatID, "callhalf-1:0", "700001")
+		if err != nil {
+			return err
+		}
+		var items []store.OutboxItem
+		for _, state := range []string{"ringing", "answered"} {
+			it, err := outbox.Item(callflow.Notification{Endpoint: callflow.EndpointCallNotify, Type: "received", State: state,
+				ID: "abc123", From: "+34600111222", To: "910726329", ZohoUser: "700001"}, "")
+			if err != nil {
+				return err
+			}
+			items = append(items, it)
+		}
+		return tx.Enqueue(ctx, call.ID, "call-abc123", items)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		_, err := e.store.DeliverOutbox(ctx, 1, func(ctx context.Context, rows []store.OutboxRow) []store.OutboxResult {
+			if i == 0 {
+				return []store.OutboxResult{{ID: rows[0].ID, Delivered: true}}
+			}
+			parked = rows[0].ID
+			return []store.OutboxResult{{ID: rows[0].ID, Park: true, Error: "zoho: callnotify: HTTP 400 REQUIRED_PARAM_MISSING"}}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return parked
+}
+
+func TestActivityPageAndRetry(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.enabled(t, 0)
+	id, _ := strconv.ParseInt(e.seatID(t, "910726329@conecta.orange.es"), 10, 64)
+	parked := e.seedCall(t, id)
+
+	d := c.get("/activity").doc(t)
+	row := d.Find("[data-testid=call-row]")
+	if row.Length() != 1 {
+		t.Fatalf("%d call rows", row.Length())
+	}
+	text := row.Text()
+	for _, want := range []string{"910726329@conecta.orange.es", "Entrante", "+34600111222", "received ringing", "entregada",
+		"received answered", "detenida tras", "REQUIRED_PARAM_MISSING"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("call row lacks %q:\n%s", want, text)
+		}
+	}
+	if got := d.Find("[data-testid=parked-count]").Text(); got != "1" {
+		t.Errorf("parked count = %q", got)
+	}
+	// The connection panel on the Zoho page shows the same figures.
+	if got := c.get("/zoho").doc(t).Find("[data-testid=delivery-panel] [data-testid=last-error]").Text(); !strings.Contains(got, "REQUIRED_PARAM_MISSING") {
+		t.Errorf("panel last error = %q", got)
+	}
+
+	r := c.post("/activity/outbox/"+strconv.FormatInt(parked, 10)+"/retry", url.Values{})
+	wantStatus(t, r, http.StatusSeeOther)
+	d = c.get("/activity").doc(t)
+	if got := d.Find("[data-testid=flash]").Text(); got != "La notificación se volverá a enviar ahora." {
+		t.Errorf("flash = %q", got)
+	}
+	if got := d.Find("[data-testid=parked-count]").Text(); got != "0" {
+		t.Errorf("parked after retry = %q", got)
+	}
+	// Retrying it again, or another company's notification, changes nothing.
+	c.post("/activity/outbox/"+strconv.FormatInt(parked, 10)+"/retry", url.Values{})
+	if got := c.get("/activity").doc(t).Find("[data-testid=flash]").Text(); !strings.Contains(got, "ya no está detenida") {
+		t.Errorf("second retry flash = %q", got)
+	}
+
+}
