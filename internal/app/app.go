@@ -73,6 +73,7 @@ func New(cfg config.Config, st *store.Store, logger *slog.Logger) (*App, error) 
 		SessionLifetime:    cfg.SessionLifetime,
 	})
 	br, ob := newTelephony(cfg, st, box, integ, logger)
+	integ.SetChanged(func(int64) { br.WakeSubscriptions() })
 	return &App{cfg: cfg, logger: logger, store: st, portal: p, integration: integ, seats: seatSvc, bridge: br, outbox: ob}, nil
 }
 

@@ -129,6 +129,11 @@ func (b *Bridge) Run(ctx context.Context) {
 	<-done
 }
 
+// WakeSubscriptions asks the subscription manager to check now instead of
+// at its next period: the integration calls it when a company's integration
+// is enabled or disabled, so events start (or stop) flowing at once.
+func (b *Bridge) WakeSubscriptions() { b.wakeSubscriptions() }
+
 // wakeSubscriptions asks the manager to check subscriptions now.
 func (b *Bridge) wakeSubscriptions() {
 	select {

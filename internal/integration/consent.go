@@ -115,6 +115,7 @@ func (s *Service) CompleteConsent(ctx context.Context, companyID int64, actor, e
 	}
 	s.audit(ctx, companyID, actor, "zoho.enabled", map[string]string{
 		"consented": account.Email, "location": cb.Location, "api_domain": tok.APIDomain, "previous": prev.Status})
+	s.changed(companyID)
 	// The seats table suggests links from the Zoho user list: fetch it now.
 	// A failure here is not the activation's: the list can be refreshed later.
 	if _, err := s.RefreshZohoUsers(ctx, companyID); err != nil {

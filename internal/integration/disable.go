@@ -112,6 +112,7 @@ func (s *Service) finishDisable(ctx context.Context, z store.ZohoIntegration, ac
 		detail["zoho_notified"] = "no: the authorization had expired"
 	}
 	s.audit(ctx, z.CompanyID, actor, "zoho.disabled", detail)
+	s.changed(z.CompanyID)
 	return res, nil
 }
 

@@ -46,23 +46,32 @@ type Options struct {
 	HTTP   *http.Client
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Changed, when set, is called after a company's integration was
+	// enabled or disabled (the telephony bridge then subscribes to, or drops,
+	// the company's call events at once).
+	Changed func(companyID int64)
 }
 
 // Service runs the integration's operations.
 type Service struct {
-	store  *store.Store
-	box    *secretbox.Box
-	oauth  *zoho.OAuth
-	links  Links
-	http   *http.Client
-	logger *slog.Logger
-	now    func() time.Time
-	uris   BridgeURIs
+	store   *store.Store
+	box     *secretbox.Box
+	oauth   *zoho.OAuth
+	links   Links
+	http    *http.Client
+	logger  *slog.Logger
+	now     func() time.Time
+	uris    BridgeURIs
+	changed func(companyID int64)
 }
 
 // New returns a Service.
 func New(o Options) *Service {
-	s := &Service{store: o.Store, box: o.Box, oauth: o.OAuth, links: o.Links, http: o.HTTP, logger: o.Logger, now: o.Now}
+	s := &Service{store: o.Store, box: o.Box, oauth: o.OAuth, links: o.Links, http: o.HTTP, logger: o.Logger, now: o.Now,
+		changed: o.Changed}
+	if s.changed == nil {
+		s.changed = func(int64) {}
+	}
 	if s.http == nil {
 		s.http = &http.Client{Timeout: 20 * time.Second}
 	}
@@ -71,6 +80,10 @@ func New(o Options) *Service {
 	}
 	return s
 }
+
+// SetChanged sets the hook called after an integration is enabled or
+// disabled.
+func (s *Service) SetChanged(fn func(companyID int64)) { s.changed = fn }
 
 // SetLinks plugs in the seat links once they exist.
 func (s *Service) SetLinks(l Links) { s.links = l }
