@@ -38,6 +38,7 @@ Commands:
   admin reset-password --email EMAIL [--password-stdin]
                                      set a new password (generated unless --password-stdin)
                                      and end the administrator's sessions
+  simulate zoho|xsi [--addr ADDR]    run the Zoho or the BroadWorks Xsi simulator on its own
   help                               show this text
 
 Configuration comes from environment variables; see README.md.
@@ -76,6 +77,8 @@ func run(ctx context.Context, args []string, e env) int {
 		return cmdAdmin(ctx, args[1:], e)
 	case "seats":
 		return cmdSeats(ctx, args[1:], e)
+	case "simulate":
+		return cmdSimulate(ctx, args[1:], e)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return exitOK

@@ -128,3 +128,12 @@ func TestCompanyAndAdminCommands(t *testing.T) {
 		t.Errorf("reset unknown: %+v", r)
 	}
 }
+
+func TestSimulateUsage(t *testing.T) {
+	if r := gateway(t, nil, "", "simulate", "pbx"); r.code != exitUsage || !strings.Contains(r.stderr, "gateway simulate zoho") {
+		t.Errorf("simulate pbx: %+v", r)
+	}
+	if r := gateway(t, nil, "", "simulate", "zoho", "--addr", "not-an-address"); r.code != exitFailure {
+		t.Errorf("simulate on a bad address: %+v", r)
+	}
+}
