@@ -37,6 +37,9 @@ func cmdMigrate(ctx context.Context, args []string, e env) int {
 
 // cmdCompany runs `gateway company create`.
 func cmdCompany(ctx context.Context, args []string, e env) int {
+	if len(args) > 0 && args[0] == "set-language" {
+		return cmdCompanyLanguage(ctx, args[1:], e)
+	}
 	if len(args) > 0 && args[0] == "set-centrex" {
 		return cmdCompanySetCentrex(ctx, args[1:], e)
 	}

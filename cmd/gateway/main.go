@@ -35,6 +35,8 @@ Commands:
   seats sync --company NAME          read the company's seats from its Centrex directory
   seats import --company NAME FILE.csv
                                      replace the company's seats with a CSV file
+  company set-language --company NAME --lang es|en
+                                     language of the messages sent to the company's Zoho users
   admin reset-password --email EMAIL [--password-stdin]
                                      set a new password (generated unless --password-stdin)
                                      and end the administrator's sessions

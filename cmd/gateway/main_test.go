@@ -137,3 +137,29 @@ func TestSimulateUsage(t *testing.T) {
 		t.Errorf("simulate on a bad address: %+v", r)
 	}
 }
+
+func TestCompanySetLanguage(t *testing.T) {
+	url := testdb.URL(t)
+	vars := map[string]string{"DATABASE_URL": url}
+	if r := gateway(t, vars, "", "company", "create", "--name", "Fermax", "--admin-email", "admin@fermax.com"); r.code != exitOK {
+		t.Fatalf("create: %+v", r)
+	}
+	if r := gateway(t, vars, "", "company", "set-language", "--company", "fermax", "--lang", "en"); r.code != exitOK || !strings.Contains(r.stdout, "English") {
+		t.Fatalf("set-language: %+v", r)
+	}
+	st, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, _ := st.CompanyByName(context.Background(), "Fermax")
+	if lang, _ := st.CompanyLanguage(context.Background(), c.ID); lang != "en" {
+		t.Fatalf("language = %q", lang)
+	}
+	if r := gateway(t, vars, "", "company", "set-language", "--company", "fermax", "--lang", "fr"); r.code != exitUsage {
+		t.Errorf("fr accepted: %+v", r)
+	}
+	if r := gateway(t, vars, "", "company", "set-language", "--company", "nobody", "--lang", "es"); r.code != exitFailure {
+		t.Errorf("unknown company: %+v", r)
+	}
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/conecta-zoho/gateway/internal/i18n"
+	"github.com/conecta-zoho/gateway/internal/store"
+)
+
+// cmdCompanyLanguage runs `gateway company set-language`: the language of
+// the messages the gateway sends to the company's Zoho users (click-to-dial
+// errors shown in Zoho's call bar).
+func cmdCompanyLanguage(ctx context.Context, args []string, e env) int {
+	fs := flag.NewFlagSet("company set-language", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	name := fs.String("company", "", "company name")
+	lang := fs.String("lang", "", "es or en")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if _, ok := i18n.Parse(*lang); !ok || *name == "" || fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "usage: gateway company set-language --company NAME --lang es|en\n")
+		return exitUsage
+	}
+	st, _, code := openForCLI(ctx, "company set-language", e)
+	if st == nil {
+		return code
+	}
+	defer st.Close()
+	c, err := st.CompanyByName(ctx, *name)
+	if err == nil {
+		err = st.SetCompanyLanguage(ctx, c.ID, *lang)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		fmt.Fprintf(e.stderr, "gateway company set-language: no company named %q\n", *name)
+		return exitFailure
+	} else if err != nil {
+		fmt.Fprintf(e.stderr, "gateway company set-language: %v\n", err)
+		return exitFailure
+	}
+	fmt.Fprintf(e.stdout, "messages to %s's Zoho users are now in %s\n", c.Name, i18n.Lang(*lang).Name())
+	return exitOK
+}
