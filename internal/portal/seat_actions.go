@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"net/http"
@@ -47,20 +48,33 @@ func (s *Server) handleActivate(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, returnTo(r), http.StatusSeeOther)
 }
 
-func (s *Server) renderActivate(w http.ResponseWriter, r *http.Request, status int, errMsg string) {
-	ctx := r.Context()
-	a, _ := adminFrom(ctx)
+// lookup reads the company's row named by {seat} with find, answering 404
+// for a bad id or another company's row; ok is false when it answered.
+func lookup[T any](s *Server, w http.ResponseWriter, r *http.Request,
+	find func(ctx context.Context, companyID, seatID int64) (T, error)) (T, bool) {
+	var zero T
+	a, _ := adminFrom(r.Context())
 	id, ok := seatID(r)
 	if !ok {
 		s.notFound(w, r)
-		return
+		return zero, false
 	}
-	seat, err := s.store.SeatByID(ctx, a.Company.ID, id)
+	v, err := find(r.Context(), a.Company.ID, id)
 	if errors.Is(err, store.ErrNotFound) {
 		s.notFound(w, r)
-		return
+		return zero, false
 	} else if err != nil {
 		s.serverError(w, r, err)
+		return zero, false
+	}
+	return v, true
+}
+
+func (s *Server) renderActivate(w http.ResponseWriter, r *http.Request, status int, errMsg string) {
+	ctx := r.Context()
+	a, _ := adminFrom(ctx)
+	seat, ok := lookup(s, w, r, s.store.SeatByID)
+	if !ok {
 		return
 	}
 	vm := web.ActivateView{SeatID: seat.ID, SeatUser: seat.UserID, Number: seat.Number, Error: errMsg,
@@ -96,24 +110,13 @@ func (s *Server) renderActivate(w http.ResponseWriter, r *http.Request, status i
 
 // handleDeactivateForm handles GET /zoho/seats/{seat}/deactivate.
 func (s *Server) handleDeactivateForm(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	a, _ := adminFrom(ctx)
-	id, ok := seatID(r)
+	link, ok := lookup(s, w, r, s.store.LinkBySeat)
 	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	link, err := s.store.LinkBySeat(ctx, a.Company.ID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	} else if err != nil {
-		s.serverError(w, r, err)
 		return
 	}
 	p := s.newPage(r, "deactivate.title")
 	p.Nav = "zoho"
-	s.render(w, r, http.StatusOK, web.DeactivatePage(p, web.DeactivateView{SeatID: id, SeatUser: link.SeatUserID,
+	s.render(w, r, http.StatusOK, web.DeactivatePage(p, web.DeactivateView{SeatID: link.SeatID, SeatUser: link.SeatUserID,
 		Number: link.SeatNumber, ZohoLogin: link.ZohoEmail, ReturnTo: returnTo(r)}))
 }
 
