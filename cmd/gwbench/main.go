@@ -41,6 +41,9 @@ func main() {
 	}
 	sections := []section{
 		{"table", benchTable},
+		{"events", benchEvents},
+		{"clicktodial", benchClickToDial},
+		{"memory", benchMemory},
 	}
 	fmt.Printf("gwbench on %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	for _, s := range sections {

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/conecta-zoho/gateway/internal/app"
+	"github.com/conecta-zoho/gateway/internal/config"
+	"github.com/conecta-zoho/gateway/internal/store"
+)
+
+// The telephony sections run the gateway in a process of its own, so that
+// the simulators and the load generator neither share its heap nor show in
+// its memory figures: gwbench starts itself again with GWBENCH_CHILD set,
+// and that process runs what `gateway serve` runs (configuration from the
+// environment, app.New, app.Serve) plus a second listener, on
+// GWBENCH_STATS_ADDR, whose GET /mem collects garbage and reports the
+// process's memory.
+const (
+	childEnvVar = "GWBENCH_CHILD"
+	statsEnvVar = "GWBENCH_STATS_ADDR"
+)
+
+func init() {
+	if os.Getenv(childEnvVar) == "gateway" {
+		os.Exit(runChildGateway())
+	}
+}
+
+// runChildGateway is the child's main.
+func runChildGateway() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg, err := config.Load(os.Getenv, config.ModeServe)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gwbench child:", err)
+		return 2
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gwbench child:", err)
+		return 1
+	}
+	defer st.Close()
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gwbench child:", err)
+		return 1
+	}
+	a, err := app.New(cfg, st, logger)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gwbench child:", err)
+		return 1
+	}
+	stats := &http.Server{Addr: os.Getenv(statsEnvVar), Handler: http.HandlerFunc(serveMem)}
+	go func() { _ = stats.ListenAndServe() }()
+	defer stats.Close()
+	if err := a.Serve(ctx, ln); err != nil {
+		fmt.Fprintln(os.Stderr, "gwbench child:", err)
+		return 1
+	}
+	return 0
+}
+
+// memFigures is what GET /mem reports.
+type memFigures struct {
+	HeapInuse  uint64 `json:"heap_inuse"`
+	HeapAlloc  uint64 `json:"heap_alloc"`
+	Sys        uint64 `json:"sys"`
+	Goroutines int    `json:"goroutines"`
+	RSS        uint64 `json:"rss"` // VmRSS from /proc/self/status; 0 where there is none
+}
+
+// serveMem runs two garbage collections and reports the memory in use.
+func serveMem(w http.ResponseWriter, _ *http.Request) {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	f := memFigures{HeapInuse: ms.HeapInuse, HeapAlloc: ms.HeapAlloc, Sys: ms.Sys,
+		Goroutines: runtime.NumGoroutine(), RSS: readRSS()}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(f)
+}
+
+// readRSS returns VmRSS in bytes, or 0 when /proc/self/status is missing.
+func readRSS() uint64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+// gatewayChild is the running child process.
+type gatewayChild struct {
+	cmd   *exec.Cmd
+	url   string // the gateway's PUBLIC_URL
+	stats string // the stats listener's URL
+	done  chan struct{}
+	logs  *limitedBuffer
+}
+
+// startChild starts the gateway child with env on free loopback ports and
+// waits until it answers /readyz.
+func startChild(ctx context.Context, env []string) (*gatewayChild, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	statsAddr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	c := &gatewayChild{cmd: exec.Command(self), url: "http://" + addr, stats: "http://" + statsAddr,
+		done: make(chan struct{}), logs: &limitedBuffer{max: 64 << 10}}
+	c.cmd.Env = append(env, childEnvVar+"=gateway", statsEnvVar+"="+statsAddr,
+		"LISTEN_ADDR="+addr, "PUBLIC_URL="+c.url)
+	c.cmd.Stdout, c.cmd.Stderr = c.logs, c.logs
+	if err := c.cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() { _ = c.cmd.Wait(); close(c.done) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(c.url + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return c, nil
+			}
+		}
+		select {
+		case <-c.done:
+			return nil, fmt.Errorf("the gateway exited at start:\n%s", c.logs)
+		case <-ctx.Done():
+			c.stop()
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			c.stop()
+			return nil, fmt.Errorf("the gateway was not ready within 20s:\n%s", c.logs)
+		}
+	}
+}
+
+// mem asks the child for its memory figures.
+func (c *gatewayChild) mem() (memFigures, error) {
+	var f memFigures
+	resp, err := http.Get(c.stats + "/mem")
+	if err != nil {
+		return f, err
+	}
+	defer resp.Body.Close()
+	return f, json.NewDecoder(resp.Body).Decode(&f)
+}
+
+// stop ends the child with SIGTERM (SIGKILL after five seconds).
+func (c *gatewayChild) stop() {
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-c.done:
+	case <-time.After(5 * time.Second):
+		_ = c.cmd.Process.Kill()
+		<-c.done
+	}
+}
+
+// freeAddr returns a loopback address whose port was free just now.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// limitedBuffer keeps the first max bytes written to it.
+// exec.Cmd calls Write from one goroutine at a time (Stdout and Stderr are
+// the same writer); String is read only once the child has exited.
+type limitedBuffer struct {
+	max int
+	buf []byte
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if len(b.buf) < b.max {
+		b.buf = append(b.buf, p[:min(len(p), b.max-len(b.buf))]...)
+	}
+	return len(p), nil
+}
+
+func (b *limitedBuffer) String() string { return string(b.buf) }
+
+var _ io.Writer = (*limitedBuffer)(nil)

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/conecta-zoho/gateway/internal/bridge"
+)
+
+const (
+	dialCompanies = 10
+	dialSeats     = 10
+	dialWarmup    = 100
+	dialRequests  = 2000 // per side
+	dialNumber    = "+34612345678"
+)
+
+// benchClickToDial measures the time the gateway adds between Zoho's
+// click-to-dial request and the Xsi calls/new request it causes: the clock
+// starts when the request is sent as Zoho sends it (form with tonumber, the
+// registered parameters and the per-link secret) and stops when calls/new
+// reaches the Xsi simulator. The baseline is a minimal relay: an HTTP
+// handler that reads the same form and forwards it, as calls/new with the
+// company's credentials, to the same Xsi endpoint. Requests go one at a time,
+// alternating gateway and relay, over kept-alive connections.
+func benchClickToDial(ctx context.Context, b *bench) error {
+	w, err := newWorld(ctx, b, "gwbench_clicktodial", dialCompanies, dialSeats)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+
+	arrived := make(chan time.Time, 1)
+	w.setXsiHook(func(at time.Time, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/calls/new") {
+			select {
+			case arrived <- at:
+			default:
+			}
+		}
+	})
+	defer w.setXsiHook(nil)
+
+	type target struct {
+		company int64
+		seat    worldSeat
+		admin   string
+	}
+	var targets []target
+	for i, c := range w.companies {
+		for _, s := range c.seats {
+			targets = append(targets, target{c.id, s, fmt.Sprintf("admin%03d@xsp.example", i)})
+		}
+	}
+	byLink := map[string]target{}
+	for _, t := range targets {
+		byLink[strconv.FormatInt(t.seat.linkID, 10)] = t
+	}
+	xclient := &http.Client{Timeout: 10 * time.Second}
+	relay := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			http.Error(rw, "bad form", http.StatusBadRequest)
+			return
+		}
+		t, ok := byLink[r.Form.Get(bridge.ParamLink)]
+		if !ok || r.Header.Get(bridge.AuthParam) != t.seat.secret {
+			http.Error(rw, "forbidden", http.StatusForbidden)
+			return
+		}
+		u := w.xsrv.URL + "/com.broadsoft.xsi-actions/v2.0/user/" + url.PathEscape(t.seat.userID) +
+			"/calls/new?" + url.Values{"address": {r.Form.Get("tonumber")}}.Encode()
+		req, _ := http.NewRequestWithContext(r.Context(), http.MethodPost, u, nil)
+		req.SetBasicAuth(t.admin, worldXsiPassword)
+		resp, err := xclient.Do(req)
+		if err != nil {
+			http.Error(rw, "xsi unreachable", http.StatusBadGateway)
+			return
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			http.Error(rw, "refused", http.StatusBadGateway)
+			return
+		}
+		_, _ = io.WriteString(rw, "success\n")
+	}))
+	defer relay.Close()
+
+	client := &http.Client{Timeout: 10 * time.Second}
+	dial := func(base string, t target) (time.Duration, error) {
+		form := url.Values{"tonumber": {dialNumber}, bridge.ParamCompany: {strconv.FormatInt(t.company, 10)},
+			bridge.ParamLink: {strconv.FormatInt(t.seat.linkID, 10)}, bridge.AuthParam: {t.seat.secret}}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+bridge.ClickToDialPath, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set(bridge.AuthParam, t.seat.secret)
+		select {
+		case <-arrived:
+		default:
+		}
+		sent := time.Now()
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return 0, fmt.Errorf("%s answered HTTP %d", base, resp.StatusCode)
+		}
+		select {
+		case at := <-arrived:
+			return at.Sub(sent), nil
+		default:
+			return 0, fmt.Errorf("%s answered without sending calls/new", base)
+		}
+	}
+	var gw, base []time.Duration
+	for i := range dialWarmup + dialRequests {
+		t := targets[i%len(targets)]
+		g, err := dial(w.gw.url, t)
+		if err != nil {
+			return fmt.Errorf("gateway: %w", err)
+		}
+		r, err := dial(relay.URL, t)
+		if err != nil {
+			return fmt.Errorf("relay: %w", err)
+		}
+		if i >= dialWarmup {
+			gw, base = append(gw, g), append(base, r)
+		}
+		if i%100 == 99 { // hang the calls up, so seats do not pile up calls
+			for _, c := range w.xsi.Calls() {
+				_ = w.xsi.ReleaseFromFarEnd(c.ID)
+			}
+		}
+	}
+	slices.Sort(gw)
+	slices.Sort(base)
+	q := func(d []time.Duration, p float64) time.Duration {
+		return d[min(len(d)-1, int(p*float64(len(d))))].Round(time.Microsecond)
+	}
+	fmt.Printf("%d click-to-dial requests each, one at a time, alternating, after %d warm-up pairs; %d links in %d companies\n",
+		dialRequests, dialWarmup, len(targets), dialCompanies)
+	fmt.Printf("gateway  request → calls/new: p50 %8s  p99 %8s\n", q(gw, 0.5), q(gw, 0.99))
+	fmt.Printf("relay    request → calls/new: p50 %8s  p99 %8s\n", q(base, 0.5), q(base, 0.99))
+	fmt.Printf("added by the gateway over the relay: p50 %s, p99 %s (ratio p50 %.1fx, p99 %.1fx)\n",
+		q(gw, 0.5)-q(base, 0.5), q(gw, 0.99)-q(base, 0.99),
+		float64(q(gw, 0.5))/float64(q(base, 0.5)), float64(q(gw, 0.99))/float64(q(base, 0.99)))
+	return nil
+}

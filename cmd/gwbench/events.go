@@ -1,0 +1,307 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+const (
+	eventsCompanies = 50
+	eventsSeats     = 4 // every seat carries one call at a time: 200 calls in flight
+	eventsWarmup    = 2 * time.Second
+	eventsDrain     = 20 * time.Second
+	eventsLatency   = 100 // calls of the wake-up latency phase, 3 events each
+	insertClients   = 20  // the gateway's default pool size
+	insertDuration  = 5 * time.Second
+)
+
+// callStates is what Zoho must get for each call of the stream: an
+// incoming call answered at the seat and released by the caller.
+var callStates = []string{"received ringing", "received answered", "received ended"}
+
+// benchEvents measures the event pipeline: Xsi events posted by the XSP
+// simulator to the gateway's HTTP contact (50 companies, one subscription
+// each, 200 calls in flight, each a seat's next call placed once Zoho has
+// its previous call's "ended"), through the state machine and the outbox, to
+// callnotify accepted by the Zoho simulator; then checks that every call got
+// its three notifications, in order. The baseline is single-row
+// INSERT-and-commit throughput from 20 connections (the gateway's pool size)
+// on the same PostgreSQL in the same run. Then, one step at a time, the
+// wake-up latency: from the gateway's 200 for an event to its callnotify
+// arriving at Zoho.
+func benchEvents(ctx context.Context, b *bench) error {
+	t0 := time.Now()
+	w, err := newWorld(ctx, b, "gwbench_events", eventsCompanies, eventsSeats)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	fmt.Printf("%d companies × %d linked seats, gateway process subscribed, in %s\n",
+		eventsCompanies, eventsSeats, time.Since(t0).Round(time.Millisecond))
+
+	s := newStream(w)
+	w.setHooks(nil, s.notified)
+	defer w.setHooks(nil, nil)
+	sctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, c := range w.companies {
+		for _, seat := range c.seats {
+			wg.Go(func() { s.run(sctx, seat.userID) })
+		}
+	}
+	time.Sleep(eventsWarmup)
+	acks0, notes0, m0 := w.acks.Load(), w.notifies.Load(), time.Now()
+	time.Sleep(b.duration)
+	acks1, notes1, m1 := w.acks.Load(), w.notifies.Load(), time.Now()
+	stop()
+	wg.Wait()
+	if err := s.drain(eventsDrain); err != nil {
+		return err
+	}
+	el := m1.Sub(m0).Seconds()
+	evps, nps := float64(acks1-acks0)/el, float64(notes1-notes0)/el
+	fmt.Printf("stream for %s after %s warm-up: %d calls placed in all, %d callnotify at Zoho, none lost, in order\n",
+		b.duration, eventsWarmup, s.placed(), w.notifies.Load())
+	if err := s.err(); err != nil {
+		return err
+	}
+
+	base, err := insertBaseline(ctx, w.dbURL)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("gateway events     : %7.0f events/s accepted, %7.0f callnotify/s delivered\n", evps, nps)
+	fmt.Printf("insert-and-commit  : %7.0f rows/s (%d connections, %s)\n", base, insertClients, insertDuration)
+	fmt.Printf("ratio events/insert: %.3f (callnotify/insert %.3f)\n", evps/base, nps/base)
+
+	return wakeLatency(ctx, w)
+}
+
+// stream places calls and checks what Zoho got for each.
+type stream struct {
+	w      *world
+	next   atomic.Int64
+	mu     sync.Mutex
+	got    map[string][]string      // states per caller number
+	ended  map[string]chan struct{} // closed at the call's "received ended"
+	failed error
+}
+
+func newStream(w *world) *stream {
+	return &stream{w: w, got: map[string][]string{}, ended: map[string]chan struct{}{}}
+}
+
+// notified is the Zoho simulator's hook.
+func (s *stream) notified(_ time.Time, from, state string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.got[from] = append(s.got[from], state)
+	if state == callStates[len(callStates)-1] {
+		if ch, ok := s.ended[from]; ok {
+			close(ch)
+		}
+	}
+}
+
+// run places calls on one seat, one after the other, until ctx ends.
+func (s *stream) run(ctx context.Context, seat string) {
+	for ctx.Err() == nil {
+		from := fmt.Sprintf("+3460%07d", s.next.Add(1))
+		done := make(chan struct{})
+		s.mu.Lock()
+		s.ended[from] = done
+		s.mu.Unlock()
+		id, err := s.w.xsi.InjectIncomingCall(seat, from, "")
+		if err == nil {
+			err = s.w.xsi.AnswerAtSeat(id)
+		}
+		if err == nil {
+			err = s.w.xsi.ReleaseFromFarEnd(id)
+		}
+		if err != nil {
+			s.fail(fmt.Errorf("call from %s: %w", from, err))
+			return
+		}
+		select {
+		case <-done:
+		case <-time.After(eventsDrain):
+			s.fail(fmt.Errorf("call from %s: no \"ended\" at Zoho after %s", from, eventsDrain))
+			return
+		}
+	}
+}
+
+func (s *stream) fail(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failed == nil {
+		s.failed = err
+	}
+}
+
+func (s *stream) err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failed
+}
+
+func (s *stream) placed() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.ended)
+}
+
+// drain waits until every placed call has its notifications, then checks
+// each call got exactly callStates, in order.
+func (s *stream) drain(within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for {
+		s.mu.Lock()
+		want := len(s.ended) * len(callStates)
+		s.mu.Unlock()
+		if int(s.w.notifies.Load()) >= want {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("lost: %d callnotify at Zoho after %s, want %d", s.w.notifies.Load(), within, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // an extra one would arrive now
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for from := range s.ended {
+		if !slices.Equal(s.got[from], callStates) {
+			return fmt.Errorf("call from %s: Zoho got %v, want %v", from, s.got[from], callStates)
+		}
+	}
+	if len(s.got) != len(s.ended) {
+		return fmt.Errorf("notifications for %d calls, %d placed", len(s.got), len(s.ended))
+	}
+	return nil
+}
+
+// insertBaseline measures single-row INSERT-and-commit throughput.
+func insertBaseline(ctx context.Context, dbURL string) (float64, error) {
+	cfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return 0, err
+	}
+	cfg.MaxConns = insertClients
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return 0, err
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(ctx, `CREATE TABLE bench_insert (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+		v text NOT NULL, at timestamptz NOT NULL DEFAULT now())`); err != nil {
+		return 0, err
+	}
+	lctx, cancel := context.WithTimeout(ctx, insertDuration)
+	defer cancel()
+	var n atomic.Int64
+	var failed atomic.Value
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range insertClients {
+		wg.Go(func() {
+			for lctx.Err() == nil {
+				if _, err := pool.Exec(lctx, `INSERT INTO bench_insert (v) VALUES ($1)`, "event"); err != nil {
+					if lctx.Err() == nil {
+						failed.Store(err)
+					}
+					return
+				}
+				n.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if err, ok := failed.Load().(error); ok {
+		return 0, err
+	}
+	return float64(n.Load()) / time.Since(start).Seconds(), nil
+}
+
+// wakeLatency places calls one step at a time and measures, per event,
+// the time from the XSP posting it to its callnotify arriving at Zoho, and
+// the part of it the gateway took to answer the event 200.
+func wakeLatency(ctx context.Context, w *world) error {
+	type ack struct{ sent, answered time.Time }
+	var mu sync.Mutex
+	var acks []ack
+	notes := make(chan time.Time, 16)
+	w.setHooks(func(sent, answered time.Time) {
+		mu.Lock()
+		acks = append(acks, ack{sent, answered})
+		mu.Unlock()
+	}, func(at time.Time, _, _ string) { notes <- at })
+	defer w.setHooks(nil, nil)
+	seat := w.companies[0].seats[0].userID
+	var total, answer []time.Duration
+	step := func(act func() error) error {
+		mu.Lock()
+		acks = acks[:0]
+		mu.Unlock()
+		if err := act(); err != nil {
+			return err
+		}
+		var at time.Time
+		select {
+		case at = <-notes:
+		case <-time.After(10 * time.Second):
+			return fmt.Errorf("no callnotify within 10s")
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		deadline := time.Now().Add(time.Second) // the 200 may still be on its way back to the XSP
+		for {
+			mu.Lock()
+			n := len(acks)
+			var first ack
+			if n > 0 {
+				first = acks[0]
+			}
+			mu.Unlock()
+			if n > 0 {
+				total, answer = append(total, at.Sub(first.sent)), append(answer, first.answered.Sub(first.sent))
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("callnotify without an accepted event")
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	for i := range eventsLatency {
+		var id string
+		from := fmt.Sprintf("+3469%07d", i)
+		err := step(func() (err error) { id, err = w.xsi.InjectIncomingCall(seat, from, ""); return err })
+		if err == nil {
+			err = step(func() error { return w.xsi.AnswerAtSeat(id) })
+		}
+		if err == nil {
+			err = step(func() error { return w.xsi.ReleaseFromFarEnd(id) })
+		}
+		if err != nil {
+			return fmt.Errorf("wake-up latency, call %d: %w", i, err)
+		}
+	}
+	q := func(d []time.Duration, p float64) time.Duration {
+		return d[min(len(d)-1, int(p*float64(len(d))))].Round(10 * time.Microsecond)
+	}
+	slices.Sort(total)
+	slices.Sort(answer)
+	fmt.Printf("wake-up latency, %d events one at a time (idle gateway):\n", len(total))
+	fmt.Printf("  event posted → callnotify at Zoho: p50 %8s  p99 %8s  max %8s\n",
+		q(total, 0.5), q(total, 0.99), total[len(total)-1].Round(10*time.Microsecond))
+	fmt.Printf("  of which event posted → 200      : p50 %8s  p99 %8s\n", q(answer, 0.5), q(answer, 0.99))
+	fmt.Printf("  (the outbox's idle poll is 1s: a row that waited for the poll would take up to 1s)\n")
+	return nil
+}
