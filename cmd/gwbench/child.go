@@ -35,11 +35,6 @@ const (
 	statsEnvVar = "GWBENCH_STATS_ADDR"
 )
 
-func init() {
-	if os.Getenv(childEnvVar) == "gateway" {
-		os.Exit(runChildGateway())
-	}
-}
 
 // runChildGateway is the child's main.
 func runChildGateway() int {

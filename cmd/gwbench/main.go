@@ -28,6 +28,11 @@ type bench struct {
 }
 
 func main() {
+	// The telephony sections start this binary again as the gateway under
+	// measurement (see child.go).
+	if os.Getenv(childEnvVar) == "gateway" {
+		os.Exit(runChildGateway())
+	}
 	only := flag.String("only", "", "run only the section with this name")
 	duration := flag.Duration("duration", 10*time.Second, "how long each load phase runs")
 	flag.Parse()
