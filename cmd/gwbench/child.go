@@ -35,7 +35,6 @@ const (
 	statsEnvVar = "GWBENCH_STATS_ADDR"
 )
 
-
 // runChildGateway is the child's main.
 func runChildGateway() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
