@@ -20,9 +20,11 @@ package outbox
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"time"
 
@@ -78,10 +80,21 @@ type Options struct {
 	Listen bool
 }
 
+// instanceName names this process on the rows it leases.
+func instanceName() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s-%d-%012x", host, os.Getpid(), rand.Uint64()>>16)
+}
+
+// leaseMargin is how much longer than one attempt a claimed row stays
+// leased: time to record the outcome.
+const leaseMargin = 5 * time.Second
+
 // Worker runs the delivery loops of one gateway instance.
 type Worker struct {
-	o   Options
-	log *slog.Logger
+	o     Options
+	log   *slog.Logger
+	owner string // this instance's name on the rows it leases
 
 	mu   sync.Mutex
 	wake chan struct{} // closed and replaced by Kick
@@ -111,7 +124,7 @@ func New(o Options) *Worker {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Worker{o: o, log: log, wake: make(chan struct{})}
+	return &Worker{o: o, log: log, wake: make(chan struct{}), owner: instanceName()}
 }
 
 // Kick wakes every idle loop now (new rows were written).
@@ -157,7 +170,7 @@ func (w *Worker) loop(ctx context.Context) {
 	defer t.Stop()
 	for ctx.Err() == nil {
 		woken := w.woken() // before claiming, so a Kick meanwhile is not lost
-		n, err := w.o.Store.DeliverOutbox(ctx, w.o.Batch, w.deliverAll)
+		n, err := w.round(ctx)
 		if err != nil && ctx.Err() == nil {
 			w.log.Warn("outbox: delivery round failed", "error", err)
 		}
@@ -173,16 +186,29 @@ func (w *Worker) loop(ctx context.Context) {
 	}
 }
 
-// deliverAll sends the claimed rows in parallel (they belong to different
-// calls) and returns their outcomes.
-func (w *Worker) deliverAll(ctx context.Context, rows []store.OutboxRow) []store.OutboxResult {
-	out := make([]store.OutboxResult, len(rows))
+// round leases a batch and delivers its rows in parallel (they belong to
+// different calls); each row's outcome is committed the moment it is known,
+// so a crash can only re-send the rows still being sent. A delivery already
+// under way when ctx ends is finished, within its attempt timeout.
+func (w *Worker) round(ctx context.Context) (int, error) {
+	rows, err := w.o.Store.ClaimOutbox(ctx, w.owner, w.o.Batch, w.o.AttemptTimeout+leaseMargin)
+	if err != nil || len(rows) == 0 {
+		return 0, err
+	}
+	errs := make([]error, len(rows))
 	var wg sync.WaitGroup
 	for i, r := range rows {
-		wg.Go(func() { out[i] = w.deliver(ctx, r) })
+		wg.Go(func() {
+			res := w.deliver(context.WithoutCancel(ctx), r)
+			ok, err := w.o.Store.FinishOutbox(context.WithoutCancel(ctx), w.owner, res)
+			if err == nil && !ok {
+				w.log.Warn("outbox: lease lost before the outcome was recorded", "outbox_id", r.ID)
+			}
+			errs[i] = err
+		})
 	}
 	wg.Wait()
-	return out
+	return len(rows), errors.Join(errs...)
 }
 
 // deliver sends one row and decides what happens to it.

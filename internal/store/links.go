@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -58,9 +56,7 @@ func (l Link) CheckSecret(presented string) bool {
 
 // newLinkSecret returns a random secret (256 bits, base64url) and its hash.
 func newLinkSecret() (string, []byte) {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
-	secret := base64.RawURLEncoding.EncodeToString(b)
+	secret := randomToken()
 	sum := sha256.Sum256([]byte(secret))
 	return secret, sum[:]
 }

@@ -101,62 +101,88 @@ type OutboxResult struct {
 	NextAttemptAt time.Time
 }
 
-// claimSQL takes due rows that head their call: every earlier row of the
-// same call_key is delivered. SKIP LOCKED lets many instances claim in
-// parallel; a row being delivered (locked) also blocks its successors, since
-// it is not delivered yet.
-const claimSQL = `SELECT ` + outboxColumns + ` FROM outbox o
-	WHERE o.status = 'pending' AND o.next_attempt_at <= $1
-	  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.company_id = o.company_id AND p.call_key = o.call_key
-	                  AND p.seq < o.seq AND p.status <> 'delivered')
-	ORDER BY o.next_attempt_at, o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED`
+// claimSQL leases due rows that head their call: every earlier row of the
+// same call_key is delivered, and nobody holds a live lease on the row.
+// SKIP LOCKED lets many instances claim at once; a leased row blocks its
+// successors, since it is not delivered yet. Claiming counts an attempt.
+const claimSQL = `WITH due AS (
+		SELECT o.id FROM outbox o
+		WHERE o.status = 'pending' AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until <= $1)
+		  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.company_id = o.company_id AND p.call_key = o.call_key
+		                  AND p.seq < o.seq AND p.status <> 'delivered')
+		ORDER BY o.next_attempt_at, o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED)
+	UPDATE outbox o SET lease_owner = $3, lease_until = $4, attempts = o.attempts + 1
+	FROM due WHERE o.id = due.id
+	RETURNING o.id, o.company_id, coalesce(o.call_id, 0), o.call_key, o.seq, o.kind, o.payload, o.status, o.attempts,
+		o.next_attempt_at, o.last_error, o.created_at, coalesce(o.delivered_at, 'epoch')`
+
+// ClaimOutbox leases up to limit due rows to owner until ttl from now and
+// returns them, in one short statement: no lock is held while they are
+// delivered. Record each row's outcome with FinishOutbox before the lease
+// ends; a row whose lease ran out (its instance died or hung) is claimed
+// again by anyone, so delivery is at least once and never out of order.
+func (s *Store) ClaimOutbox(ctx context.Context, owner string, limit int, ttl time.Duration) ([]OutboxRow, error) {
+	now := s.now()
+	rows, err := s.pool.Query(ctx, claimSQL, now, limit, owner, now.Add(ttl))
+	if err == nil {
+		var claimed []OutboxRow
+		if claimed, err = pgx.CollectRows(rows, scanOutbox); err == nil {
+			return claimed, nil
+		}
+	}
+	return nil, fmt.Errorf("store: claim outbox: %w", err)
+}
+
+// FinishOutbox records the outcome of one row leased to owner and ends the
+// lease. It reports false when the lease was no longer owner's (it expired
+// and the row may have been claimed again), in which case nothing changes.
+func (s *Store) FinishOutbox(ctx context.Context, owner string, r OutboxResult) (bool, error) {
+	var sql string
+	args := []any{r.ID, owner}
+	switch {
+	case r.Delivered:
+		sql = `UPDATE outbox SET status = 'delivered', delivered_at = $3, last_error = '', lease_owner = NULL, lease_until = NULL
+			WHERE id = $1 AND lease_owner = $2 AND status = 'pending'`
+		args = append(args, s.now())
+	case r.Park:
+		sql = `UPDATE outbox SET status = 'parked', last_error = $3, lease_owner = NULL, lease_until = NULL
+			WHERE id = $1 AND lease_owner = $2 AND status = 'pending'`
+		args = append(args, truncateText(r.Error, 500))
+	default:
+		sql = `UPDATE outbox SET last_error = $3, next_attempt_at = $4, lease_owner = NULL, lease_until = NULL
+			WHERE id = $1 AND lease_owner = $2 AND status = 'pending'`
+		args = append(args, truncateText(r.Error, 500), r.NextAttemptAt)
+	}
+	tag, err := s.pool.Exec(ctx, sql, args...)
+	if err != nil {
+		return false, fmt.Errorf("store: finish outbox row %d: %w", r.ID, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
 
 // DeliverOutbox claims up to limit due rows, hands them to deliver and
-// records the results, in one transaction that holds the rows' locks during
-// delivery: if the process dies, PostgreSQL releases them at once and the
-// rows are delivered again (at least once, never out of order). Every
-// claimed row counts an attempt. It returns how many rows were claimed.
+// records the results: ClaimOutbox and FinishOutbox in one call, for tools
+// and tests. It returns how many rows were claimed.
 func (s *Store) DeliverOutbox(ctx context.Context, limit int, deliver func(ctx context.Context, rows []OutboxRow) []OutboxResult) (int, error) {
-	n := 0
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, claimSQL, s.now(), limit)
-		if err != nil {
-			return err
-		}
-		claimed, err := pgx.CollectRows(rows, scanOutbox)
-		if err != nil || len(claimed) == 0 {
-			return err
-		}
-		n = len(claimed)
-		results := deliver(ctx, claimed)
-		batch := &pgx.Batch{}
-		now := s.now()
-		for _, r := range results {
-			switch {
-			case r.Delivered:
-				batch.Queue(`UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = $2, last_error = ''
-					WHERE id = $1`, r.ID, now)
-			case r.Park:
-				batch.Queue(`UPDATE outbox SET status = 'parked', attempts = attempts + 1, last_error = $2 WHERE id = $1`,
-					r.ID, truncateText(r.Error, 500))
-			default:
-				batch.Queue(`UPDATE outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3 WHERE id = $1`,
-					r.ID, truncateText(r.Error, 500), r.NextAttemptAt)
-			}
-		}
-		return tx.SendBatch(ctx, batch).Close()
-	})
-	if err != nil {
-		return n, fmt.Errorf("store: deliver outbox: %w", err)
+	owner := "deliver-" + randomToken()
+	claimed, err := s.ClaimOutbox(ctx, owner, limit, time.Minute)
+	if err != nil || len(claimed) == 0 {
+		return 0, err
 	}
-	return n, nil
+	for _, r := range deliver(ctx, claimed) {
+		if _, err := s.FinishOutbox(ctx, owner, r); err != nil {
+			return len(claimed), err
+		}
+	}
+	return len(claimed), nil
 }
 
 // NextOutboxDue returns when the earliest pending row falls due (zero when
 // none is pending), so an idle worker knows how long it may sleep.
 func (s *Store) NextOutboxDue(ctx context.Context) (time.Time, error) {
 	var t *time.Time
-	err := s.pool.QueryRow(ctx, `SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'`).Scan(&t)
+	err := s.pool.QueryRow(ctx, `SELECT min(greatest(next_attempt_at, coalesce(lease_until, next_attempt_at)))
+		FROM outbox WHERE status = 'pending'`).Scan(&t)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("store: next outbox due: %w", err)
 	}

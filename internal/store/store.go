@@ -9,6 +9,8 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -73,6 +75,14 @@ func (s *Store) Close() { s.pool.Close() }
 
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// randomToken returns 256 random bits in base64url: secrets, tokens, lease
+// owners.
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
 
 // isUniqueViolation reports whether err is PostgreSQL's unique_violation,
 // optionally for one named constraint or index.

@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
@@ -44,9 +42,7 @@ func (s *Store) EventToken(ctx context.Context, box *secretbox.Box, companyID in
 	fail := func(err error) (string, error) {
 		return "", fmt.Errorf("store: event token of company %d: %w", companyID, err)
 	}
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	token := base64.RawURLEncoding.EncodeToString(b)
+	token := randomToken()
 	sum := sha256.Sum256([]byte(token))
 	_, err := s.pool.Exec(ctx, `INSERT INTO centrex_subscriptions (company_id, token_hash, token_sealed, updated_at)
 		VALUES ($1, $2, $3, $4) ON CONFLICT (company_id) DO NOTHING`,

@@ -1,0 +1,63 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/testdb"
+)
+
+// TestOutboxLease: a leased row belongs to its owner until the lease ends;
+// its call's next row waits; an outcome is recorded the moment it is known;
+// a dead owner's row is claimed again once its lease expired, and the dead
+// owner can no longer record anything for it.
+func TestOutboxLease(t *testing.T) {
+	ctx := context.Background()
+	s := testdb.Open(t)
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	s.SetClock(func() time.Time { return now })
+	co := newCompany(t, s, "fermax")
+	mustSync(t, s, co, seat("910726329"))
+	s1 := seatID(t, s, co, "910726329@conecta.orange.es")
+	enqueueCall(t, s, co, s1, "a", item("ringing"), item("answered"))
+
+	a, err := s.ClaimOutbox(ctx, "instance-a", 10, 15*time.Second)
+	if err != nil || len(a) != 1 || a[0].Seq != 1 || a[0].Attempts != 1 {
+		t.Fatalf("first claim: %+v, %v; want only the call's head, one attempt counted", a, err)
+	}
+	if b, _ := s.ClaimOutbox(ctx, "instance-b", 10, 15*time.Second); len(b) != 0 {
+		t.Fatalf("another instance claimed %d rows while the head is leased", len(b))
+	}
+
+	// instance-a dies; once the lease runs out, instance-b takes the row over.
+	now = now.Add(16 * time.Second)
+	b, err := s.ClaimOutbox(ctx, "instance-b", 10, 15*time.Second)
+	if err != nil || len(b) != 1 || b[0].ID != a[0].ID || b[0].Attempts != 2 {
+		t.Fatalf("after the lease expired: %+v, %v", b, err)
+	}
+	if ok, err := s.FinishOutbox(ctx, "instance-a", store.OutboxResult{ID: a[0].ID, Delivered: true}); err != nil || ok {
+		t.Fatalf("the dead owner recorded an outcome: ok=%v err=%v", ok, err)
+	}
+	if ok, err := s.FinishOutbox(ctx, "instance-b", store.OutboxResult{ID: b[0].ID, Delivered: true}); err != nil || !ok {
+		t.Fatalf("finish: ok=%v err=%v", ok, err)
+	}
+	// The head is delivered and committed at once: the next row is free.
+	next, err := s.ClaimOutbox(ctx, "instance-a", 10, 15*time.Second)
+	if err != nil || len(next) != 1 || next[0].Seq != 2 {
+		t.Fatalf("next row: %+v, %v", next, err)
+	}
+	// A failed attempt ends the lease and waits for its retry time.
+	retryAt := now.Add(time.Minute)
+	if ok, _ := s.FinishOutbox(ctx, "instance-a", store.OutboxResult{ID: next[0].ID, Error: "503", NextAttemptAt: retryAt}); !ok {
+		t.Fatal("could not record a failed attempt")
+	}
+	if again, _ := s.ClaimOutbox(ctx, "instance-b", 10, 15*time.Second); len(again) != 0 {
+		t.Fatal("a row was claimed before its retry time")
+	}
+	now = retryAt
+	if again, _ := s.ClaimOutbox(ctx, "instance-b", 10, 15*time.Second); len(again) != 1 || again[0].LastError != "503" {
+		t.Fatalf("at its retry time: %+v", again)
+	}
+}
