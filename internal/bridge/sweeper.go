@@ -87,7 +87,9 @@ func (b *Bridge) seatCalls(ctx context.Context, companyID int64, seat string) ([
 func (b *Bridge) sweepCall(ctx context.Context, sc store.StaleCall, list []centrex.Call) (int, error) {
 	link, err := b.o.Store.LinkForDial(ctx, sc.CompanyID, sc.SeatUserID)
 	if err != nil {
-		link = store.Link{CompanyID: sc.CompanyID, SeatID: sc.SeatID}
+		// The seat was unlinked during the call: its last notification still
+		// needs the seat's number (and the call's Zoho user, below).
+		link = store.Link{CompanyID: sc.CompanyID, SeatID: sc.SeatID, SeatUserID: sc.SeatUserID, SeatNumber: sc.SeatNumber}
 	}
 	var current *centrex.Call
 	for i := range list {

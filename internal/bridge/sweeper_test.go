@@ -43,3 +43,35 @@ func TestSweeperClosesForgottenCall(t *testing.T) {
 		t.Fatalf("second sweep closed %d", closed)
 	}
 }
+
+// TestSweeperClosesCallOfUnlinkedSeat: the seat is unlinked while its call
+// is up and the release is lost; the sweeper still closes the call with a
+// complete terminal notification (numbers and Zoho user), which Zoho accepts,
+// so the pop-up does not stay open.
+func TestSweeperClosesCallOfUnlinkedSeat(t *testing.T) {
+	e := newEnv(t, xsisim.Options{DeliveryAttempts: 1})
+	first := e.start(outbox.Options{})
+	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	callID, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34612345678", "")
+	must(t, err)
+	waitFor(t, 5*time.Second, "received ringing", func() bool { return len(e.org.Notifies()) == 1 })
+	first.stop()
+	must(t, e.xsi.ReleaseFromFarEnd(callID))
+	if _, err := e.store.DeleteLink(context.Background(), e.company, e.link.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	ob := outbox.New(outbox.Options{Store: e.store, Clients: func(int64) outbox.PhoneBridge { return e.pb }, Poll: 50 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go ob.Run(ctx)
+	b := bridge.New(bridge.Options{Store: e.store, Box: e.box, Kick: ob.Kick, Settings: callflow.DefaultSettings(),
+		StaleAfter: time.Nanosecond})
+	if closed, err := b.Sweep(ctx); err != nil || closed != 1 {
+		t.Fatalf("sweep closed %d, %v", closed, err)
+	}
+	waitFor(t, 5*time.Second, "received ended accepted by Zoho", func() bool { return len(e.org.Notifies()) == 2 })
+	if n := e.org.Notifies()[1]; n.State != "ended" || n.To == "" || n.ZohoUser == "" {
+		t.Fatalf("terminal notification %+v", n)
+	}
+}

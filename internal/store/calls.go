@@ -170,13 +170,14 @@ type StaleCall struct {
 	CallID     int64
 	SeatID     int64
 	SeatUserID string
+	SeatNumber string
 	XsiCallID  string
 }
 
 // StaleOpenCalls lists up to limit open calls not updated since before,
 // oldest first, across every company (the sweeper's scan).
 func (s *Store) StaleOpenCalls(ctx context.Context, before time.Time, limit int) ([]StaleCall, error) {
-	rows, err := s.pool.Query(ctx, `SELECT c.company_id, c.id, c.seat_id, s.user_id, c.xsi_call_id
+	rows, err := s.pool.Query(ctx, `SELECT c.company_id, c.id, c.seat_id, s.user_id, s.number, c.xsi_call_id
 		FROM calls c JOIN seats s ON s.company_id = c.company_id AND s.id = c.seat_id
 		WHERE c.open AND c.updated_at < $1 ORDER BY c.updated_at LIMIT $2`, before, limit)
 	if err != nil {
@@ -184,7 +185,7 @@ func (s *Store) StaleOpenCalls(ctx context.Context, before time.Time, limit int)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (StaleCall, error) {
 		var c StaleCall
-		return c, row.Scan(&c.CompanyID, &c.CallID, &c.SeatID, &c.SeatUserID, &c.XsiCallID)
+		return c, row.Scan(&c.CompanyID, &c.CallID, &c.SeatID, &c.SeatUserID, &c.SeatNumber, &c.XsiCallID)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: stale open calls: %w", err)
