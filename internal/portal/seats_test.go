@@ -242,3 +242,44 @@ func TestSeatsTenantIsolation(t *testing.T) {
 }
 
 func storeQuery(search string) store.ZohoUserQuery { return store.ZohoUserQuery{Search: search} }
+
+func TestRestoreExportAndAudit(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.enabled(t, 0)
+	wantStatus(t, c.post("/zoho/seats/suggested", url.Values{}), http.StatusOK)
+	// Disable and enable again: the link is kept, switched off, and can be restored.
+	wantStatus(t, c.post("/zoho/disable", url.Values{}), http.StatusSeeOther)
+	state := startConsent(t, c, zohosim.DemoAdminEmail)
+	wantStatus(t, e.zohoCallback(t, c, zohosim.DemoAdminEmail, state), http.StatusSeeOther)
+	d := c.get("/zoho").doc(t)
+	row := d.Find(`[data-seat="910726329@conecta.orange.es"]`)
+	if row.Find("[data-testid=enabled]").Text() != "OFF" || row.Find("[data-testid=zoho-login]").Text() != zohosim.DemoAdminEmail {
+		t.Fatalf("kept link after re-enable: %q", row.Text())
+	}
+	if d.Find("[data-testid=restore]").Length() != 1 {
+		t.Fatal("no restore button")
+	}
+	r := c.post("/zoho/links/restore", url.Values{})
+	if got := r.doc(t).Find("[data-testid=bulk-summary]").Text(); got != "1 correctos, 0 con error." {
+		t.Fatalf("restore summary = %q", got)
+	}
+	d = c.get("/zoho").doc(t)
+	if d.Find(`[data-seat="910726329@conecta.orange.es"] [data-testid=enabled]`).Text() != "ON" || d.Find("[data-testid=restore]").Length() != 0 {
+		t.Fatal("not restored")
+	}
+
+	csv := c.get("/zoho/links.csv")
+	wantStatus(t, csv, http.StatusOK)
+	lines := strings.Split(strings.TrimSpace(csv.body), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "usuario_conecta,puesto_telefono,zoho_user_id,login_zoho") ||
+		!strings.Contains(lines[1], "910726329@conecta.orange.es,910726329,") || !strings.Contains(lines[1], ",miguel.martin@satec.es,Miguel Martín Buil,ON,true") {
+		t.Fatalf("csv:\n%s", csv.body)
+	}
+
+	audit := c.get("/audit").doc(t).Find("[data-testid=audit]").Text()
+	for _, want := range []string{"zoho.enabled", "zoho.disabled", "link.activated", "login"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("audit log lacks %s", want)
+		}
+	}
+}
