@@ -53,7 +53,7 @@ func (s *Server) requireAdmin(next http.Handler) http.Handler {
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
 			return
 		}
-		a, err := s.store.AdminByID(ctx, id)
+		a, c, err := s.store.AdminWithCompany(ctx, id)
 		if err == nil && a.SessionEpoch != s.sessions.GetInt(ctx, sessEpoch) {
 			err = store.ErrNotFound
 		}
@@ -68,11 +68,6 @@ func (s *Server) requireAdmin(next http.Handler) http.Handler {
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
 			return
 		}
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		c, err := s.store.CompanyByID(ctx, a.CompanyID)
 		if err != nil {
 			s.serverError(w, r, err)
 			return

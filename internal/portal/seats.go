@@ -73,7 +73,7 @@ func (t tableState) url() string {
 func (t tableState) withPage(n int) tableState { t.page = n; return t }
 
 // seatsView builds the table and the panel figures for the request.
-func (s *Server) seatsView(ctx context.Context, p web.Page, companyID int64, q url.Values) (*web.SeatsView, error) {
+func (s *Server) seatsView(ctx context.Context, companyID int64, q url.Values) (*web.SeatsView, error) {
 	st := parseTableState(q)
 	query := store.TableQuery{Search: st.search, Sort: st.sort, Desc: st.desc, Offset: (st.page - 1) * st.size, Limit: st.size}
 	page, err := s.store.SeatTable(ctx, companyID, query)
@@ -117,33 +117,23 @@ func (s *Server) seatsView(ctx context.Context, p web.Page, companyID int64, q u
 			vm.Pages = append(vm.Pages, web.PageLink{Gap: true})
 		}
 	}
-	if err := s.seatsPanel(ctx, p, companyID, vm); err != nil {
+	if err := s.seatsPanel(ctx, companyID, vm); err != nil {
 		return nil, err
 	}
 	return vm, nil
 }
 
 // seatsPanel fills the restore banner and the panel figures. It runs on
-// every view of the table, so it asks only cheap questions: suggestions
-// have their own page.
-func (s *Server) seatsPanel(ctx context.Context, p web.Page, companyID int64, vm *web.SeatsView) error {
-	var err error
-	if vm.Restorable, err = s.store.HasRestorableLinks(ctx, companyID); err != nil {
+// every view of the table, so it asks one cheap query: suggestions have their
+// own page.
+func (s *Server) seatsPanel(ctx context.Context, companyID int64, vm *web.SeatsView) error {
+	o, err := s.store.SeatsOverview(ctx, companyID)
+	if err != nil {
 		return err
 	}
-	at, n, err := s.store.ZohoUsersFetchedAt(ctx, companyID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	vm.ZohoUsersCount, vm.ZohoUsersAt = n, formatTime(at)
-	if vm.HasCentrex, err = s.store.HasCentrexConnection(ctx, companyID); err != nil {
-		return err
-	}
-	sync, err := s.store.LastSeatSync(ctx, companyID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	vm.SeatsSyncedAt = formatTime(sync.SyncedAt)
+	vm.Restorable, vm.HasCentrex = o.Restorable, o.HasCentrex
+	vm.ZohoUsersCount, vm.ZohoUsersAt = o.ZohoUsers, formatTime(o.ZohoUsersAt)
+	vm.SeatsSyncedAt = formatTime(o.SeatsSyncedAt)
 	return nil
 }
 

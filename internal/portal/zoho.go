@@ -178,7 +178,7 @@ func (s *Server) renderZoho(w http.ResponseWriter, r *http.Request, status int, 
 		Panel:      s.zohoPanel(p, z),
 	}
 	if z.Status != store.ZohoDisabled && confirm == "" {
-		if vm.Seats, err = s.seatsView(ctx, p, a.Company.ID, r.URL.Query()); err != nil {
+		if vm.Seats, err = s.seatsView(ctx, a.Company.ID, r.URL.Query()); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
