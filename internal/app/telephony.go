@@ -23,12 +23,14 @@ func newTelephony(cfg config.Config, st *store.Store, box *secretbox.Box, integ 
 		Logger:  logger.With("component", "outbox"),
 		Listen:  true,
 	})
+	settings := callflow.DefaultSettings()
+	settings.MapRejectedStatesToEnded = !cfg.ZohoDocumentedStates
 	br := bridge.New(bridge.Options{
 		Store:     st,
 		Box:       box,
 		PublicURL: cfg.PublicURL.String(),
 		Kick:      ob.Kick,
-		Settings:  callflow.DefaultSettings(),
+		Settings:  settings,
 		Logger:    logger.With("component", "bridge"),
 	})
 	return br, ob

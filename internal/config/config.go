@@ -76,6 +76,11 @@ type Config struct {
 	// ZohoAccountsURL is the accounts server of the data centre the client is
 	// registered in (ZOHO_ACCOUNTS_URL, default https://accounts.zoho.com).
 	ZohoAccountsURL *url.URL
+	// ZohoDocumentedStates sends callnotify's "missed" and the unattended
+	// outbound states as Zoho documents them (ZOHO_DOCUMENTED_STATES); by
+	// default they go as "ended" with duration 0, because Zoho's live API is
+	// reported to reject them.
+	ZohoDocumentedStates bool
 	// ZohoAccountsURLSet is true when ZOHO_ACCOUNTS_URL was given; `gateway
 	// dev` starts the Zoho simulator only when it was not.
 	ZohoAccountsURLSet bool
@@ -163,6 +168,7 @@ func Load(getenv func(string) string, mode Mode) (Config, error) {
 
 	c.MigrateOnStart = parseBool(get("MIGRATE_ON_START"), "MIGRATE_ON_START", bad)
 	c.TrustProxy = parseBool(get("TRUST_PROXY"), "TRUST_PROXY", bad)
+	c.ZohoDocumentedStates = parseBool(get("ZOHO_DOCUMENTED_STATES"), "ZOHO_DOCUMENTED_STATES", bad)
 	c.SessionIdleTimeout = parseDuration(get("SESSION_IDLE_TIMEOUT"), 30*time.Minute, "SESSION_IDLE_TIMEOUT", bad)
 	c.SessionLifetime = parseDuration(get("SESSION_LIFETIME"), 12*time.Hour, "SESSION_LIFETIME", bad)
 	c.SeatSyncInterval = parseDuration(get("SEAT_SYNC_INTERVAL"), time.Hour, "SEAT_SYNC_INTERVAL", bad)

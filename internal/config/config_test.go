@@ -39,23 +39,24 @@ func TestServeValid(t *testing.T) {
 
 func TestEveryProblemReportedAtOnce(t *testing.T) {
 	_, err := Load(env(map[string]string{
-		"DATABASE_URL":         "postgres://db/gw",
-		"PUBLIC_URL":           "ftp://x",
-		"SECRET_KEY":           "c2hvcnQ=",
-		"LISTEN_ADDR":          "8080",
-		"LOG_FORMAT":           "xml",
-		"LOG_LEVEL":            "loud",
-		"MIGRATE_ON_START":     "maybe",
-		"SESSION_IDLE_TIMEOUT": "-1m",
-		"DEV_CAPTCHA_SOLUTION": "1234",
-		"ZOHO_CLIENT_ID":       "id-only",
-		"ZOHO_ACCOUNTS_URL":    "https://user:pw@accounts.zoho.com",
+		"DATABASE_URL":           "postgres://db/gw",
+		"PUBLIC_URL":             "ftp://x",
+		"SECRET_KEY":             "c2hvcnQ=",
+		"LISTEN_ADDR":            "8080",
+		"LOG_FORMAT":             "xml",
+		"LOG_LEVEL":              "loud",
+		"MIGRATE_ON_START":       "maybe",
+		"SESSION_IDLE_TIMEOUT":   "-1m",
+		"DEV_CAPTCHA_SOLUTION":   "1234",
+		"ZOHO_CLIENT_ID":         "id-only",
+		"ZOHO_ACCOUNTS_URL":      "https://user:pw@accounts.zoho.com",
+		"ZOHO_DOCUMENTED_STATES": "sometimes",
 	}), ModeServe)
 	if err == nil {
 		t.Fatal("no error")
 	}
 	for _, want := range []string{"PUBLIC_URL", "SECRET_KEY", "LISTEN_ADDR", "LOG_FORMAT", "LOG_LEVEL", "MIGRATE_ON_START",
-		"SESSION_IDLE_TIMEOUT", "DEV_CAPTCHA_SOLUTION", "ZOHO_CLIENT_ID", "ZOHO_ACCOUNTS_URL"} {
+		"SESSION_IDLE_TIMEOUT", "DEV_CAPTCHA_SOLUTION", "ZOHO_CLIENT_ID", "ZOHO_ACCOUNTS_URL", "ZOHO_DOCUMENTED_STATES"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %s", want)
 		}
