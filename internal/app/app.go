@@ -159,6 +159,9 @@ func (a *App) janitor(ctx context.Context) {
 			if _, err := a.store.PruneOutbox(ctx, time.Now().Add(-30*24*time.Hour)); err != nil && ctx.Err() == nil {
 				a.logger.Warn("janitor: outbox", "error", err)
 			}
+			if _, err := a.store.PruneCalls(ctx, time.Now().Add(-90*24*time.Hour)); err != nil && ctx.Err() == nil {
+				a.logger.Warn("janitor: calls", "error", err)
+			}
 		}
 	}
 }

@@ -225,3 +225,13 @@ func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int64, error
 	}
 	return tag.RowsAffected(), nil
 }
+
+// PruneCalls deletes calls closed before before; their notifications stay
+// (with no call) until PruneOutbox takes them.
+func (s *Store) PruneCalls(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM calls WHERE NOT open AND closed_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("store: prune calls: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
