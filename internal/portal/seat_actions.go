@@ -2,10 +2,8 @@ package portal
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -265,63 +263,4 @@ func (s *Server) handleRefreshZohoUsers(w http.ResponseWriter, r *http.Request) 
 	}
 	s.flash(ctx, web.FlashSuccess, "seats.ok.users", strconv.Itoa(n))
 	http.Redirect(w, r, returnTo(r), http.StatusSeeOther)
-}
-
-// handleLinksCSV handles GET /zoho/links.csv: the company's seat ↔ Zoho
-// user mapping.
-func (s *Server) handleLinksCSV(w http.ResponseWriter, r *http.Request) {
-	a, _ := adminFrom(r.Context())
-	links, err := s.store.Links(r.Context(), a.Company.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="conecta-zoho-links.csv"`)
-	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"usuario_conecta", "puesto_telefono", "zoho_user_id", "login_zoho", "nombre_zoho", "activado_zoho", "puesto_en_centralita"})
-	for _, l := range links {
-		_ = cw.Write([]string{cell(l.SeatUserID), cell(l.SeatNumber), cell(l.ZohoUserID), cell(l.ZohoEmail), cell(l.ZohoName),
-			onOff(l.Enabled), strconv.FormatBool(!l.SeatGone)})
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		s.logger.WarnContext(r.Context(), "links csv", "error", err)
-	}
-}
-
-// cell keeps a spreadsheet from reading a value as a formula.
-func cell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
-
-func onOff(b bool) string {
-	if b {
-		return "ON"
-	}
-	return "OFF"
-}
-
-// handleAudit handles GET /audit: the company's audit log.
-func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
-	a, _ := adminFrom(r.Context())
-	log, err := s.store.AuditLog(r.Context(), a.Company.ID, 300)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	var vm web.AuditView
-	for _, e := range log {
-		var parts []string
-		for k, v := range e.Detail {
-			parts = append(parts, k+"="+v)
-		}
-		slices.Sort(parts)
-		vm.Entries = append(vm.Entries, web.AuditRow{When: formatTime(e.CreatedAt), Actor: e.Actor, Action: e.Action, Detail: strings.Join(parts, ", ")})
-	}
-	p := s.newPage(r, "audit.title")
-	s.render(w, r, http.StatusOK, web.AuditPage(p, vm))
 }
