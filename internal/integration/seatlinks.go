@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/conecta-zoho/gateway/internal/bridge"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/zoho"
 )
@@ -20,14 +21,6 @@ type BridgeURIs struct {
 	Unhold      string
 	Keypress    string
 }
-
-// Parameters Zoho sends back on every click-to-dial and call-control request,
-// naming the link; the authorization parameter carries the link's secret.
-const (
-	ParamCompany = "conecta_company"
-	ParamLink    = "conecta_link"
-	AuthParam    = "X-Conecta-Token"
-)
 
 // SetBridgeURIs tells the service where Zoho must call.
 func (s *Service) SetBridgeURIs(u BridgeURIs) { s.uris = u }
@@ -163,9 +156,10 @@ func (s *Service) unregister(ctx context.Context, companyID int64, link store.Li
 }
 
 func (s *Service) params(companyID int64, link store.Link, secret string) (zoho.Param, []zoho.Param) {
-	return zoho.Param{Name: AuthParam, Value: secret}, []zoho.Param{
-		{Name: ParamCompany, Value: strconv.FormatInt(companyID, 10)},
-		{Name: ParamLink, Value: strconv.FormatInt(link.ID, 10)},
+	// The names are the bridge's: it reads them back on every request.
+	return zoho.Param{Name: bridge.AuthParam, Value: secret}, []zoho.Param{
+		{Name: bridge.ParamCompany, Value: strconv.FormatInt(companyID, 10)},
+		{Name: bridge.ParamLink, Value: strconv.FormatInt(link.ID, 10)},
 	}
 }
 

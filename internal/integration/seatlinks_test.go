@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conecta-zoho/gateway/internal/bridge"
 	"github.com/conecta-zoho/gateway/internal/centrex"
 	"github.com/conecta-zoho/gateway/internal/integration"
 	"github.com/conecta-zoho/gateway/internal/store"
@@ -91,14 +92,14 @@ func TestActivateAndDeactivate(t *testing.T) {
 		t.Fatalf("Zoho received %q", got)
 	}
 	c2d, ok := e.org.ClickToDial(zu)
-	if !ok || c2d.URI != uris.ClickToDial || c2d.Auth.Name != integration.AuthParam || len(c2d.Auth.Value) < 40 {
+	if !ok || c2d.URI != uris.ClickToDial || c2d.Auth.Name != bridge.AuthParam || len(c2d.Auth.Value) < 40 {
 		t.Fatalf("click-to-dial registration = %+v", c2d)
 	}
 	params := map[string]string{}
 	for _, p := range c2d.Params {
 		params[p.Name] = p.Value
 	}
-	if params[integration.ParamCompany] != strconv.FormatInt(e.company.ID, 10) || params[integration.ParamLink] != strconv.FormatInt(link.ID, 10) {
+	if params[bridge.ParamCompany] != strconv.FormatInt(e.company.ID, 10) || params[bridge.ParamLink] != strconv.FormatInt(link.ID, 10) {
 		t.Fatalf("click-to-dial params = %v", params)
 	}
 	stored, _ := e.store.LinkByID(ctx, e.company.ID, link.ID)
