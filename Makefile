@@ -32,9 +32,10 @@ check-generated: ## Fail if generated files are stale
 		git status --short -- web; exit 1; fi
 
 .PHONY: lint
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet and staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	$(GO) tool staticcheck $(PKGS)
 
 .PHONY: browser
 browser: ## Install Chromium for the browser tests if it is missing

@@ -177,21 +177,6 @@ func (s *Store) DeliverOutbox(ctx context.Context, limit int, deliver func(ctx c
 	return len(claimed), nil
 }
 
-// NextOutboxDue returns when the earliest pending row falls due (zero when
-// none is pending), so an idle worker knows how long it may sleep.
-func (s *Store) NextOutboxDue(ctx context.Context) (time.Time, error) {
-	var t *time.Time
-	err := s.pool.QueryRow(ctx, `SELECT min(greatest(next_attempt_at, coalesce(lease_until, next_attempt_at)))
-		FROM outbox WHERE status = 'pending'`).Scan(&t)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("store: next outbox due: %w", err)
-	}
-	if t == nil {
-		return time.Time{}, nil
-	}
-	return *t, nil
-}
-
 // RetryOutbox puts a parked notification of the company back in the queue,
 // due now, with its attempts reset. Anything but a parked row is
 // ErrNotFound.

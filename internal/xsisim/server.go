@@ -34,14 +34,6 @@ type principal struct {
 	admin  *admin
 }
 
-// group returns the group the principal's scope covers.
-func (p principal) group() *Group {
-	if p.admin != nil {
-		return p.admin.group
-	}
-	return p.seat.group
-}
-
 // ServeHTTP records the request, applies injected faults, then dispatches to
 // Xsi-Actions, Xsi-Events or the /_sim/ control API.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {

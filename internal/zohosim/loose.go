@@ -150,7 +150,7 @@ func (p *looseParser) object() (map[string]string, error) {
 		}
 		p.space()
 		if p.i >= len(p.s) || p.s[p.i] != ':' {
-			return nil, errors.New("expected :")
+			return nil, errors.New("expected a colon")
 		}
 		p.i++
 		v, err := p.scalar(",}")
