@@ -82,6 +82,9 @@ type ZohoView struct {
 	Seats *SeatsView
 	// Delivery are the figures of the notifications sent to Zoho.
 	Delivery *DeliveryView
+	// ZohoLanguage is the language of the messages the company's Zoho users
+	// see from the gateway (click-to-dial errors): "es" or "en".
+	ZohoLanguage string
 }
 
 // ZohoPanel is the connection panel of the management page.

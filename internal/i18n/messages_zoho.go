@@ -91,5 +91,8 @@ var zohoMessages = map[string]map[Lang]string{
 	"dc.sa":                                            {ES: "Arabia Saudí (sa)", EN: "Saudi Arabia (sa)"},
 	"dc.uk":                                            {ES: "Reino Unido (uk)", EN: "United Kingdom (uk)"},
 	"dc.cn":                                            {ES: "China (cn)", EN: "China (cn)"},
+	"zoho.language":                                    {ES: "Idioma de los mensajes que ven los usuarios de Zoho (errores de click-to-dial)", EN: "Language of the messages Zoho users see (click-to-dial errors)"},
+	"zoho.language.save":                               {ES: "Guardar", EN: "Save"},
+	"zoho.language.saved":                              {ES: "Los usuarios de Zoho verán los mensajes de la pasarela en %s.", EN: "Zoho users will see the gateway's messages in %s."},
 	"zoho.err.other":                                   {ES: "Zoho ha rechazado la operación (%s). Inténtelo de nuevo o contacte con el operador.", EN: "Zoho refused the operation (%s). Try again or contact the operator."},
 }

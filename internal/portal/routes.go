@@ -29,6 +29,7 @@ import (
 //	GET  /zoho/callback        Zoho's redirect after the consent            (signed in)
 //	GET  /zoho/disable         deactivation warning without JavaScript      (signed in)
 //	POST /zoho/disable         disable the integration for everyone         (signed in)
+//	POST /zoho/language        language of the messages Zoho users see         (signed in)
 //	GET  /zoho/seats/{seat}/activate    activation dialog (list of Zoho users)  (signed in)
 //	POST /zoho/seats/{seat}/activate    link the seat to a Zoho user            (signed in)
 //	GET  /zoho/seats/{seat}/deactivate  deactivation dialog                      (signed in)
@@ -78,6 +79,7 @@ func (s *Server) Handler() http.Handler {
 			r.Get("/zoho/callback", s.handleZohoCallback)
 			r.Get("/zoho/disable", s.handleZohoDisableConfirm)
 			r.Post("/zoho/disable", s.handleZohoDisable)
+			r.Post("/zoho/language", s.handleZohoLanguage)
 
 			// Usuarios Conecta - Zoho (guide section 4).
 			r.Get("/zoho/seats/{seat}/activate", s.handleActivateForm)

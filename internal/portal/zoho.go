@@ -133,6 +133,28 @@ func (s *Server) handleZohoDisable(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/zoho", http.StatusSeeOther)
 }
 
+// handleZohoLanguage handles POST /zoho/language: the language of the
+// messages the company's Zoho users see from the gateway.
+func (s *Server) handleZohoLanguage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	a, _ := adminFrom(ctx)
+	l, ok := i18n.Parse(r.PostFormValue("lang"))
+	if !ok {
+		s.clientError(w, r, http.StatusBadRequest, "error.notfound")
+		return
+	}
+	if err := s.store.SetCompanyLanguage(ctx, a.Company.ID, string(l)); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if err := s.store.Audit(ctx, a.Company.ID, a.Admin.Email, "zoho.language", map[string]string{"lang": string(l)}); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.flash(ctx, web.FlashSuccess, "zoho.language.saved", l.Name())
+	http.Redirect(w, r, "/zoho", http.StatusSeeOther)
+}
+
 // flashIntegrationError turns a failed operation into a flash and a
 // redirect to /zoho (or a 500 for an unexpected error) and reports whether
 // there was an error.
@@ -183,6 +205,10 @@ func (s *Server) renderZoho(w http.ResponseWriter, r *http.Request, status int, 
 			return
 		}
 		if vm.Delivery, err = s.deliveryView(ctx, a.Company.ID); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if vm.ZohoLanguage, err = s.store.CompanyLanguage(ctx, a.Company.ID); err != nil {
 			s.serverError(w, r, err)
 			return
 		}

@@ -286,3 +286,24 @@ func TestZohoNeedsConsentAndDisablingStates(t *testing.T) {
 		t.Fatalf("after retry: %q", z.Status)
 	}
 }
+
+func TestZohoLanguageForZohoUsers(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.enabled(t, 0)
+	d := c.get("/zoho").doc(t)
+	if got := d.Find("#zoho-language option[selected]").AttrOr("value", ""); got != "es" {
+		t.Fatalf("default language = %q", got)
+	}
+	wantStatus(t, c.post("/zoho/language", url.Values{"lang": {"en"}}), http.StatusSeeOther)
+	d = c.get("/zoho").doc(t)
+	if got := d.Find("[data-testid=flash]").Text(); !strings.Contains(got, "English") {
+		t.Errorf("flash = %q", got)
+	}
+	if lang, _ := e.store.CompanyLanguage(context.Background(), e.company.ID); lang != "en" {
+		t.Fatalf("stored language = %q", lang)
+	}
+	if got := d.Find("#zoho-language option[selected]").AttrOr("value", ""); got != "en" {
+		t.Errorf("shown language = %q", got)
+	}
+	wantStatus(t, c.post("/zoho/language", url.Values{"lang": {"fr"}}), http.StatusBadRequest)
+}
