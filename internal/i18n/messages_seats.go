@@ -15,6 +15,7 @@ var seatsMessages = map[string]map[Lang]string{
 	"seats.col.select":      {ES: "Seleccionar", EN: "Select"},
 	"seats.showing":         {ES: "Mostrando %d a %d de %d elementos", EN: "Showing %d to %d of %d entries"},
 	"seats.filtered":        {ES: "(filtrado de %d elementos en total)", EN: "(filtered from %d entries in total)"},
+	"seats.pager":           {ES: "Páginas de la tabla", EN: "Table pages"},
 	"seats.prev":            {ES: "Previo", EN: "Previous"},
 	"seats.next":            {ES: "Siguiente", EN: "Next"},
 	"seats.size":            {ES: "Mostrar %s elementos", EN: "Show %s entries"},
