@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"time"
 )
 
@@ -35,7 +36,19 @@ func main() {
 	}
 	only := flag.String("only", "", "run only the section with this name")
 	duration := flag.Duration("duration", 10*time.Second, "how long each load phase runs")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (the in-process sections) to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gwbench:", err)
+			os.Exit(2)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
