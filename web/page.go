@@ -59,7 +59,6 @@ type LoginView struct {
 
 // ErrorView is what the error page shows.
 type ErrorView struct {
-	Status  int
 	Message string
 }
 

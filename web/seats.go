@@ -11,13 +11,11 @@ func withReturn(path, ret string) string {
 // (guide section 4), one page of it.
 type SeatsView struct {
 	Search string
-	// Query is the table's state as a query string without the page number,
-	// to carry across links and forms.
-	Sort  string
-	Desc  bool
-	Size  int
-	Sizes []int
-	Rows  []SeatRow
+	Sort   string
+	Desc   bool
+	Size   int
+	Sizes  []int
+	Rows   []SeatRow
 	// From, To, Filtered and Total make "Mostrando From a To de Filtered
 	// elementos (filtrado de Total)".
 	From, To, Filtered, Total int
@@ -35,7 +33,6 @@ type SeatsView struct {
 	ZohoUsersCount int
 	ZohoUsersAt    string
 	SeatsSyncedAt  string
-	SeatsSyncInfo  string
 	HasCentrex     bool
 }
 
@@ -62,7 +59,6 @@ type PageLink struct {
 
 // SuggestionRow is a suggested seat ↔ Zoho user match.
 type SuggestionRow struct {
-	SeatID    int64
 	SeatUser  string
 	Number    string
 	ZohoLabel string
@@ -85,7 +81,6 @@ type ActivateView struct {
 	More      int
 	Error     string
 	ReturnTo  string
-	CachedAt  string
 	NoneCache bool
 }
 
@@ -161,7 +156,6 @@ type NoteRow struct {
 	Status   string // delivered, pending, parked
 	Attempts int
 	Error    string
-	When     string
 }
 
 // DeliveryView is a company's delivery figures.

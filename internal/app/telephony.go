@@ -36,9 +36,6 @@ func newTelephony(cfg config.Config, st *store.Store, box *secretbox.Box, integ 
 	return br, ob
 }
 
-// Outbox is the instance's notification delivery (Retry wakes it at once).
-func (a *App) Outbox() *outbox.Worker { return a.outbox }
-
 // runTelephony starts the outbox delivery, the subscription manager and the
 // sweeper; the returned channel is closed once they stopped after ctx ended.
 func (a *App) runTelephony(ctx context.Context) <-chan struct{} {

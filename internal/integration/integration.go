@@ -85,9 +85,6 @@ func New(o Options) *Service {
 // disabled.
 func (s *Service) SetChanged(fn func(companyID int64)) { s.changed = fn }
 
-// SetLinks plugs in the seat links once they exist.
-func (s *Service) SetLinks(l Links) { s.links = l }
-
 // Configured reports whether the gateway has a Zoho OAuth client.
 func (s *Service) Configured() bool { return s.oauth != nil }
 

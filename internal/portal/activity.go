@@ -112,5 +112,5 @@ func noteRow(n store.OutboxRow, p outbox.Payload) web.NoteRow {
 	if n.Kind == store.OutboxClickToDialError {
 		what = "clicktodialerror " + p.State + " " + p.To
 	}
-	return web.NoteRow{ID: n.ID, What: what, Status: n.Status, Attempts: n.Attempts, Error: n.LastError, When: formatTime(n.CreatedAt)}
+	return web.NoteRow{ID: n.ID, What: what, Status: n.Status, Attempts: n.Attempts, Error: n.LastError}
 }

@@ -63,7 +63,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, key string) {
 	p := s.newPage(r, "error.title")
 	var buf bytes.Buffer
-	if err := web.ErrorPage(p, web.ErrorView{Status: status, Message: p.T(key)}).Render(r.Context(), &buf); err != nil {
+	if err := web.ErrorPage(p, web.ErrorView{Message: p.T(key)}).Render(r.Context(), &buf); err != nil {
 		http.Error(w, http.StatusText(status), status)
 		return
 	}

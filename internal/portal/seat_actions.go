@@ -77,21 +77,19 @@ func (s *Server) renderActivate(w http.ResponseWriter, r *http.Request, status i
 	}
 	vm := web.ActivateView{SeatID: seat.ID, SeatUser: seat.UserID, Number: seat.Number, Error: errMsg,
 		ReturnTo: returnTo(r), Search: strings.TrimSpace(r.FormValue("q"))}
-	at, n, err := s.store.ZohoUsersFetchedAt(ctx, a.Company.ID)
+	_, n, err := s.store.ZohoUsersFetchedAt(ctx, a.Company.ID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.serverError(w, r, err)
 		return
 	}
-	if n == 0 {
+	if n == 0 { // never fetched: fetch now
 		if _, err := s.integ.RefreshZohoUsers(ctx, a.Company.ID); err != nil {
 			vm.NoneCache = true
 			if msg, ok := integrationMessage(s.lang(r), err); ok && vm.Error == "" {
 				vm.Error = msg
 			}
 		}
-		at, _, _ = s.store.ZohoUsersFetchedAt(ctx, a.Company.ID)
 	}
-	vm.CachedAt = formatTime(at)
 	users, total, err := s.store.ZohoUsers(ctx, a.Company.ID, store.ZohoUserQuery{Search: vm.Search, Limit: 200})
 	if err != nil {
 		s.serverError(w, r, err)

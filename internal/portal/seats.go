@@ -149,7 +149,7 @@ func (s *Server) handleSuggestions(w http.ResponseWriter, r *http.Request) {
 	}
 	var vm web.SuggestionsView
 	for _, sg := range sugg {
-		vm.Rows = append(vm.Rows, web.SuggestionRow{SeatID: sg.SeatID, SeatUser: sg.SeatUserID,
+		vm.Rows = append(vm.Rows, web.SuggestionRow{SeatUser: sg.SeatUserID,
 			Number: sg.SeatNumber, ZohoLabel: sg.ZohoUser.Label(), MatchedBy: sg.MatchedBy})
 	}
 	p := s.newPage(r, "seats.suggest.title")

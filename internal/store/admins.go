@@ -69,15 +69,6 @@ func (s *Store) AdminByEmail(ctx context.Context, email string) (Admin, error) {
 	return a, nil
 }
 
-// AdminByID finds an administrator by id.
-func (s *Store) AdminByID(ctx context.Context, id int64) (Admin, error) {
-	a, err := scanAdmin(s.pool.QueryRow(ctx, `SELECT `+adminColumns+` FROM admins WHERE id = $1`, id))
-	if err != nil {
-		return Admin{}, fmt.Errorf("store: admin %d: %w", id, err)
-	}
-	return a, nil
-}
-
 // SetAdminPassword replaces an administrator's password hash and moves the
 // session epoch on, which ends every session the administrator had.
 func (s *Store) SetAdminPassword(ctx context.Context, email, passwordHash string) (Admin, error) {

@@ -49,17 +49,6 @@ func (s *Store) CreateCompany(ctx context.Context, name, adminEmail, passwordHas
 	return c, a, nil
 }
 
-// CompanyByID returns one company.
-func (s *Store) CompanyByID(ctx context.Context, id int64) (Company, error) {
-	var c Company
-	err := s.pool.QueryRow(ctx, `SELECT id, name, created_at FROM companies WHERE id = $1`, id).
-		Scan(&c.ID, &c.Name, &c.CreatedAt)
-	if err != nil {
-		return Company{}, fmt.Errorf("store: company %d: %w", id, notFound(err))
-	}
-	return c, nil
-}
-
 // CompanyByName returns the company with that name (case-insensitive).
 func (s *Store) CompanyByName(ctx context.Context, name string) (Company, error) {
 	var c Company
