@@ -63,9 +63,6 @@ var portalMessages = map[string]map[Lang]string{
 		EN: "From the “Zoho integration” menu you can enable the Digital Centrex integration with Zoho PhoneBridge and manage which Conecta users are linked to Zoho users.",
 	},
 
-	// A message already translated by the code that made it.
-	"flash.text": {ES: "%s", EN: "%s"},
-
 	// Errors.
 	"error.title":     {ES: "Se ha producido un error", EN: "Something went wrong"},
 	"error.notfound":  {ES: "La página solicitada no existe.", EN: "The page you asked for does not exist."},

@@ -127,27 +127,14 @@ func (s *Server) handleDeactivate(w http.ResponseWriter, r *http.Request) {
 	}
 	link, _ := s.store.LinkBySeat(ctx, a.Company.ID, id)
 	err := s.integ.Deactivate(ctx, a.Company.ID, a.Admin.Email, id)
-	if msg, ok := integrationMessage(s.lang(r), err); ok {
-		var ie *integration.Error
-		if errors.As(err, &ie) && ie.Code == integration.CodeNotFound {
-			s.notFound(w, r)
-			return
-		}
-		s.flashText(w, r, msg)
+	if ie := (*integration.Error)(nil); errors.As(err, &ie) && ie.Code == integration.CodeNotFound {
+		s.notFound(w, r)
 		return
-	} else if err != nil {
-		s.serverError(w, r, err)
+	}
+	if s.flashIntegrationError(w, r, err, returnTo(r)) {
 		return
 	}
 	s.flash(ctx, web.FlashSuccess, "seats.ok.deactivated", link.SeatUserID)
-	http.Redirect(w, r, returnTo(r), http.StatusSeeOther)
-}
-
-// flashText shows an already translated error on the table.
-func (s *Server) flashText(w http.ResponseWriter, r *http.Request, msg string) {
-	s.sessions.Put(r.Context(), sessFlashKind, string(web.FlashError))
-	s.sessions.Put(r.Context(), sessFlashKey, "flash.text")
-	s.sessions.Put(r.Context(), sessFlashArg, msg)
 	http.Redirect(w, r, returnTo(r), http.StatusSeeOther)
 }
 
@@ -200,14 +187,10 @@ func (s *Server) handleRestoreLinks(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderBulk(w http.ResponseWriter, r *http.Request, rows []integration.RowResult, err error) {
-	lang := s.lang(r)
-	if msg, ok := integrationMessage(lang, err); ok {
-		s.flashText(w, r, msg)
-		return
-	} else if err != nil {
-		s.serverError(w, r, err)
+	if s.flashIntegrationError(w, r, err, returnTo(r)) {
 		return
 	}
+	lang := s.lang(r)
 	vm := web.BulkResultView{Title: lang.T("seats.bulk.title")}
 	for _, row := range rows {
 		br := web.BulkRow{SeatUser: row.SeatUserID, ZohoUser: row.ZohoUser, OK: row.Err == nil, Message: lang.T("seats.bulk.ok")}
@@ -252,11 +235,7 @@ func (s *Server) handleRefreshZohoUsers(w http.ResponseWriter, r *http.Request) 
 	ctx := r.Context()
 	a, _ := adminFrom(ctx)
 	n, err := s.integ.RefreshZohoUsers(ctx, a.Company.ID)
-	if msg, ok := integrationMessage(s.lang(r), err); ok {
-		s.flashText(w, r, msg)
-		return
-	} else if err != nil {
-		s.serverError(w, r, err)
+	if s.flashIntegrationError(w, r, err, returnTo(r)) {
 		return
 	}
 	s.flash(ctx, web.FlashSuccess, "seats.ok.users", strconv.Itoa(n))

@@ -2,14 +2,11 @@ package portal
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
-	"github.com/conecta-zoho/gateway/internal/i18n"
-	"github.com/conecta-zoho/gateway/internal/integration"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/web"
 )
@@ -170,21 +167,4 @@ func returnTo(r *http.Request) string {
 func seatID(r *http.Request) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue("seat"), 10, 64)
 	return id, err == nil && id > 0
-}
-
-// integrationMessage translates an integration error for the page.
-func integrationMessage(l i18n.Lang, err error) (string, bool) {
-	var ie *integration.Error
-	if !errors.As(err, &ie) {
-		return "", false
-	}
-	key := "zoho.err." + ie.Code
-	args := make([]any, len(ie.Args))
-	for i, a := range ie.Args {
-		args[i] = a
-	}
-	if !i18n.Has(key) {
-		return l.T("zoho.err.other", strings.TrimPrefix(ie.Code, "zoho:")), true
-	}
-	return l.T(key, args...), true
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -111,7 +110,7 @@ func (s *Server) handleZohoCallback(w http.ResponseWriter, r *http.Request) {
 		AccountsServer: q.Get("accounts-server"),
 		Error:          q.Get("error"),
 	})
-	if !s.flashIntegrationError(w, r, err) {
+	if !s.flashIntegrationError(w, r, err, "/zoho") {
 		s.flash(ctx, web.FlashSuccess, "zoho.ok.enabled")
 		http.Redirect(w, r, "/zoho", http.StatusSeeOther)
 	}
@@ -122,7 +121,7 @@ func (s *Server) handleZohoDisable(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	a, _ := adminFrom(ctx)
 	res, err := s.integ.Disable(ctx, a.Company.ID, a.Admin.Email)
-	if s.flashIntegrationError(w, r, err) {
+	if s.flashIntegrationError(w, r, err, "/zoho") {
 		return
 	}
 	if res.ZohoNotified {
@@ -153,27 +152,6 @@ func (s *Server) handleZohoLanguage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.flash(ctx, web.FlashSuccess, "zoho.language.saved", l.Name())
 	http.Redirect(w, r, "/zoho", http.StatusSeeOther)
-}
-
-// flashIntegrationError turns a failed operation into a flash and a
-// redirect to /zoho (or a 500 for an unexpected error) and reports whether
-// there was an error.
-func (s *Server) flashIntegrationError(w http.ResponseWriter, r *http.Request, err error) bool {
-	if err == nil {
-		return false
-	}
-	var ie *integration.Error
-	if !errors.As(err, &ie) {
-		s.serverError(w, r, err)
-		return true
-	}
-	key, args := "zoho.err."+ie.Code, ie.Args
-	if !i18n.Has(key) {
-		key, args = "zoho.err.other", []string{strings.TrimPrefix(ie.Code, "zoho:")}
-	}
-	s.flash(r.Context(), web.FlashError, key, args...)
-	http.Redirect(w, r, "/zoho", http.StatusSeeOther)
-	return true
 }
 
 // renderZoho shows the Zoho screen for the company's integration status.
