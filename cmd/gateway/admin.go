@@ -35,24 +35,34 @@ func cmdMigrate(ctx context.Context, args []string, e env) int {
 	return exitOK
 }
 
-// cmdCompany runs `gateway company create`.
+// cmdCompany runs `gateway company create|set-centrex|set-language`.
 func cmdCompany(ctx context.Context, args []string, e env) int {
-	if len(args) > 0 && args[0] == "set-language" {
-		return cmdCompanyLanguage(ctx, args[1:], e)
+	sub := ""
+	if len(args) > 0 {
+		sub, args = args[0], args[1:]
 	}
-	if len(args) > 0 && args[0] == "set-centrex" {
-		return cmdCompanySetCentrex(ctx, args[1:], e)
+	switch sub {
+	case "create":
+		return cmdCompanyCreate(ctx, args, e)
+	case "set-centrex":
+		return cmdCompanySetCentrex(ctx, args, e)
+	case "set-language":
+		return cmdCompanyLanguage(ctx, args, e)
 	}
-	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintf(e.stderr, "usage: gateway company create --name NAME --admin-email EMAIL [--password-stdin]\n")
-		return exitUsage
-	}
+	fmt.Fprintf(e.stderr, "usage: gateway company create --name NAME --admin-email EMAIL [--password-stdin]\n"+
+		"       gateway company set-centrex --company NAME ... --password-stdin\n"+
+		"       gateway company set-language --company NAME --lang es|en\n")
+	return exitUsage
+}
+
+// cmdCompanyCreate runs `gateway company create`.
+func cmdCompanyCreate(ctx context.Context, args []string, e env) int {
 	fs := flag.NewFlagSet("company create", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	name := fs.String("name", "", "company name, e.g. Fermax")
 	email := fs.String("admin-email", "", "e-mail of the company's single administrator")
 	fromStdin := fs.Bool("password-stdin", false, "read the administrator's password from the first line of standard input")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
 	var problems []string

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 
 	"github.com/conecta-zoho/gateway/internal/i18n"
-	"github.com/conecta-zoho/gateway/internal/store"
 )
 
 // cmdCompanyLanguage runs `gateway company set-language`: the language of
@@ -30,14 +28,11 @@ func cmdCompanyLanguage(ctx context.Context, args []string, e env) int {
 		return code
 	}
 	defer st.Close()
-	c, err := st.CompanyByName(ctx, *name)
-	if err == nil {
-		err = st.SetCompanyLanguage(ctx, c.ID, *lang)
+	c, code := companyByName(ctx, st, "company set-language", *name, e)
+	if code != exitOK {
+		return code
 	}
-	if errors.Is(err, store.ErrNotFound) {
-		fmt.Fprintf(e.stderr, "gateway company set-language: no company named %q\n", *name)
-		return exitFailure
-	} else if err != nil {
+	if err := st.SetCompanyLanguage(ctx, c.ID, *lang); err != nil {
 		fmt.Fprintf(e.stderr, "gateway company set-language: %v\n", err)
 		return exitFailure
 	}
