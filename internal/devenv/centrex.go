@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"strings"
 	"time"
 
@@ -21,8 +19,7 @@ import (
 // configured.
 type XsiSim struct {
 	Sim *xsisim.Sim
-	URL string
-	srv *http.Server
+	*loopback
 }
 
 // NeedsXsiSim reports whether the demo company lacks a real Centrex: no
@@ -53,21 +50,13 @@ func StartXsiSim(ctx context.Context, st *store.Store, box *secretbox.Box, logge
 		Logger:            logger.With("component", "xsisim"),
 	})
 	xsisim.SeedDemo(sim)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	lb, err := listenLoopback("Xsi simulator")
 	if err != nil {
 		sim.Close()
-		return nil, fmt.Errorf("devenv: Xsi simulator: %w", err)
+		return nil, err
 	}
-	x := &XsiSim{Sim: sim, URL: "http://" + ln.Addr().String(), srv: &http.Server{
-		Handler:           sim,
-		ReadHeaderTimeout: 5 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}}
-	go func() {
-		if err := x.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			logger.Error("Xsi simulator stopped", "error", err)
-		}
-	}()
+	lb.serve("Xsi simulator", sim, logger)
+	x := &XsiSim{Sim: sim, loopback: lb}
 	c, err := st.CompanyByName(ctx, DemoCompany)
 	if err == nil {
 		err = st.SetCentrexConnection(ctx, box, c.ID, centrex.Connection{
@@ -96,9 +85,7 @@ func (x *XsiSim) Describe() string {
 
 // Close stops the simulator.
 func (x *XsiSim) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := x.srv.Shutdown(ctx)
+	err := x.shutdown()
 	x.Sim.Close()
 	return err
 }

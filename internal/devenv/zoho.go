@@ -4,13 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/conecta-zoho/gateway/internal/config"
 	"github.com/conecta-zoho/gateway/internal/store"
@@ -21,16 +17,15 @@ import (
 // loopback port, when ZOHO_ACCOUNTS_URL is not set.
 type ZohoSim struct {
 	Sim *zohosim.Sim
-	URL string
-	srv *http.Server
+	*loopback
 }
 
 // StartZohoSim starts the simulator seeded with the guide's Zoho
 // organisation and points cfg's Zoho settings at it.
 func StartZohoSim(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*ZohoSim, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	lb, err := listenLoopback("Zoho simulator")
 	if err != nil {
-		return nil, fmt.Errorf("devenv: Zoho simulator: %w", err)
+		return nil, err
 	}
 	secret := make([]byte, 16)
 	_, _ = rand.Read(secret)
@@ -42,21 +37,11 @@ func StartZohoSim(ctx context.Context, cfg *config.Config, logger *slog.Logger) 
 		RedirectURIs: []string{cfg.PublicURL.String() + "/zoho/callback"},
 		ProviderName: "Digital Centrex",
 	})
-	base := "http://" + ln.Addr().String()
-	sim.SetBaseURL(base)
+	sim.SetBaseURL(lb.URL)
 	zohosim.SeedDemo(sim)
-	cfg.ZohoAccountsURL, _ = url.Parse(base)
-	z := &ZohoSim{Sim: sim, URL: base, srv: &http.Server{
-		Handler:           sim.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}}
-	go func() {
-		if err := z.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			logger.Error("Zoho simulator stopped", "error", err)
-		}
-	}()
-	return z, nil
+	cfg.ZohoAccountsURL, _ = url.Parse(lb.URL)
+	lb.serve("Zoho simulator", sim.Handler(), logger)
+	return &ZohoSim{Sim: sim, loopback: lb}, nil
 }
 
 // Describe tells a person how to use the simulator.
@@ -68,11 +53,7 @@ func (z *ZohoSim) Describe() string {
 }
 
 // Close stops the simulator.
-func (z *ZohoSim) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return z.srv.Shutdown(ctx)
-}
+func (z *ZohoSim) Close() error { return z.shutdown() }
 
 // ForgetSimulatedIntegrations disables the integrations a previous run
 // enabled against a previous simulator: the simulator keeps its state in
