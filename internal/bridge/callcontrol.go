@@ -9,6 +9,7 @@ import (
 
 	"github.com/conecta-zoho/gateway/internal/bridge/callflow"
 	"github.com/conecta-zoho/gateway/internal/centrex"
+	"github.com/conecta-zoho/gateway/internal/chars"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/zoho"
 )
@@ -65,7 +66,7 @@ func (b *Bridge) callControl(action CallAction) http.HandlerFunc {
 			if errors.As(err, &ce) && ce.Summary != "" {
 				msg = ce.Summary
 			}
-			text(w, http.StatusConflict, truncate(msg, 200))
+			text(w, http.StatusConflict, chars.Truncate(msg, 200))
 		default:
 			b.log.Warn("bridge: call control failed", "company_id", q.CompanyID, "action", action, "error", err)
 			text(w, http.StatusBadGateway, "centrex unavailable")
@@ -89,11 +90,4 @@ func (b *Bridge) control(ctx context.Context, pbx centrex.CallControl, action Ca
 	_ = json.Unmarshal(call.State, &st)
 	decline := st.Type == zoho.CallReceived && st.Phase != callflow.PhaseAnswered
 	return pbx.Hangup(ctx, seat, call.XsiCallID, decline)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }

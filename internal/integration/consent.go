@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/conecta-zoho/gateway/internal/chars"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/zoho"
 )
@@ -58,7 +59,7 @@ func (s *Service) CompleteConsent(ctx context.Context, companyID int64, actor, e
 	}
 	accounts, err := s.oauth.AccountsServer(raw)
 	if err != nil {
-		return fail(classify(err), map[string]string{"accounts_server": truncate(raw, 200)})
+		return fail(classify(err), map[string]string{"accounts_server": chars.Truncate(raw, 200)})
 	}
 	if cb.Code == "" {
 		return fail(&Error{Code: CodeBadCode}, nil)
@@ -122,11 +123,4 @@ func (s *Service) CompleteConsent(ctx context.Context, companyID int64, actor, e
 		s.logger.WarnContext(ctx, "listing Zoho users after activation", "company_id", companyID, "error", err)
 	}
 	return nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }

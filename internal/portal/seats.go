@@ -7,12 +7,16 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/conecta-zoho/gateway/internal/chars"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/web"
 )
 
 // Page sizes the table offers; the first is the default.
 var pageSizes = []int{10, 25, 50, 100}
+
+// maxSearchChars bounds the table's search text.
+const maxSearchChars = 100
 
 // tableState is the table's query: search, sort, page and page size.
 type tableState struct {
@@ -24,10 +28,7 @@ type tableState struct {
 }
 
 func parseTableState(q url.Values) tableState {
-	st := tableState{search: strings.TrimSpace(q.Get("q")), page: 1, size: pageSizes[0]}
-	if len(st.search) > 100 {
-		st.search = st.search[:100]
-	}
+	st := tableState{search: chars.Truncate(strings.TrimSpace(q.Get("q")), maxSearchChars), page: 1, size: pageSizes[0]}
 	st.sort, _ = store.ParseSortColumn(q.Get("sort"))
 	st.desc = q.Get("dir") == "desc"
 	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {

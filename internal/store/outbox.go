@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/conecta-zoho/gateway/internal/chars"
 )
 
 // Outbox kinds and statuses.
@@ -147,11 +150,11 @@ func (s *Store) FinishOutbox(ctx context.Context, owner string, r OutboxResult) 
 	case r.Park:
 		sql = `UPDATE outbox SET status = 'parked', last_error = $3, lease_owner = NULL, lease_until = NULL
 			WHERE id = $1 AND lease_owner = $2 AND status = 'pending'`
-		args = append(args, truncateText(r.Error, 500))
+		args = append(args, errorText(r.Error))
 	default:
 		sql = `UPDATE outbox SET last_error = $3, next_attempt_at = $4, lease_owner = NULL, lease_until = NULL
 			WHERE id = $1 AND lease_owner = $2 AND status = 'pending'`
-		args = append(args, truncateText(r.Error, 500), r.NextAttemptAt)
+		args = append(args, errorText(r.Error), r.NextAttemptAt)
 	}
 	tag, err := s.pool.Exec(ctx, sql, args...)
 	if err != nil {
@@ -195,9 +198,13 @@ func (s *Store) RetryOutbox(ctx context.Context, companyID, id int64) error {
 	return nil
 }
 
-func truncateText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
+// errorText is an error message as stored: at most maxErrorText characters
+// of valid UTF-8 without NUL, whatever bytes Zoho or the Centrex sent, so
+// that recording an outcome cannot fail on the message itself.
+func errorText(msg string) string {
+	return chars.Truncate(strings.ReplaceAll(msg, "\x00", ""), maxErrorText)
 }
+
+// maxErrorText bounds the stored last errors of notifications and
+// subscriptions.
+const maxErrorText = 500

@@ -2,9 +2,12 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"github.com/conecta-zoho/gateway/internal/chars"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/testdb"
 )
@@ -59,5 +62,51 @@ func TestOutboxLease(t *testing.T) {
 	now = retryAt
 	if again, _ := s.ClaimOutbox(ctx, "instance-b", 10, 15*time.Second); len(again) != 1 || again[0].LastError != "503" {
 		t.Fatalf("at its retry time: %+v", again)
+	}
+}
+
+// TestFinishOutboxStoresAnyErrorText: Zoho's error messages are stored cut
+// to 500 characters. A long accented message, one with bytes that are not
+// UTF-8 and one with a NUL are all recorded (a cut by bytes split a
+// character, PostgreSQL refused the row, and the notification was claimed
+// and sent again forever).
+func TestFinishOutboxStoresAnyErrorText(t *testing.T) {
+	ctx := context.Background()
+	s := testdb.Open(t)
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	s.SetClock(func() time.Time { return now })
+	co := newCompany(t, s, "fermax")
+	mustSync(t, s, co, seat("910726329"))
+	s1 := seatID(t, s, co, "910726329@conecta.orange.es")
+	enqueueCall(t, s, co, s1, "a", item("ringing"))
+
+	long := "x" + strings.Repeat("Petición rechazada: número no válido. ", 40)
+	for _, tc := range []struct{ name, msg, want string }{
+		{"long and accented", long, chars.Truncate(long, 500)},
+		{"not UTF-8", "Zoho said \xff\xfe", "Zoho said \uFFFD"},
+		{"NUL", "bad\x00request", "badrequest"},
+	} {
+		rows, err := s.ClaimOutbox(ctx, "instance-a", 10, 15*time.Second)
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("%s: claim: %+v, %v", tc.name, rows, err)
+		}
+		now = now.Add(time.Second)
+		ok, err := s.FinishOutbox(ctx, "instance-a", store.OutboxResult{ID: rows[0].ID, Error: tc.msg, NextAttemptAt: now})
+		if err != nil || !ok {
+			t.Fatalf("%s: finish: ok=%v err=%v", tc.name, ok, err)
+		}
+		again, err := s.ClaimOutbox(ctx, "instance-b", 10, 15*time.Second)
+		if err != nil || len(again) != 1 {
+			t.Fatalf("%s: claim again: %+v, %v", tc.name, again, err)
+		}
+		if again[0].LastError != tc.want {
+			t.Errorf("%s: stored %q, want %q", tc.name, again[0].LastError, tc.want)
+		}
+		if n := utf8.RuneCountInString(again[0].LastError); n > 500 {
+			t.Errorf("%s: stored %d characters", tc.name, n)
+		}
+		if _, err := s.FinishOutbox(ctx, "instance-b", store.OutboxResult{ID: again[0].ID, Error: "503", NextAttemptAt: now}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -152,7 +152,7 @@ func (s *Store) SaveSubscription(ctx context.Context, owner string, e EventSubsc
 	tag, err := s.pool.Exec(ctx, `UPDATE centrex_subscriptions SET subscription_id = $3, renewed_at = $4,
 			expires_at = $5, last_error = $6, updated_at = $7
 		WHERE company_id = $1 AND lease_owner = $2`,
-		e.CompanyID, owner, e.SubscriptionID, renewed, expires, truncateText(e.LastError, 500), s.now())
+		e.CompanyID, owner, e.SubscriptionID, renewed, expires, errorText(e.LastError), s.now())
 	if err == nil && tag.RowsAffected() == 0 {
 		err = ErrLeaseHeld
 	}

@@ -7,6 +7,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/conecta-zoho/gateway/internal/chars"
 )
 
 // Scopes are the OAuth scopes the gateway asks for, in Zoho's comma-separated
@@ -164,8 +167,8 @@ func cleanPath(p string) bool {
 
 // sanitizeHost bounds the host echoed in errors.
 func sanitizeHost(h string) string {
-	if len(h) > 80 {
-		return h[:80] + "…"
+	if utf8.RuneCountInString(h) > 80 {
+		return chars.Truncate(h, 80) + "…"
 	}
 	return h
 }

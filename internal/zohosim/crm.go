@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/conecta-zoho/gateway/internal/chars"
 )
 
 // The simulated CRM page, for people clicking through the demo: after
@@ -146,9 +148,7 @@ func (s *Sim) crmPage(w http.ResponseWriter, r *http.Request) {
 	cc, _ := u.org.CallControl(u.id)
 	calls := userCalls(u.org.Notifies(), u.id, s.now())
 	n := r.URL.Query().Get("n")
-	if len(n) > 40 {
-		n = n[:40]
-	}
+	n = chars.Truncate(n, 40)
 	d := crmData{User: u.name, Email: u.email, Org: u.org.name, Contacts: DemoContacts, ClickToDial: c2d,
 		Controls: cc.URIs, Log: calls, Digits: strings.Split("123456789*0#", "")}
 	d.Flash, d.FlashClass = flash(r.URL.Query().Get("msg"), n)
