@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/conecta-zoho/gateway/internal/chars"
 	"github.com/conecta-zoho/gateway/internal/store"
 )
 
@@ -24,10 +25,14 @@ type zohoRequest struct {
 // parseZohoRequest reads a Zoho request's parameters (form body or query)
 // and the authorization pair (header or parameter). It returns the HTTP
 // status to answer when the request is unusable: 400 for an unreadable
-// body, 401 without a secret, 403 for missing or malformed ids.
+// body or a parameter that is not text (invalid UTF-8 or NUL), 401 without
+// a secret, 403 for missing or malformed ids.
 func parseZohoRequest(w http.ResponseWriter, r *http.Request) (zohoRequest, int) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
+		return zohoRequest{}, http.StatusBadRequest
+	}
+	if !chars.ValidForm(r.Form) {
 		return zohoRequest{}, http.StatusBadRequest
 	}
 	q := zohoRequest{

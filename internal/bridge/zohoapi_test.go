@@ -55,6 +55,9 @@ func TestZohoEndpointsRefuse(t *testing.T) {
 		{"no callrefid", bridge.CallControlPath(bridge.ActionHangup), form(), e.secret, http.StatusBadRequest},
 		{"bad digit", bridge.CallControlPath(bridge.ActionKeypress), form("callrefid", "abc", "digit", "x"), e.secret, http.StatusBadRequest},
 		{"secret as form param", bridge.CallControlPath(bridge.ActionHold), form("callrefid", "[abc]", bridge.AuthParam, e.secret), "", http.StatusNotFound},
+		{"NUL in callrefid", bridge.CallControlPath(bridge.ActionHold), form("callrefid", "a\x00b"), e.secret, http.StatusBadRequest},
+		{"invalid UTF-8 in callrefid", bridge.CallControlPath(bridge.ActionHangup), form("callrefid", "caf\xc3"), e.secret, http.StatusBadRequest},
+		{"NUL in tonumber", bridge.ClickToDialPath, form("tonumber", "600\x00123456"), e.secret, http.StatusBadRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

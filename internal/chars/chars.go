@@ -6,6 +6,7 @@
 package chars
 
 import (
+	"net/url"
 	"strings"
 	"unicode/utf8"
 )
@@ -31,4 +32,20 @@ func Truncate(s string, n int) string {
 // value that is not is the client's error, and PostgreSQL would refuse it.
 func Valid(s string) bool {
 	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+}
+
+// ValidForm reports whether every key and value of a form or query is text
+// (Valid).
+func ValidForm(v url.Values) bool {
+	for k, vs := range v {
+		if !Valid(k) {
+			return false
+		}
+		for _, x := range vs {
+			if !Valid(x) {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -1,6 +1,7 @@
 package chars
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -82,6 +83,18 @@ func TestValid(t *testing.T) {
 	} {
 		if got := Valid(in); got != want {
 			t.Errorf("Valid(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+func TestValidForm(t *testing.T) {
+	t.Parallel()
+	if !ValidForm(url.Values{"email": {"ana@peña.es"}, "seat": {"1", "2"}}) || !ValidForm(nil) {
+		t.Error("a text form is not valid")
+	}
+	for _, bad := range []url.Values{{"seat": {"1", "a\x00"}}, {"\xff": {"x"}}, {"q": {"\xc3"}}} {
+		if ValidForm(bad) {
+			t.Errorf("ValidForm(%q) = true", bad)
 		}
 	}
 }
