@@ -53,8 +53,9 @@ type LoginView struct {
 	Email string
 	// Error is the single, generic message shown after a failed attempt.
 	Error string
-	// CaptchaID changes with every new captcha, so the image URL changes too.
-	CaptchaID string
+	// CaptchaToken is the captcha, sealed: posted back with the form and
+	// naming its picture and sound, so it changes with every new captcha.
+	CaptchaToken string
 }
 
 // ErrorView is what the error page shows.

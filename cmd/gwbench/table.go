@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -203,6 +205,9 @@ func seatsFor(prefix string, n int) []centrex.Seat {
 	return out
 }
 
+// captchaTokenRE finds the login form's captcha token.
+var captchaTokenRE = regexp.MustCompile(`name="captcha_token" value="([A-Za-z0-9_-]+)"`)
+
 // signedInClient logs in as the bench administrator.
 func signedInClient(base string) (*http.Client, error) {
 	jar, _ := cookiejar.New(nil)
@@ -212,8 +217,18 @@ func signedInClient(base string) (*http.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	page, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	resp, err = c.PostForm(base+"/login", url.Values{"email": {benchAdminEmail}, "password": {benchPassword}, "captcha": {benchCaptcha}})
+	if err != nil {
+		return nil, err
+	}
+	// The form carries its captcha, sealed, in a hidden field.
+	m := captchaTokenRE.FindSubmatch(page)
+	if m == nil {
+		return nil, errors.New("login form without a captcha token")
+	}
+	resp, err = c.PostForm(base+"/login", url.Values{"email": {benchAdminEmail}, "password": {benchPassword},
+		"captcha": {benchCaptcha}, "captcha_token": {string(m[1])}})
 	if err != nil {
 		return nil, err
 	}

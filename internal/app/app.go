@@ -67,6 +67,7 @@ func New(cfg config.Config, st *store.Store, logger *slog.Logger) (*App, error) 
 		FormActions:        []string{origin(cfg.ZohoAccountsURL)},
 		PublicURL:          cfg.PublicURL,
 		Dev:                cfg.Dev,
+		Box:                box,
 		CaptchaSolution:    cfg.DevCaptchaSolution,
 		TrustProxy:         cfg.TrustProxy,
 		SessionIdleTimeout: cfg.SessionIdleTimeout,

@@ -1,21 +1,35 @@
 // Package captcha makes and checks the login captcha with
 // github.com/dchest/captcha's image and audio renderers, but without its
-// package-global in-memory store: a Challenge is a plain value that the
-// portal keeps in the visitor's session, so it is single-use and works across
-// every instance of the gateway.
+// package-global in-memory store. A Challenge travels as a token: the
+// challenge sealed with SECRET_KEY (AES-256-GCM, internal/secretbox), so the
+// login page keeps nothing on the server (a visitor without a cookie costs
+// no session row), every instance can read it, and the client can neither
+// read the digits nor forge or extend one.
+//
+// Being single-use is the caller's part: before it looks at an answer it
+// records the challenge's ID, once across every instance (the portal does
+// so in PostgreSQL), and evaluates the answer only if it was the first.
 package captcha
 
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base64"
 	"io"
+	"strconv"
 	"strings"
+	"time"
 
 	dc "github.com/dchest/captcha"
+
+	"github.com/conecta-zoho/gateway/internal/secretbox"
 )
 
 // Length is the number of digits of a challenge.
 const Length = 6
+
+// TTL is how long a challenge can be answered.
+const TTL = 30 * time.Minute
 
 // Image size in pixels.
 const (
@@ -23,25 +37,41 @@ const (
 	Height = 80
 )
 
-// Challenge is one captcha: an id that names its image and sound, and the
-// digits that answer it.
+// maxToken bounds a token before it is decoded (tokens are about 90
+// characters).
+const maxToken = 256
+
+// sealContext binds tokens to this use of SECRET_KEY.
+const sealContext = "captcha"
+
+// Challenge is one captcha: an id that names its image and sound and
+// makes it single-use, the digits that answer it, and when it expires.
 type Challenge struct {
-	ID     string
-	Digits string
+	ID      string
+	Digits  string
+	Expires time.Time
 }
 
-// Maker creates challenges. A fixed solution (dev mode, for automated
-// browser tests) gives every challenge the same digits; the image is still
-// drawn and the answer still checked.
+// Maker creates challenges and reads them back from their tokens. A fixed
+// solution (dev mode, for automated browser tests) gives every challenge
+// the same digits; the image is still drawn and the answer still checked.
 type Maker struct {
+	box   *secretbox.Box
 	fixed string
+	now   func() time.Time
 }
 
-// NewMaker returns a Maker; fixed is "" in production.
-func NewMaker(fixed string) *Maker { return &Maker{fixed: fixed} }
+// NewMaker returns a Maker sealing with box; fixed is "" in production, now
+// nil means time.Now.
+func NewMaker(box *secretbox.Box, fixed string, now func() time.Time) *Maker {
+	if now == nil {
+		now = time.Now
+	}
+	return &Maker{box: box, fixed: fixed, now: now}
+}
 
-// New returns a fresh challenge.
-func (m *Maker) New() Challenge {
+// New returns a fresh challenge and its token.
+func (m *Maker) New() (Challenge, string) {
 	digits := m.fixed
 	if digits == "" {
 		var b strings.Builder
@@ -50,7 +80,38 @@ func (m *Maker) New() Challenge {
 		}
 		digits = b.String()
 	}
-	return Challenge{ID: randomID(), Digits: digits}
+	c := Challenge{ID: randomID(), Digits: digits, Expires: m.now().Add(TTL).Truncate(time.Second)}
+	plain := c.ID + " " + c.Digits + " " + strconv.FormatInt(c.Expires.Unix(), 10)
+	return c, base64.RawURLEncoding.EncodeToString(m.box.SealString(plain, sealContext))
+}
+
+// Open reads a token made by New. It reports false for anything else, and
+// for a challenge that has expired.
+func (m *Maker) Open(token string) (Challenge, bool) {
+	if token == "" || len(token) > maxToken {
+		return Challenge{}, false
+	}
+	sealed, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil {
+		return Challenge{}, false
+	}
+	plain, err := m.box.OpenString(sealed, sealContext)
+	if err != nil {
+		return Challenge{}, false
+	}
+	f := strings.Fields(plain)
+	if len(f) != 3 {
+		return Challenge{}, false
+	}
+	unix, err := strconv.ParseInt(f[2], 10, 64)
+	if err != nil {
+		return Challenge{}, false
+	}
+	c := Challenge{ID: f[0], Digits: f[1], Expires: time.Unix(unix, 0)}
+	if !m.now().Before(c.Expires) {
+		return Challenge{}, false
+	}
+	return c, true
 }
 
 // Verify reports whether answer solves c. Spaces are ignored; comparison is

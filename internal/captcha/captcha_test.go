@@ -2,11 +2,26 @@ package captcha
 
 import (
 	"bytes"
+	"encoding/base64"
 	"image/png"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/conecta-zoho/gateway/internal/secretbox"
 )
 
+func testBox(t *testing.T, b byte) *secretbox.Box {
+	t.Helper()
+	box, err := secretbox.New(bytes.Repeat([]byte{b}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return box
+}
+
 func TestVerify(t *testing.T) {
+	t.Parallel()
 	c := Challenge{ID: "x", Digits: "123456"}
 	for _, tc := range []struct {
 		answer string
@@ -28,18 +43,59 @@ func TestVerify(t *testing.T) {
 }
 
 func TestMaker(t *testing.T) {
-	a, b := NewMaker("").New(), NewMaker("").New()
-	if len(a.Digits) != Length || a.ID == b.ID {
-		t.Fatalf("challenges %+v and %+v: want %d digits and distinct ids", a, b, Length)
+	t.Parallel()
+	m := NewMaker(testBox(t, 1), "", nil)
+	a, ta := m.New()
+	b, tb := m.New()
+	if len(a.Digits) != Length || a.ID == b.ID || ta == tb {
+		t.Fatalf("challenges %+v and %+v: want %d digits and distinct ids and tokens", a, b, Length)
 	}
-	f := NewMaker("4242").New()
-	if f.Digits != "4242" {
+	if strings.Contains(ta, a.Digits) {
+		t.Fatal("the token shows the digits")
+	}
+	if f, _ := NewMaker(testBox(t, 1), "4242", nil).New(); f.Digits != "4242" {
 		t.Fatalf("fixed maker gave %q", f.Digits)
 	}
 }
 
+// TestOpen: a token opens to its challenge until it expires; a token of
+// another key, a tampered or truncated one and garbage do not open.
+func TestOpen(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	m := NewMaker(testBox(t, 1), "", func() time.Time { return now })
+	c, token := m.New()
+	got, ok := m.Open(token)
+	if !ok || got.ID != c.ID || got.Digits != c.Digits || !got.Expires.Equal(c.Expires) {
+		t.Fatalf("Open = %+v, %v; want %+v", got, ok, c)
+	}
+	sealed, _ := base64.RawURLEncoding.DecodeString(token)
+	sealed[len(sealed)-1] ^= 1
+	for name, bad := range map[string]string{
+		"empty":       "",
+		"garbage":     "not a token",
+		"truncated":   token[:len(token)-4],
+		"tampered":    base64.RawURLEncoding.EncodeToString(sealed),
+		"too long":    strings.Repeat("A", 300),
+		"another key": func() string { _, t := NewMaker(testBox(t, 2), "", nil).New(); return t }(),
+	} {
+		if _, ok := m.Open(bad); ok {
+			t.Errorf("%s: a token that is not ours opened", name)
+		}
+	}
+	now = now.Add(TTL - time.Second)
+	if _, ok := m.Open(token); !ok {
+		t.Fatal("the token expired early")
+	}
+	now = now.Add(time.Second)
+	if _, ok := m.Open(token); ok {
+		t.Fatal("an expired token opened")
+	}
+}
+
 func TestWriteImageAndAudio(t *testing.T) {
-	c := NewMaker("").New()
+	t.Parallel()
+	c, _ := NewMaker(testBox(t, 1), "", nil).New()
 	var img bytes.Buffer
 	if err := WriteImage(&img, c); err != nil {
 		t.Fatal(err)

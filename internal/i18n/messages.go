@@ -53,6 +53,7 @@ var portalMessages = map[string]map[Lang]string{
 	"login.required":      {ES: "Rellene el correo, la contraseña y los números de la imagen.", EN: "Fill in the e-mail, the password and the numbers in the picture."},
 	"login.throttled":     {ES: "Demasiados intentos fallidos. Por seguridad, el acceso queda bloqueado durante %d minutos; vuelva a intentarlo después.", EN: "Too many failed attempts. For your security, sign-in is locked for %d minutes; please try again afterwards."},
 	"login.expired":       {ES: "Su sesión ha terminado. Vuelva a entrar.", EN: "Your session has ended. Please sign in again."},
+	"login.busy":          {ES: "El servidor está ocupado en este momento. Vuelva a intentarlo dentro de unos segundos.", EN: "The server is busy right now. Please try again in a few seconds."},
 	"logout.done":         {ES: "Ha cerrado la sesión.", EN: "You have logged out."},
 
 	// Main screen.
@@ -64,9 +65,12 @@ var portalMessages = map[string]map[Lang]string{
 	},
 
 	// Errors.
-	"error.title":     {ES: "Se ha producido un error", EN: "Something went wrong"},
-	"error.notfound":  {ES: "La página solicitada no existe.", EN: "The page you asked for does not exist."},
-	"error.internal":  {ES: "Error interno. Inténtelo de nuevo más tarde.", EN: "Internal error. Please try again later."},
-	"error.forbidden": {ES: "La petición ha sido rechazada.", EN: "The request was refused."},
-	"error.back":      {ES: "Volver al inicio", EN: "Back to the start"},
+	"error.title":       {ES: "Se ha producido un error", EN: "Something went wrong"},
+	"error.notfound":    {ES: "La página solicitada no existe.", EN: "The page you asked for does not exist."},
+	"error.internal":    {ES: "Error interno. Inténtelo de nuevo más tarde.", EN: "Internal error. Please try again later."},
+	"error.forbidden":   {ES: "La petición ha sido rechazada.", EN: "The request was refused."},
+	"error.badrequest":  {ES: "La petición contiene caracteres no válidos.", EN: "The request contains characters that are not valid."},
+	"error.toolarge":    {ES: "La petición es demasiado grande.", EN: "The request is too large."},
+	"error.unsupported": {ES: "Este formulario no admite el envío de ficheros.", EN: "This form does not take files."},
+	"error.back":        {ES: "Volver al inicio", EN: "Back to the start"},
 }

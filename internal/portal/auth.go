@@ -10,20 +10,32 @@ import (
 	"time"
 
 	"github.com/conecta-zoho/gateway/internal/captcha"
+	"github.com/conecta-zoho/gateway/internal/chars"
 	"github.com/conecta-zoho/gateway/internal/password"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/web"
 )
 
-// Login throttling: this many failures within the window lock further
+// Login throttling: this many attempts within the window lock further
 // attempts for that account, or from that client address, until the oldest
-// failure leaves the window.
+// leaves the window. A password check counts from the moment it starts; a
+// failed captcha counts against the address only.
 const (
-	throttleWindow      = 15 * time.Minute
-	maxAccountFailures  = 5
-	maxAddressFailures  = 20
-	maxLoginFieldLength = 320
+	throttleWindow     = 15 * time.Minute
+	maxAccountFailures = 5
+	maxAddressFailures = 20
 )
+
+// Lengths the login form's fields are cut to, in characters.
+const (
+	maxEmailChars    = 320
+	maxPasswordChars = 1024
+	maxCaptchaChars  = 64
+)
+
+// busyRetryAfter is the Retry-After, in seconds, of a login refused because
+// every password-hashing slot is taken (a check takes under a second).
+const busyRetryAfter = "1"
 
 // dummyHash is checked when the e-mail is unknown, so that a wrong e-mail
 // takes as long as a wrong password.
@@ -32,7 +44,8 @@ var dummyHash = sync.OnceValue(func() string {
 	return h
 })
 
-// handleLogin handles GET /login: the login form with a fresh captcha.
+// handleLogin handles GET /login: the login form with a fresh captcha. A
+// visitor without a session gets none: the captcha travels in the form.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if s.sessions.GetInt64(r.Context(), sessAdminID) != 0 {
 		http.Redirect(w, r, "/home", http.StatusSeeOther)
@@ -44,37 +57,75 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 // handleCaptchaNew handles POST /login/captcha: the "new picture" button of
 // the login form, which keeps what was typed in the e-mail field.
 func (s *Server) handleCaptchaNew(w http.ResponseWriter, r *http.Request) {
-	email := truncate(strings.TrimSpace(r.PostFormValue("email")), maxLoginFieldLength)
+	email := chars.Truncate(strings.TrimSpace(r.PostFormValue("email")), maxEmailChars)
 	s.sessions.Put(r.Context(), "login_email", email)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// handleLoginPost handles POST /login: checks throttling, the captcha (which
-// is single-use), the e-mail and the password, in that order, and answers
-// every failure with the same message and a fresh captcha.
+// handleLoginPost handles POST /login. In this order, each step cheaper
+// than the next and none of them skipped:
+//
+//  1. a locked account or address is told so;
+//  2. the captcha is used up, once across every instance, and only the
+//     request that used it has its answer compared; a wrong answer counts
+//     against the client address alone (it proves nothing about the
+//     password) and is never followed by a password hash;
+//  3. a password-hashing slot is taken, or the client is told to try again
+//     in a moment (503 with Retry-After): hashes are never queued;
+//  4. the attempt is counted against the account and the address before the
+//     password is checked, so that guesses in flight count;
+//  5. the password is checked (an unknown e-mail against a dummy hash, at
+//     the same cost); a right one takes back its own attempt, nothing else.
+//
+// Every failure shows the same message and a fresh captcha.
 func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	email := store.NormalizeEmail(truncate(r.PostFormValue("email"), maxLoginFieldLength))
-	pw := truncate(r.PostFormValue("password"), 1024)
-	answer := truncate(r.PostFormValue("captcha"), 64)
-	challenge := s.popCaptcha(ctx)
 	lang := s.lang(r)
+	email := store.NormalizeEmail(chars.Truncate(r.PostFormValue("email"), maxEmailChars))
+	pw := chars.Truncate(r.PostFormValue("password"), maxPasswordChars)
+	answer := chars.Truncate(r.PostFormValue("captcha"), maxCaptchaChars)
+	client := s.clientAddr(r)
+	account := store.LoginLimit{Key: "account:" + email, Max: maxAccountFailures}
+	addr := store.LoginLimit{Key: "addr:" + client, Max: maxAddressFailures}
 
-	keys := []string{"account:" + email, "addr:" + s.clientAddr(r)}
-	if wait, err := s.lockedFor(ctx, keys); err != nil {
+	if wait, err := s.store.LoginWait(ctx, throttleWindow, account, addr); err != nil {
 		s.serverError(w, r, err)
 		return
 	} else if wait > 0 {
-		minutes := int(math.Ceil(wait.Minutes()))
-		s.renderLogin(w, r, http.StatusTooManyRequests, email, lang.T("login.throttled", minutes))
+		s.renderThrottled(w, r, email, wait)
 		return
 	}
-
 	if email == "" || pw == "" || strings.TrimSpace(answer) == "" {
 		s.renderLogin(w, r, http.StatusUnprocessableEntity, email, lang.T("login.required"))
 		return
 	}
 
+	if ok, err := s.useCaptcha(ctx, r.PostFormValue("captcha_token"), answer); err != nil {
+		s.serverError(w, r, err)
+		return
+	} else if !ok {
+		if err := s.store.RecordLoginFailure(ctx, addr.Key); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.renderLogin(w, r, http.StatusUnauthorized, email, lang.T("login.failed"))
+		return
+	}
+
+	if !s.hashSlots.TryAcquire() {
+		w.Header().Set("Retry-After", busyRetryAfter)
+		s.renderLogin(w, r, http.StatusServiceUnavailable, email, lang.T("login.busy"))
+		return
+	}
+	defer s.hashSlots.Release()
+	attempt, wait, err := s.store.ReserveLoginAttempt(ctx, throttleWindow, account, addr)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	} else if wait > 0 {
+		s.renderThrottled(w, r, email, wait)
+		return
+	}
 	admin, err := s.store.AdminByEmail(ctx, email)
 	hash := admin.PasswordHash
 	if errors.Is(err, store.ErrNotFound) {
@@ -83,24 +134,15 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	captchaOK := captcha.Verify(challenge, answer)
-	pwOK, err := password.Check(pw, hash)
+	pwOK, err := s.checkPassword(pw, hash)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	if !captchaOK || !pwOK || admin.ID == 0 {
-		if err := s.store.RecordLoginFailure(ctx, keys...); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
+	if !pwOK || admin.ID == 0 {
 		if admin.ID != 0 {
-			reason := "password"
-			if !captchaOK {
-				reason = "captcha"
-			}
 			if err := s.store.Audit(ctx, admin.CompanyID, email, "login.failed",
-				map[string]string{"reason": reason, "client": s.clientAddr(r)}); err != nil {
+				map[string]string{"reason": "password", "client": client}); err != nil {
 				s.serverError(w, r, err)
 				return
 			}
@@ -109,7 +151,7 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if err := s.store.ClearLoginFailures(ctx, keys[0]); err != nil {
+	if err := s.store.ForgetLoginAttempt(ctx, attempt); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -120,11 +162,26 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sessions.Put(ctx, sessAdminID, admin.ID)
 	s.sessions.Put(ctx, sessEpoch, admin.SessionEpoch)
-	if err := s.store.Audit(ctx, admin.CompanyID, email, "login", map[string]string{"client": s.clientAddr(r)}); err != nil {
+	if err := s.store.Audit(ctx, admin.CompanyID, email, "login", map[string]string{"client": client}); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/home", http.StatusSeeOther)
+}
+
+// useCaptcha opens the posted captcha token and records its use, once
+// across every instance, before it compares the answer: of any number of
+// requests carrying one captcha, at most one has its answer evaluated.
+func (s *Server) useCaptcha(ctx context.Context, token, answer string) (bool, error) {
+	c, ok := s.captchas.Open(token)
+	if !ok {
+		return false, nil
+	}
+	first, err := s.store.UseCaptcha(ctx, c.ID, c.Expires)
+	if err != nil || !first {
+		return false, err
+	}
+	return captcha.Verify(c, answer), nil
 }
 
 // handleLogout handles POST /logout: ends the login, keeps the language.
@@ -151,42 +208,17 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-// lockedFor says how long sign-in stays locked for any of keys.
-func (s *Server) lockedFor(ctx context.Context, keys []string) (time.Duration, error) {
-	var wait time.Duration
-	for i, key := range keys {
-		limit := maxAccountFailures
-		if i > 0 {
-			limit = maxAddressFailures
-		}
-		f, err := s.store.RecentLoginFailures(ctx, key, throttleWindow)
-		if err != nil {
-			return 0, err
-		}
-		if f.Count >= limit {
-			wait = max(wait, f.Oldest.Add(throttleWindow).Sub(s.now()))
-		}
-	}
-	return wait, nil
+// renderThrottled shows the login form saying for how long sign-in is
+// locked.
+func (s *Server) renderThrottled(w http.ResponseWriter, r *http.Request, email string, wait time.Duration) {
+	minutes := int(math.Ceil(wait.Minutes()))
+	s.renderLogin(w, r, http.StatusTooManyRequests, email, s.lang(r).T("login.throttled", minutes))
 }
 
-// renderLogin shows the login form with a new captcha.
+// renderLogin shows the login form with a new captcha, whose sealed token
+// goes in the form: nothing is stored for it until it is answered.
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, email, msg string) {
-	c := s.captchas.New()
-	s.sessions.Put(r.Context(), sessCaptchaID, c.ID)
-	s.sessions.Put(r.Context(), sessCaptcha, c.Digits)
+	_, token := s.captchas.New()
 	p := s.newPage(r, "login.title")
-	s.render(w, r, status, web.LoginPage(p, web.LoginView{Email: email, Error: msg, CaptchaID: c.ID}))
-}
-
-// popCaptcha takes the session's captcha out, so it can be tried once.
-func (s *Server) popCaptcha(ctx context.Context) captcha.Challenge {
-	return captcha.Challenge{ID: s.sessions.PopString(ctx, sessCaptchaID), Digits: s.sessions.PopString(ctx, sessCaptcha)}
-}
-
-func truncate(v string, n int) string {
-	if len(v) > n {
-		return v[:n]
-	}
-	return v
+	s.render(w, r, status, web.LoginPage(p, web.LoginView{Email: email, Error: msg, CaptchaToken: token}))
 }

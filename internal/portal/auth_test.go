@@ -58,12 +58,25 @@ func TestLogin(t *testing.T) {
 		}
 	})
 
-	t.Run("captcha is single-use and bound to the session", func(t *testing.T) {
+	t.Run("captcha is the form's and single-use", func(t *testing.T) {
 		c := e.client(t)
-		// No GET /login first: the session holds no captcha, so even the
-		// right digits fail.
+		// Without the form's captcha token even the right digits fail.
 		r := c.post("/login", url.Values{"email": {adminEmail}, "password": {adminPassword}, "captcha": {captchaDigits}})
 		wantStatus(t, r, http.StatusUnauthorized)
+		// A forged token fails.
+		form := c.loginForm(adminEmail, adminPassword, captchaDigits)
+		forged := url.Values{"email": {adminEmail}, "password": {adminPassword}, "captcha": {captchaDigits}, "captcha_token": {"x" + form.Get("captcha_token")}}
+		wantStatus(t, c.post("/login", forged), http.StatusUnauthorized)
+		// A token used once (here by a wrong password) fails the second
+		// time, though the answer is right.
+		wrong := c.loginForm(adminEmail, "wrong password!!", captchaDigits)
+		wantStatus(t, c.post("/login", wrong), http.StatusUnauthorized)
+		wrong.Set("password", adminPassword)
+		wantStatus(t, c.post("/login", wrong), http.StatusUnauthorized)
+		wantStatus(t, c.get("/home"), http.StatusSeeOther)
+		// An expired one fails.
+		e.clock.Advance(31 * time.Minute)
+		wantStatus(t, c.post("/login", form), http.StatusUnauthorized)
 	})
 
 	t.Run("empty form", func(t *testing.T) {
@@ -87,9 +100,10 @@ func TestCaptchaImageAndAudio(t *testing.T) {
 	if !strings.HasPrefix(wav.body, "RIFF") {
 		t.Fatal("captcha audio is not a WAV file")
 	}
-	// Another session cannot fetch this session's captcha.
-	wantStatus(t, e.client(t).get(src), http.StatusNotFound)
-	// "New picture" issues a new id and keeps the typed e-mail.
+	// A token that is not one of ours has no picture.
+	wantStatus(t, c.get("/captcha/x"+strings.TrimPrefix(src, "/captcha/")), http.StatusNotFound)
+	wantStatus(t, c.get("/captcha/not-a-token.png"), http.StatusNotFound)
+	// "New picture" issues a new captcha and keeps the typed e-mail.
 	r := c.post("/login/captcha", url.Values{"email": {"someone@fermax.com"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	d := c.get("/login").doc(t)
@@ -100,6 +114,8 @@ func TestCaptchaImageAndAudio(t *testing.T) {
 	if v, _ := d.Find("input[name=email]").Attr("value"); v != "someone@fermax.com" {
 		t.Errorf("e-mail after new captcha = %q", v)
 	}
+	// The picture expires with its captcha.
+	e.clock.Advance(31 * time.Minute)
 	wantStatus(t, c.get(src), http.StatusNotFound)
 }
 
@@ -131,10 +147,11 @@ func TestLoginThrottling(t *testing.T) {
 func TestSessionRenewedAtLoginAndLogout(t *testing.T) {
 	e := newTestEnv(t)
 	c := e.client(t)
-	c.get("/login")
+	// A session that exists before the login: the language was chosen.
+	wantStatus(t, c.post("/lang", url.Values{"lang": {"es"}, "next": {"/login"}}), http.StatusSeeOther)
 	before := c.sessionCookie()
 	if before == "" {
-		t.Fatal("no session cookie after GET /login")
+		t.Fatal("no session cookie after choosing the language")
 	}
 	wantStatus(t, c.login(adminEmail, adminPassword, captchaDigits), http.StatusSeeOther)
 	during := c.sessionCookie()

@@ -6,14 +6,14 @@ import (
 	"time"
 )
 
-// handleHealthz handles GET /healthz: the process is alive.
+// handleHealthz handles GET and HEAD /healthz: the process is alive.
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte("ok\n"))
 }
 
-// handleReadyz handles GET /readyz: the database answers and the schema is
-// current.
+// handleReadyz handles GET and HEAD /readyz: the database answers and the
+// schema is current.
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()

@@ -3,6 +3,7 @@ package portal
 import (
 	"net/http"
 	"strings"
+	"unicode"
 
 	"github.com/conecta-zoho/gateway/internal/captcha"
 	"github.com/conecta-zoho/gateway/internal/i18n"
@@ -36,44 +37,44 @@ func (s *Server) handleLang(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
-// handleCaptchaImage handles GET /captcha/{id}.png.
+// handleCaptchaImage handles GET /captcha/{token}.png: the picture of the
+// captcha sealed in token.
 func (s *Server) handleCaptchaImage(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.sessionCaptcha(r)
+	c, ok := s.captchas.Open(r.PathValue("token"))
 	if !ok {
 		s.notFound(w, r)
 		return
 	}
 	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "no-store")
 	if err := captcha.WriteImage(w, c); err != nil {
 		s.logger.WarnContext(r.Context(), "captcha image", "error", err)
 	}
 }
 
-// handleCaptchaAudio handles GET /captcha/{id}.wav.
+// handleCaptchaAudio handles GET /captcha/{token}.wav: the captcha sealed
+// in token, spoken.
 func (s *Server) handleCaptchaAudio(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.sessionCaptcha(r)
+	c, ok := s.captchas.Open(r.PathValue("token"))
 	if !ok {
 		s.notFound(w, r)
 		return
 	}
 	w.Header().Set("Content-Type", "audio/wav")
 	w.Header().Set("Content-Disposition", `inline; filename="captcha.wav"`)
+	w.Header().Set("Cache-Control", "no-store")
 	if err := captcha.WriteAudio(w, c, "en"); err != nil {
 		s.logger.WarnContext(r.Context(), "captcha audio", "error", err)
 	}
 }
 
-// sessionCaptcha returns the session's pending captcha if the URL names it.
-func (s *Server) sessionCaptcha(r *http.Request) (captcha.Challenge, bool) {
-	ctx := r.Context()
-	c := captcha.Challenge{ID: s.sessions.GetString(ctx, sessCaptchaID), Digits: s.sessions.GetString(ctx, sessCaptcha)}
-	return c, c.ID != "" && c.ID == r.PathValue("id")
-}
-
 // localPath returns p if it is a path on this site, else "/": the language
-// switch must not become an open redirect.
+// switch must not become an open redirect. Browsers drop TAB, CR and LF
+// from URLs ("/\t/evil.example" is "//evil.example" to them), so no
+// control character is allowed, nor a backslash.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") ||
+		strings.ContainsRune(p, '\\') || strings.ContainsFunc(p, unicode.IsControl) {
 		return "/"
 	}
 	return p

@@ -23,8 +23,6 @@ const (
 	sessFlashKind = "flash_kind"
 	sessFlashKey  = "flash_key"
 	sessFlashArg  = "flash_arg"
-	sessCaptchaID = "captcha_id"
-	sessCaptcha   = "captcha_digits"
 )
 
 // render writes a component with status, through a buffer so that a render

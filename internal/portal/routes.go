@@ -11,15 +11,15 @@ import (
 
 // Handler returns every route of the portal in one place.
 //
-//	GET  /healthz              alive
-//	GET  /readyz               database reachable and schema current
+//	GET  /healthz              alive (HEAD too)
+//	GET  /readyz               database reachable and schema current (HEAD too)
 //	GET  /static/*             CSS, JavaScript, images
+//	GET  /captcha/{token}.png  the login form's captcha picture
+//	GET  /captcha/{token}.wav  the login form's captcha, spoken
 //	GET  /                     welcome page
 //	GET  /login                login form
 //	POST /login                sign in (e-mail, password, captcha)
 //	POST /login/captcha        a new captcha picture, keeping the typed e-mail
-//	GET  /captcha/{id}.png     the session's captcha picture
-//	GET  /captcha/{id}.wav     the session's captcha, spoken
 //	POST /lang                 switch language (kept in the session)
 //	GET  /home                 main screen                 (signed in)
 //	POST /logout               sign out                    (signed in)
@@ -44,61 +44,66 @@ import (
 //	GET  /audit                the company's audit log                         (signed in)
 //	GET  /activity             recent calls and their notifications to Zoho    (signed in)
 //	POST /activity/outbox/{id}/retry  send a stopped notification again        (signed in)
+//
+// Every path and query value must be text (400); forms are read before the
+// handlers, within maxPublicFormBytes before login and maxFormBytes after
+// (413), and multipart bodies are refused (415).
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.logRequests, s.recoverPanics, s.secureHeaders)
+	r.Use(middleware.RequestID, s.logRequests, s.recoverPanics, s.secureHeaders, s.checkQuery)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		s.clientError(w, r, http.StatusMethodNotAllowed, "error.notfound")
 	})
 
 	r.Get("/healthz", s.handleHealthz)
+	r.Head("/healthz", s.handleHealthz)
 	r.Get("/readyz", s.handleReadyz)
+	r.Head("/readyz", s.handleReadyz)
 	r.Handle("/static/*", http.StripPrefix("/static/", staticFiles(web.Static())))
+	r.Get("/captcha/{token}.png", s.handleCaptchaImage)
+	r.Get("/captcha/{token}.wav", s.handleCaptchaAudio)
 
 	r.Group(func(r chi.Router) {
-		r.Use(s.withSession, noStore)
-
+		r.Use(s.readForm(maxPublicFormBytes), s.withSession, noStore)
 		r.Get("/", s.handleWelcome)
 		r.Get("/login", s.handleLogin)
 		r.Post("/login", s.handleLoginPost)
 		r.Post("/login/captcha", s.handleCaptchaNew)
-		r.Get("/captcha/{id}.png", s.handleCaptchaImage)
-		r.Get("/captcha/{id}.wav", s.handleCaptchaAudio)
 		r.Post("/lang", s.handleLang)
+	})
 
-		r.Group(func(r chi.Router) {
-			r.Use(s.requireAdmin)
-			r.Get("/home", s.handleHome)
-			r.Post("/logout", s.handleLogout)
+	r.Group(func(r chi.Router) {
+		r.Use(s.readForm(maxFormBytes), s.withSession, noStore, s.requireAdmin)
+		r.Get("/home", s.handleHome)
+		r.Post("/logout", s.handleLogout)
 
-			// Zoho integration (guide sections 3 and 5).
-			r.Get("/zoho", s.handleZoho)
-			r.Get("/zoho/enable", s.handleZohoEnableConfirm)
-			r.Post("/zoho/enable", s.handleZohoEnable)
-			r.Get("/zoho/callback", s.handleZohoCallback)
-			r.Get("/zoho/disable", s.handleZohoDisableConfirm)
-			r.Post("/zoho/disable", s.handleZohoDisable)
-			r.Post("/zoho/language", s.handleZohoLanguage)
+		// Zoho integration (guide sections 3 and 5).
+		r.Get("/zoho", s.handleZoho)
+		r.Get("/zoho/enable", s.handleZohoEnableConfirm)
+		r.Post("/zoho/enable", s.handleZohoEnable)
+		r.Get("/zoho/callback", s.handleZohoCallback)
+		r.Get("/zoho/disable", s.handleZohoDisableConfirm)
+		r.Post("/zoho/disable", s.handleZohoDisable)
+		r.Post("/zoho/language", s.handleZohoLanguage)
 
-			// Usuarios Conecta - Zoho (guide section 4).
-			r.Get("/zoho/seats/{seat}/activate", s.handleActivateForm)
-			r.Post("/zoho/seats/{seat}/activate", s.handleActivate)
-			r.Get("/zoho/seats/{seat}/deactivate", s.handleDeactivateForm)
-			r.Post("/zoho/seats/{seat}/deactivate", s.handleDeactivate)
-			r.Post("/zoho/seats/bulk", s.handleBulk)
-			r.Get("/zoho/suggestions", s.handleSuggestions)
-			r.Post("/zoho/seats/suggested", s.handleLinkSuggested)
-			r.Post("/zoho/seats/sync", s.handleSyncSeats)
-			r.Post("/zoho/links/restore", s.handleRestoreLinks)
-			r.Post("/zoho/users/refresh", s.handleRefreshZohoUsers)
-			r.Get("/zoho/links.csv", s.handleLinksCSV)
-			r.Get("/audit", s.handleAudit)
+		// Usuarios Conecta - Zoho (guide section 4).
+		r.Get("/zoho/seats/{seat}/activate", s.handleActivateForm)
+		r.Post("/zoho/seats/{seat}/activate", s.handleActivate)
+		r.Get("/zoho/seats/{seat}/deactivate", s.handleDeactivateForm)
+		r.Post("/zoho/seats/{seat}/deactivate", s.handleDeactivate)
+		r.Post("/zoho/seats/bulk", s.handleBulk)
+		r.Get("/zoho/suggestions", s.handleSuggestions)
+		r.Post("/zoho/seats/suggested", s.handleLinkSuggested)
+		r.Post("/zoho/seats/sync", s.handleSyncSeats)
+		r.Post("/zoho/links/restore", s.handleRestoreLinks)
+		r.Post("/zoho/users/refresh", s.handleRefreshZohoUsers)
+		r.Get("/zoho/links.csv", s.handleLinksCSV)
+		r.Get("/audit", s.handleAudit)
 
-			// Call activity (issue 5).
-			r.Get("/activity", s.handleActivity)
-			r.Post("/activity/outbox/{id}/retry", s.handleRetryOutbox)
-		})
+		// Call activity (issue 5).
+		r.Get("/activity", s.handleActivity)
+		r.Post("/activity/outbox/{id}/retry", s.handleRetryOutbox)
 	})
 
 	csrf := http.NewCrossOriginProtection()

@@ -77,7 +77,9 @@ func TestSecurityHeaders(t *testing.T) {
 	})
 	t.Run("session cookie flags", func(t *testing.T) {
 		srv := httptestServer(t, e.handler(t, "https://gateway.example.com"))
-		res, err := http.Get(srv.URL + "/login")
+		// Choosing a language is the first thing that starts a session.
+		noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		res, err := noFollow.PostForm(srv.URL+"/lang", url.Values{"lang": {"en"}, "next": {"/login"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +117,10 @@ func TestLanguage(t *testing.T) {
 	if got := c.get("/home").doc(t).Find("[data-testid=company]").Text(); got != "Company Fermax" {
 		t.Errorf("header in English = %q", got)
 	}
-	for _, next := range []string{"//evil.example/x", "https://evil.example", "/\\evil"} {
+	// Browsers drop TAB, CR and LF from a URL: "/\t/evil.example" is
+	// "//evil.example" to them. No control character passes.
+	for _, next := range []string{"//evil.example/x", "https://evil.example", "/\\evil",
+		"/\t/evil.example", "/\r/evil.example", "/\n/evil.example", "/\x0b/evil.example", "/x\x7f", "/x\u0085"} {
 		if r := c.post("/lang", url.Values{"lang": {"es"}, "next": {next}}); r.location != "/" {
 			t.Errorf("next=%q redirected to %q, want /", next, r.location)
 		}

@@ -4,9 +4,11 @@
 package portal
 
 import (
+	"cmp"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
@@ -14,7 +16,9 @@ import (
 
 	"github.com/conecta-zoho/gateway/internal/captcha"
 	"github.com/conecta-zoho/gateway/internal/integration"
+	"github.com/conecta-zoho/gateway/internal/password"
 	"github.com/conecta-zoho/gateway/internal/seats"
+	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
 )
 
@@ -31,8 +35,17 @@ type Options struct {
 	// Dev relaxes the cookie's Secure flag when PublicURL is plain HTTP on
 	// loopback, so `make run` works in a local browser.
 	Dev bool
+	// Box seals the login captchas (SECRET_KEY), so that every instance
+	// can read them.
+	Box *secretbox.Box
 	// CaptchaSolution fixes the captcha's digits (dev mode, browser tests).
 	CaptchaSolution string
+	// HashSlots bounds the password checks that run at once (argon2id, 64
+	// MiB each); 0 means the number of CPUs.
+	HashSlots int
+	// CheckPassword checks a password against its stored hash; nil means
+	// password.Check. Tests hold or count the checks with it.
+	CheckPassword func(pw, hash string) (bool, error)
 	// TrustProxy takes the client address from X-Forwarded-For.
 	TrustProxy bool
 	// SessionIdleTimeout and SessionLifetime bound a login session.
@@ -53,29 +66,37 @@ type Server struct {
 	seats      *seats.Service
 	sessions   *scs.SessionManager
 	captchas   *captcha.Maker
+	hashSlots  *password.Limiter
 	publicURL  *url.URL
 	trustProxy bool
 	now        func() time.Time
 	csp        string
 	hsts       bool
+	// checkPassword is password.Check unless a test replaced it.
+	checkPassword func(pw, hash string) (bool, error)
 }
 
 // New builds the portal.
 func New(o Options) *Server {
 	s := &Server{
-		store:      o.Store,
-		logger:     o.Logger,
-		integ:      o.Integration,
-		seats:      o.Seats,
-		captchas:   captcha.NewMaker(o.CaptchaSolution),
-		publicURL:  o.PublicURL,
-		trustProxy: o.TrustProxy,
-		now:        o.Now,
-		csp:        contentSecurityPolicy(o.FormActions),
-		hsts:       o.PublicURL.Scheme == "https",
+		store:         o.Store,
+		logger:        o.Logger,
+		integ:         o.Integration,
+		seats:         o.Seats,
+		captchas:      captcha.NewMaker(o.Box, o.CaptchaSolution, o.Now),
+		hashSlots:     password.NewLimiter(cmp.Or(o.HashSlots, runtime.GOMAXPROCS(0))),
+		checkPassword: o.CheckPassword,
+		publicURL:     o.PublicURL,
+		trustProxy:    o.TrustProxy,
+		now:           o.Now,
+		csp:           contentSecurityPolicy(o.FormActions),
+		hsts:          o.PublicURL.Scheme == "https",
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.checkPassword == nil {
+		s.checkPassword = password.Check
 	}
 	// No cleanup goroutine (interval 0): the app's janitor deletes expired
 	// sessions through the store.
@@ -88,7 +109,6 @@ func New(o Options) *Server {
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Path = "/"
 	sm.Cookie.Secure = !(o.Dev && isLoopback(o.PublicURL) && o.PublicURL.Scheme == "http")
-	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.serverError(w, r, err) }
 	s.sessions = sm
 	return s
 }

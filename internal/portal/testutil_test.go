@@ -56,11 +56,19 @@ type testEnv struct {
 	company store.Company
 	admin   store.Admin
 	srv     *httptest.Server
+	// options adjusts the portal's options of every instance (nil: none).
+	options func(*portal.Options)
 }
 
 // newTestEnv starts the portal on a fresh database with the company Fermax
 // and its administrator. The captcha's digits are fixed to captchaDigits.
 func newTestEnv(t *testing.T) *testEnv {
+	t.Helper()
+	return newTestEnvWith(t, nil)
+}
+
+// newTestEnvWith is newTestEnv with options adjusting the portal's.
+func newTestEnvWith(t *testing.T, options func(*portal.Options)) *testEnv {
 	t.Helper()
 	st := testdb.Open(t)
 	clk := &clock{now: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)}
@@ -73,7 +81,7 @@ func newTestEnv(t *testing.T) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &testEnv{store: st, clock: clk, company: c, admin: a}
+	e := &testEnv{store: st, clock: clk, company: c, admin: a, options: options}
 	e.zsim = zohosim.New(zohosim.Options{ClientID: "cid", ClientSecret: "csecret", ProviderName: "Digital Centrex"})
 	zsrv := httptest.NewServer(e.zsim.Handler())
 	t.Cleanup(zsrv.Close)
@@ -92,8 +100,7 @@ func (e *testEnv) integration(t *testing.T, logger *slog.Logger) *integration.Se
 	if err != nil {
 		t.Fatal(err)
 	}
-	box, _ := secretbox.New(bytes.Repeat([]byte{9}, 32))
-	svc := integration.New(integration.Options{Store: e.store, Box: box, OAuth: oauth, Logger: logger, Now: e.clock.Now,
+	svc := integration.New(integration.Options{Store: e.store, Box: testBox(), OAuth: oauth, Logger: logger, Now: e.clock.Now,
 		Links: integration.StoreLinks{Store: e.store}})
 	svc.SetBridgeURIs(integration.BridgeURIs{ClickToDial: "http://127.0.0.1/bridge/zoho/clicktodial",
 		Hangup: "http://127.0.0.1/bridge/zoho/call/hangup"})
@@ -105,18 +112,28 @@ func (e *testEnv) handler(t *testing.T, public string) http.Handler {
 	t.Helper()
 	u, _ := url.Parse(public)
 	logger := slog.New(slog.NewTextHandler(debugOut(), nil))
-	p := portal.New(portal.Options{
+	o := portal.Options{
 		Store:              e.store,
 		Logger:             logger,
 		Integration:        e.integration(t, logger),
 		PublicURL:          u,
 		Dev:                true,
+		Box:                testBox(),
 		CaptchaSolution:    captchaDigits,
 		SessionIdleTimeout: 30 * time.Minute,
 		SessionLifetime:    12 * time.Hour,
 		Now:                e.clock.Now,
-	})
-	return p.Handler()
+	}
+	if e.options != nil {
+		e.options(&o)
+	}
+	return portal.New(o).Handler()
+}
+
+// testBox seals with the tests' SECRET_KEY, the same in every instance.
+func testBox() *secretbox.Box {
+	box, _ := secretbox.New(bytes.Repeat([]byte{9}, 32))
+	return box
 }
 
 // client is a browser-like client: a cookie jar, redirects not followed.
@@ -180,6 +197,18 @@ func (c *client) do(method, path string, form url.Values, hdr http.Header) respo
 }
 
 func (c *client) get(path string) response { c.t.Helper(); return c.do("GET", path, nil, nil) }
+
+// tryPost posts form and returns the status, or an error; unlike post it
+// may be called from any goroutine.
+func (c *client) tryPost(path string, form url.Values) (int, error) {
+	res, err := c.http.PostForm(c.base+path, form)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, res.Body)
+	return res.StatusCode, nil
+}
 func (c *client) post(path string, form url.Values) response {
 	c.t.Helper()
 	return c.do("POST", path, form, nil)
@@ -188,10 +217,22 @@ func (c *client) post(path string, form url.Values) response {
 // login loads the form (which issues the captcha) and posts the credentials.
 func (c *client) login(email, pw, captcha string) response {
 	c.t.Helper()
-	if r := c.get("/login"); r.status != http.StatusOK {
+	return c.post("/login", c.loginForm(email, pw, captcha))
+}
+
+// loginForm loads the login form, as a browser would, and fills it in: the
+// form carries its captcha's token.
+func (c *client) loginForm(email, pw, captcha string) url.Values {
+	c.t.Helper()
+	r := c.get("/login")
+	if r.status != http.StatusOK {
 		c.t.Fatalf("GET /login: %d", r.status)
 	}
-	return c.post("/login", url.Values{"email": {email}, "password": {pw}, "captcha": {captcha}})
+	token, ok := r.doc(c.t).Find("input[name=captcha_token]").Attr("value")
+	if !ok || token == "" {
+		c.t.Fatal("the login form carries no captcha token")
+	}
+	return url.Values{"email": {email}, "password": {pw}, "captcha": {captcha}, "captcha_token": {token}}
 }
 
 func (c *client) sessionCookie() string {

@@ -82,20 +82,24 @@ func (s *Server) handleZohoEnable(w http.ResponseWriter, r *http.Request) {
 
 // handleZohoCallback handles GET /zoho/callback, where Zoho sends the
 // browser back after the consent. The state must be the one this login
-// session started, unused and not expired.
+// session started, unused and not expired. A wrong state (a stale tab, or a
+// link on another site) leaves the consent in progress as it was; the
+// right one is used up by this request, whatever comes of it.
 func (s *Server) handleZohoCallback(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	a, _ := adminFrom(ctx)
 	q := r.URL.Query()
-	want := s.sessions.PopString(ctx, sessOAuthState)
-	email := s.sessions.PopString(ctx, sessOAuthEmail)
+	want, got := s.sessions.GetString(ctx, sessOAuthState), q.Get("state")
+	valid := want != "" && got != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+	email := s.sessions.GetString(ctx, sessOAuthEmail)
 	company := s.sessions.GetInt64(ctx, sessOAuthCompany)
 	expires := s.sessions.GetInt64(ctx, sessOAuthExpires)
-	s.sessions.Remove(ctx, sessOAuthCompany)
-	s.sessions.Remove(ctx, sessOAuthExpires)
-	got := q.Get("state")
-	if want == "" || got == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 ||
-		company != a.Company.ID || s.now().Unix() > expires {
+	if valid {
+		for _, k := range []string{sessOAuthState, sessOAuthEmail, sessOAuthCompany, sessOAuthExpires} {
+			s.sessions.Remove(ctx, k)
+		}
+	}
+	if !valid || company != a.Company.ID || s.now().Unix() > expires {
 		if err := s.store.Audit(ctx, a.Company.ID, a.Admin.Email, "zoho.callback_rejected", map[string]string{"reason": "state"}); err != nil {
 			s.serverError(w, r, err)
 			return

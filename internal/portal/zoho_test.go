@@ -232,6 +232,32 @@ func TestZohoCallbackRefusals(t *testing.T) {
 	}
 }
 
+// TestZohoCallbackWrongStateKeepsConsent: a callback with a wrong state,
+// as a link on another site could send the administrator's browser to, is
+// refused without touching the consent in progress, which then completes.
+func TestZohoCallbackWrongStateKeepsConsent(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	c := e.signedIn(t)
+	state := startConsent(t, c, zohosim.DemoAdminEmail)
+	for _, forged := range []string{"forged", "", state + "x"} {
+		wantStatus(t, c.get("/zoho/callback?"+url.Values{"state": {forged}, "code": {"stolen"}}.Encode()), http.StatusSeeOther)
+		if got := flashOf(t, c); !strings.Contains(got, "no corresponde a una activación") {
+			t.Fatalf("flash after a wrong state = %q", got)
+		}
+	}
+	wantStatus(t, e.zohoCallback(t, c, zohosim.DemoAdminEmail, state), http.StatusSeeOther)
+	if got := flashOf(t, c); got != "La integración con Zoho PhoneBridge está habilitada." {
+		t.Fatalf("the consent did not complete after the wrong states: flash %q", got)
+	}
+	// Used now: the same state again is refused.
+	c.post("/zoho/disable", url.Values{})
+	wantStatus(t, e.zohoCallback(t, c, zohosim.DemoAdminEmail, state), http.StatusSeeOther)
+	if got := flashOf(t, c); !strings.Contains(got, "no corresponde a una activación") {
+		t.Fatalf("a used state was accepted: flash %q", got)
+	}
+}
+
 func TestZohoInEnglish(t *testing.T) {
 	e := newTestEnv(t)
 	c := e.signedIn(t)

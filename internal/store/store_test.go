@@ -3,6 +3,9 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,29 +90,120 @@ func TestLoginFailuresWindow(t *testing.T) {
 	s := testdb.Open(t)
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	s.SetClock(func() time.Time { return now })
+	account := store.LoginLimit{Key: "account:a@b.c", Max: 3}
+	addr := store.LoginLimit{Key: "addr:10.0.0.1", Max: 20}
 	for range 3 {
-		if err := s.RecordLoginFailure(ctx, "account:a@b.c", "addr:10.0.0.1"); err != nil {
+		if err := s.RecordLoginFailure(ctx, account.Key, addr.Key); err != nil {
 			t.Fatal(err)
 		}
 		now = now.Add(time.Minute)
 	}
-	f, err := s.RecentLoginFailures(ctx, "account:a@b.c", 15*time.Minute)
-	if err != nil || f.Count != 3 {
-		t.Fatalf("failures = %+v, %v; want 3", f, err)
+	// 10:03: three failures since 10:00; the lock ends at 10:15.
+	if wait, err := s.LoginWait(ctx, 15*time.Minute, account, addr); err != nil || wait != 12*time.Minute {
+		t.Fatalf("wait = %v, %v; want 12m", wait, err)
+	}
+	if _, wait, _ := s.ReserveLoginAttempt(ctx, 15*time.Minute, account, addr); wait != 12*time.Minute {
+		t.Fatalf("an attempt was reserved on a locked account (wait %v)", wait)
 	}
 	now = now.Add(12*time.Minute + 30*time.Second) // 10:15:30: the 10:00 failure leaves the window
-	f, _ = s.RecentLoginFailures(ctx, "account:a@b.c", 15*time.Minute)
-	if f.Count != 2 {
-		t.Fatalf("after the window moved: %d failures, want 2", f.Count)
+	if wait, _ := s.LoginWait(ctx, 15*time.Minute, account, addr); wait != 0 {
+		t.Fatalf("after the window moved: still locked for %v", wait)
 	}
-	if err := s.ClearLoginFailures(ctx, "account:a@b.c"); err != nil {
+	a, wait, err := s.ReserveLoginAttempt(ctx, 15*time.Minute, account, addr)
+	if err != nil || wait != 0 {
+		t.Fatalf("reserve: wait %v, %v", wait, err)
+	}
+	// The reserved attempt counts at once, for both keys.
+	if wait, _ := s.LoginWait(ctx, 15*time.Minute, account); wait == 0 {
+		t.Fatal("the reserved attempt does not count")
+	}
+	if wait, _ := s.LoginWait(ctx, 15*time.Minute, store.LoginLimit{Key: addr.Key, Max: 3}); wait == 0 {
+		t.Fatal("the reserved attempt does not count against the address")
+	}
+	// A right password takes back its own attempt and nothing else.
+	if err := s.ForgetLoginAttempt(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	if f, _ = s.RecentLoginFailures(ctx, "account:a@b.c", 15*time.Minute); f.Count != 0 {
-		t.Fatalf("after clear: %d failures", f.Count)
+	if wait, _ := s.LoginWait(ctx, 15*time.Minute, store.LoginLimit{Key: account.Key, Max: 2}); wait == 0 {
+		t.Fatal("forgetting the attempt also forgot the failures before it")
 	}
-	if f, _ = s.RecentLoginFailures(ctx, "addr:10.0.0.1", 15*time.Minute); f.Count != 2 {
-		t.Fatalf("the address key was affected by clearing the account: %d", f.Count)
+	if wait, _ := s.LoginWait(ctx, 15*time.Minute, account); wait != 0 {
+		t.Fatal("the forgotten attempt still counts")
+	}
+}
+
+// TestReserveLoginAttemptConcurrently: thirty attempts on one account sent
+// at once through two instances (two pools) reserve exactly the five the
+// limit allows, however they interleave.
+func TestReserveLoginAttemptConcurrently(t *testing.T) {
+	ctx := context.Background()
+	url := testdb.URL(t)
+	var instances [2]*store.Store
+	for i := range instances {
+		s, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Close)
+		instances[i] = s
+	}
+	var reserved, refused atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 30 {
+		wg.Go(func() {
+			// Each attempt also counts against its own address.
+			_, wait, err := instances[i%2].ReserveLoginAttempt(ctx, 15*time.Minute,
+				store.LoginLimit{Key: "account:a@b.c", Max: 5}, store.LoginLimit{Key: fmt.Sprintf("addr:10.0.0.%d", i), Max: 20})
+			switch {
+			case err != nil:
+				t.Error(err)
+			case wait > 0:
+				refused.Add(1)
+			default:
+				reserved.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if reserved.Load() != 5 || refused.Load() != 25 {
+		t.Fatalf("%d reserved, %d refused; want 5 and 25", reserved.Load(), refused.Load())
+	}
+}
+
+// TestUseCaptchaOnce: one captcha answered at once by many requests on two
+// instances is recorded as used by exactly one of them.
+func TestUseCaptchaOnce(t *testing.T) {
+	ctx := context.Background()
+	url := testdb.URL(t)
+	var instances [2]*store.Store
+	for i := range instances {
+		s, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Close)
+		instances[i] = s
+	}
+	expires := time.Now().Add(time.Hour)
+	var won atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 12 {
+		wg.Go(func() {
+			ok, err := instances[i%2].UseCaptcha(ctx, "captcha-1", expires)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				won.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if won.Load() != 1 {
+		t.Fatalf("%d requests used the captcha, want 1", won.Load())
+	}
+	if ok, _ := instances[0].UseCaptcha(ctx, "captcha-2", expires); !ok {
+		t.Fatal("another captcha was refused")
 	}
 }
 
@@ -146,6 +240,9 @@ func TestDeleteExpired(t *testing.T) {
 	if err := s.RecordLoginFailure(ctx, "account:x"); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.UseCaptcha(ctx, "old", now.Add(30*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
 	now = now.Add(25 * time.Hour)
 	if err := s.RecordLoginFailure(ctx, "account:y"); err != nil {
 		t.Fatal(err)
@@ -154,11 +251,12 @@ func TestDeleteExpired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Both sessions have expired 25 hours later; one failure is too old.
-	if n != 3 {
-		t.Fatalf("deleted %d rows, want 3", n)
+	// Both sessions and the captcha have expired 25 hours later; one
+	// failure is too old.
+	if n != 4 {
+		t.Fatalf("deleted %d rows, want 4", n)
 	}
-	if f, _ := s.RecentLoginFailures(ctx, "account:y", time.Hour); f.Count != 1 {
+	if wait, _ := s.LoginWait(ctx, time.Hour, store.LoginLimit{Key: "account:y", Max: 1}); wait == 0 {
 		t.Fatalf("the recent failure was deleted")
 	}
 }

@@ -89,6 +89,16 @@ func Open(tb testing.TB) *store.Store {
 	return s
 }
 
+// Drop removes the database of s at once, ending its connections: the
+// database going away under a running test. The store's next queries fail.
+func Drop(tb testing.TB, s *store.Store) {
+	tb.Helper()
+	name := s.Pool().Config().ConnConfig.Database
+	if err := exec(context.Background(), "DROP DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+		tb.Fatalf("testdb: drop database %s: %v", name, err)
+	}
+}
+
 func setup() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
