@@ -7,8 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/conecta-zoho/gateway/internal/centrex"
@@ -18,9 +21,11 @@ import (
 )
 
 const setCentrexUsage = `usage: gateway company set-centrex --company NAME --xsi-url URL --user USERID
-         --group GROUP --enterprise ID [--service-provider] [--directory-user SEAT] --password-stdin
+         --group GROUP --enterprise ID [--service-provider] [--directory-user SEAT]
+         [--allow-insecure-url] --password-stdin
 Sets the company's Centrex (BroadWorks Xsi) connection; the password is read from the first line of
-standard input and stored encrypted with SECRET_KEY.`
+standard input and stored encrypted with SECRET_KEY. The gateway sends that password to the URL, so
+it must be https on a public address unless --allow-insecure-url says otherwise.`
 
 // cmdCompanySetCentrex runs `gateway company set-centrex`.
 func cmdCompanySetCentrex(ctx context.Context, args []string, e env) int {
@@ -35,6 +40,7 @@ func cmdCompanySetCentrex(ctx context.Context, args []string, e env) int {
 	sp := fs.Bool("service-provider", false, "--enterprise names a service provider, not an enterprise")
 	dirUser := fs.String("directory-user", "", "seat whose group directory is read (default: --user)")
 	fromStdin := fs.Bool("password-stdin", false, "read the Xsi password from the first line of standard input (required)")
+	insecure := fs.Bool("allow-insecure-url", false, "accept a plain-http URL, or one on a loopback, link-local or private address (a test system, a simulator, a private interconnect)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -44,6 +50,11 @@ func cmdCompanySetCentrex(ctx context.Context, args []string, e env) int {
 		DirectoryUserID: strings.TrimSpace(*dirUser),
 	}
 	problems := validateConnection(conn)
+	if len(problems) == 0 && !*insecure {
+		if p := insecureXsiURL(ctx, conn.BaseURL); p != "" {
+			problems = append(problems, p)
+		}
+	}
 	if strings.TrimSpace(*company) == "" {
 		problems = append([]string{"--company is required"}, problems...)
 	}
@@ -115,6 +126,60 @@ func validateConnection(c centrex.Connection) []string {
 		}
 	}
 	return problems
+}
+
+// insecureXsiURL says why the Centrex credential must not be sent to
+// rawURL (a valid http(s) URL), or returns "": it must be https, and its
+// host a public address or a name that resolves only to public addresses,
+// not a loopback, link-local (cloud metadata among them), private or
+// unspecified one. The address is checked when the connection is set; the
+// gateway does not check it again when it connects.
+func insecureXsiURL(ctx context.Context, rawURL string) string {
+	u, _ := url.Parse(rawURL)
+	if u.Scheme != "https" {
+		return "--xsi-url must be https: the Centrex password is sent there (--allow-insecure-url for a test system)"
+	}
+	host := u.Hostname()
+	var addrs []netip.Addr
+	if a, err := netip.ParseAddr(host); err == nil {
+		addrs = []netip.Addr{a}
+	} else {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if addrs, err = net.DefaultResolver.LookupNetIP(ctx, "ip", host); err != nil {
+			return fmt.Sprintf("--xsi-url: cannot resolve %s (%v)", host, err)
+		}
+	}
+	for _, a := range addrs {
+		if kind := nonPublic(a.Unmap()); kind != "" {
+			what := host
+			if a.Unmap().String() != host {
+				what += " (" + a.Unmap().String() + ")"
+			}
+			return fmt.Sprintf("--xsi-url: %s is %s address, where the Centrex password must not be sent; --allow-insecure-url if it is meant", what, kind)
+		}
+	}
+	return ""
+}
+
+// sharedAddressSpace is 100.64.0.0/10 (RFC 6598, carrier-grade NAT).
+var sharedAddressSpace = netip.MustParsePrefix("100.64.0.0/10")
+
+// nonPublic names the kind of a's address if it is not a public one.
+func nonPublic(a netip.Addr) string {
+	switch {
+	case a.IsLoopback():
+		return "a loopback"
+	case a.IsLinkLocalUnicast(), a.IsLinkLocalMulticast():
+		return "a link-local"
+	case a.IsPrivate(), sharedAddressSpace.Contains(a):
+		return "a private"
+	case a.IsUnspecified():
+		return "an unspecified"
+	case a.IsMulticast():
+		return "a multicast"
+	}
+	return ""
 }
 
 // readSecretLine reads a non-empty secret from the first line of r.

@@ -30,8 +30,9 @@ Commands:
                                      create a company and its single administrator;
                                      prints a generated password unless --password-stdin
   company set-centrex --company NAME --xsi-url URL --user USERID --group GROUP --enterprise ID
-                      [--service-provider] [--directory-user SEAT] --password-stdin
-                                     set the company's Centrex (Xsi) connection; needs SECRET_KEY
+                      [--service-provider] [--directory-user SEAT] [--allow-insecure-url] --password-stdin
+                                     set the company's Centrex (Xsi) connection; needs SECRET_KEY;
+                                     https to a public address unless --allow-insecure-url
   seats sync --company NAME          read the company's seats from its Centrex directory
   seats import --company NAME FILE.csv
                                      replace the company's seats with a CSV file

@@ -27,7 +27,8 @@ func TestSetCentrexAndSeatsSync(t *testing.T) {
 		t.Fatalf("company create: %+v", r)
 	}
 	set := []string{"company", "set-centrex", "--company", "fermax", "--xsi-url", xsp.URL + "/", "--user", xsisim.DemoAdminUserID,
-		"--group", xsisim.DemoGroup, "--enterprise", xsisim.DemoEnterprise, "--directory-user", xsisim.DemoSeat1, "--password-stdin"}
+		"--group", xsisim.DemoGroup, "--enterprise", xsisim.DemoEnterprise, "--directory-user", xsisim.DemoSeat1,
+		"--allow-insecure-url", "--password-stdin"} // the simulator is plain http on loopback
 
 	usage := []struct {
 		name string
@@ -42,6 +43,19 @@ func TestSetCentrexAndSeatsSync(t *testing.T) {
 		{"missing group and company", vars, []string{"company", "set-centrex", "--xsi-url", xsp.URL, "--user", "u", "--enterprise", "E", "--password-stdin"},
 			"--company is required; --group is required"},
 		{"password on no stdin", vars, set[:len(set)-1], "--password-stdin is required"},
+		// The Centrex password is sent to the URL: only https to a public
+		// address, unless the operator says otherwise.
+		{"plain http", vars, without(set, "--allow-insecure-url"), "--xsi-url must be https"},
+		{"loopback", vars, replace(without(set, "--allow-insecure-url"), xsp.URL+"/", "https://127.0.0.1:8443"), "is a loopback address"},
+		{"loopback IPv6", vars, replace(without(set, "--allow-insecure-url"), xsp.URL+"/", "https://[::1]"), "is a loopback address"},
+		{"loopback by name", vars, replace(without(set, "--allow-insecure-url"), xsp.URL+"/", "https://localhost/xsp"), "is a loopback address"},
+		{"IPv4 in IPv6", vars, replace(without(set, "--allow-insecure-url"), xsp.URL+"/", "https://[::ffff:10.1.2.3]"), "is a private address"},
+		{"cloud metadata", vars, replace(without(set, "--allow-insecure-url"), xsp.URL+"/", "https://169.254.169.254"), "is a link-local address"},
+		{"link-local IPv6", vars, replace(without(set, "--allow-insecure-url"), xsp.URL+"/", "https://[fe80::1]"), "is a link-local address"},
+		{"private", vars, replace(without(set, "--allow-insecure-url"), xsp.URL+"/", "https://192.168.1.20"), "is a private address"},
+		{"private IPv6", vars, replace(without(set, "--allow-insecure-url"), xsp.URL+"/", "https://[fd00::5]"), "is a private address"},
+		{"carrier-grade NAT", vars, replace(without(set, "--allow-insecure-url"), xsp.URL+"/", "https://100.64.0.1"), "is a private address"},
+		{"unspecified", vars, replace(without(set, "--allow-insecure-url"), xsp.URL+"/", "https://0.0.0.0"), "is an unspecified address"},
 	}
 	for _, tt := range usage {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,6 +70,12 @@ func TestSetCentrexAndSeatsSync(t *testing.T) {
 	}
 	if r := gateway(t, vars, "x\n", replace(set, "fermax", "nobody")...); r.code != exitFailure || !strings.Contains(r.stderr, `no company named "nobody"`) {
 		t.Fatalf("unknown company: %+v", r)
+	}
+
+	// https on a public address needs no flag.
+	public := replace(without(set, "--allow-insecure-url"), xsp.URL+"/", "https://192.0.2.10/xsp")
+	if r := gateway(t, vars, xsisim.DemoAdminPassword+"\n", public...); r.code != exitOK {
+		t.Fatalf("set-centrex to a public https URL: %+v", r)
 	}
 
 	r := gateway(t, vars, xsisim.DemoAdminPassword+"\n", set...)
@@ -133,6 +153,17 @@ func TestSeatsImport(t *testing.T) {
 }
 
 // replace returns args with every old value replaced by new.
+// without returns args less every a equal to drop.
+func without(args []string, drop string) []string {
+	var out []string
+	for _, a := range args {
+		if a != drop {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 func replace(args []string, old, new string) []string {
 	out := make([]string, len(args))
 	for i, a := range args {
