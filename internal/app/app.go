@@ -141,8 +141,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// janitor deletes expired sessions and old login failures every ten
-// minutes until ctx ends.
+// janitor deletes expired sessions and captchas, old login failures, and
+// old events, notifications and calls every ten minutes until ctx ends.
 func (a *App) janitor(ctx context.Context) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()

@@ -36,7 +36,7 @@ type Options struct {
 	// loopback, so `make run` works in a local browser.
 	Dev bool
 	// Box seals the login captchas (SECRET_KEY), so that every instance
-	// can read them.
+	// can read them. Required.
 	Box *secretbox.Box
 	// CaptchaSolution fixes the captcha's digits (dev mode, browser tests).
 	CaptchaSolution string
