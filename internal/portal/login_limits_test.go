@@ -62,6 +62,18 @@ func (g *passwordGate) peakChecks() int {
 	return g.peak
 }
 
+// secondInstance starts another portal on the env's database, as another
+// gateway instance behind the same load balancer, and returns its URL.
+func (e *testEnv) secondInstance(t *testing.T) string {
+	t.Helper()
+	return httptestServer(t, e.handler(t, "http://127.0.0.1")).URL
+}
+
+// on is c talking to the instance at base, with c's cookies.
+func (c *client) on(base string) *client {
+	return &client{t: c.t, base: base, http: c.http, hdr: c.hdr}
+}
+
 // postAll posts every form at once through its client and returns the
 // channel of their statuses.
 func postAll(t *testing.T, clients []*client, forms []url.Values) chan int {
@@ -104,17 +116,22 @@ func count(statuses []int, want int) int {
 	return n
 }
 
-// TestGuessesInFlightCount: five wrong guesses for the account are being
-// hashed; a sixth guess, even the right password, is refused at once,
-// while the five are still in flight, and stays refused after them.
+// TestGuessesInFlightCount: five wrong guesses for the account, sent to two
+// instances, are being hashed; a sixth guess, even the right password, is
+// refused at once, while the five are still in flight, and stays refused
+// after them.
 func TestGuessesInFlightCount(t *testing.T) {
 	t.Parallel()
 	g := newPasswordGate()
 	e := newTestEnvWith(t, func(o *portal.Options) { o.CheckPassword = g.check; o.HashSlots = 16 })
+	other := e.secondInstance(t)
 	var clients []*client
 	var forms []url.Values
-	for range 5 {
+	for i := range 5 {
 		c := e.client(t)
+		if i%2 == 1 {
+			c = c.on(other)
+		}
 		clients = append(clients, c)
 		forms = append(forms, c.loginForm(adminEmail, "wrong password!!", captchaDigits))
 	}
@@ -182,16 +199,17 @@ func TestSuccessAmongGuessesKeepsHistory(t *testing.T) {
 }
 
 // TestOneCaptchaAnsweredAtOnce: one login form (one cookie, one captcha)
-// posted six times at once with the right answer and password: one request
-// has its password checked and signs in, the five others fail without a
-// check.
+// posted six times at once, to two instances, with the right answer and
+// password: one request has its password checked and signs in, the five
+// others fail without a check.
 func TestOneCaptchaAnsweredAtOnce(t *testing.T) {
 	t.Parallel()
 	g := newPasswordGate()
 	e := newTestEnvWith(t, func(o *portal.Options) { o.CheckPassword = g.check; o.HashSlots = 16 })
 	c := e.client(t)
+	d := c.on(e.secondInstance(t))
 	form := c.loginForm(adminEmail, adminPassword, captchaDigits)
-	clients := []*client{c, c, c, c, c, c}
+	clients := []*client{c, d, c, d, c, d}
 	statuses := postAll(t, clients, []url.Values{form, form, form, form, form, form})
 	checking, answered := g.settle(statuses, 6)
 	if checking != 1 {
