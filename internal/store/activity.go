@@ -17,35 +17,118 @@ type CallActivity struct {
 	Notifications []OutboxRow
 }
 
+// CallState selects calls by how they went, for the activity page's filter.
+type CallState string
+
+// The call states the activity page filters by.
+const (
+	// CallsAny is every call.
+	CallsAny CallState = ""
+	// CallsOpen are calls still in progress.
+	CallsOpen CallState = "open"
+	// CallsTalked are answered calls, ended or still in progress.
+	CallsTalked CallState = "talked"
+	// CallsMissed are incoming calls nobody answered.
+	CallsMissed CallState = "missed"
+	// CallsFailed are outgoing calls not answered (busy, no answer,
+	// rejected, …), click-to-dial failures included.
+	CallsFailed CallState = "failed"
+	// CallsParked are calls with a notification Zoho never took.
+	CallsParked CallState = "parked"
+)
+
+// ParseCallState reads a filter value; anything unknown is CallsAny.
+func ParseCallState(v string) CallState {
+	switch s := CallState(v); s {
+	case CallsOpen, CallsTalked, CallsMissed, CallsFailed, CallsParked:
+		return s
+	}
+	return CallsAny
+}
+
+// CallFilter selects a company's calls for the activity page.
+type CallFilter struct {
+	// Seat is part of the seat's user id or number ("" for every seat).
+	Seat string
+	// From and Until bound when the call started: From <= start < Until;
+	// a zero time leaves that side open.
+	From, Until time.Time
+	// Direction is zoho.CallReceived, zoho.CallDialed or "" for both.
+	Direction string
+	State     CallState
+	// Offset and Limit page the result; Limit <= 0 means 25, at most 200.
+	Offset, Limit int
+}
+
+// callStateSQL is the WHERE condition of each CallState over calls c. The
+// outcome is the call's real end (callflow.State.Outcome), whatever state
+// was sent to Zoho.
+var callStateSQL = map[CallState]string{
+	CallsAny:    "true",
+	CallsOpen:   "c.closed_at IS NULL",
+	CallsTalked: "(c.state->>'outcome' = 'ended' OR (c.closed_at IS NULL AND c.state->>'phase' = 'answered'))",
+	CallsMissed: "c.state->>'outcome' = 'missed'",
+	CallsFailed: "c.state->>'outcome' IN ('busy', 'noanswer', 'rejected', 'invalid', 'blocked', 'notavailable')",
+	CallsParked: "EXISTS (SELECT 1 FROM outbox o WHERE o.company_id = c.company_id AND o.call_id = c.id AND o.status = 'parked')",
+}
+
 // RecentCalls returns the company's latest calls (newest first, at most
 // limit) with their notifications. Dial errors without a call row are not
-// included; see RecentOutbox.
+// included; see RecentDialErrors.
 func (s *Store) RecentCalls(ctx context.Context, companyID int64, limit int) ([]CallActivity, error) {
-	fail := func(err error) ([]CallActivity, error) {
-		return nil, fmt.Errorf("store: recent calls of company %d: %w", companyID, err)
+	calls, _, err := s.CallActivityPage(ctx, companyID, CallFilter{Limit: limit})
+	return calls, err
+}
+
+// CallActivityPage returns one page of the company's calls that match f,
+// newest first, with their notifications in delivery order, and how many
+// match in all.
+func (s *Store) CallActivityPage(ctx context.Context, companyID int64, f CallFilter) ([]CallActivity, int, error) {
+	fail := func(err error) ([]CallActivity, int, error) {
+		return nil, 0, fmt.Errorf("store: calls of company %d: %w", companyID, err)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 25
+	}
+	limit = min(limit, 200)
+	var from, until *time.Time
+	if !f.From.IsZero() {
+		from = &f.From
+	}
+	if !f.Until.IsZero() {
+		until = &f.Until
 	}
 	rows, err := s.pool.Query(ctx, `SELECT c.id, c.company_id, c.seat_id, c.zoho_user_id, c.xsi_call_id, c.ext_tracking_id,
 		coalesce(c.zoho_call_id, ''), c.origin, c.state, c.open, c.created_at, c.updated_at,
-		coalesce(c.closed_at, 'epoch'), s.user_id, s.number
+		coalesce(c.closed_at, 'epoch'), s.user_id, s.number, count(*) OVER ()
 		FROM calls c JOIN seats s ON s.company_id = c.company_id AND s.id = c.seat_id
-		WHERE c.company_id = $1 ORDER BY c.created_at DESC, c.id DESC LIMIT $2`, companyID, limit)
+		WHERE c.company_id = $1
+		  AND ($2 = '' OR s.user_id ILIKE $2 OR s.number ILIKE $2)
+		  AND ($3::timestamptz IS NULL OR c.created_at >= $3)
+		  AND ($4::timestamptz IS NULL OR c.created_at < $4)
+		  AND ($5 = '' OR c.state->>'type' = $5 OR ($5 = 'dialed' AND c.state->>'type' IS NULL AND c.origin = 'clicktodial'))
+		  AND `+callStateSQL[ParseCallState(string(f.State))]+`
+		ORDER BY c.created_at DESC, c.id DESC OFFSET $6 LIMIT $7`,
+		companyID, likePattern(f.Seat), from, until, f.Direction, max(f.Offset, 0), limit)
 	if err != nil {
 		return fail(err)
 	}
+	var total int
 	calls, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (CallActivity, error) {
 		var a CallActivity
 		err := row.Scan(&a.ID, &a.CompanyID, &a.SeatID, &a.ZohoUserID, &a.XsiCallID, &a.ExtTrackingID,
-			&a.ZohoCallID, &a.Origin, &a.State, &a.Open, &a.CreatedAt, &a.UpdatedAt, &a.ClosedAt, &a.SeatUserID, &a.SeatNumber)
+			&a.ZohoCallID, &a.Origin, &a.State, &a.Open, &a.CreatedAt, &a.UpdatedAt, &a.ClosedAt, &a.SeatUserID, &a.SeatNumber, &total)
 		if a.ClosedAt.Equal(time.Unix(0, 0)) {
 			a.ClosedAt = time.Time{}
 		}
 		return a, err
 	})
-	if err != nil || len(calls) == 0 {
-		if err != nil {
-			return fail(err)
-		}
-		return calls, nil
+	if err != nil {
+		return fail(err)
+	}
+	if len(calls) == 0 {
+		return calls, total, nil
 	}
 	ids := make([]int64, len(calls))
 	index := make(map[int64]int, len(calls))
@@ -65,7 +148,22 @@ func (s *Store) RecentCalls(ctx context.Context, companyID int64, limit int) ([]
 		i := index[n.CallID]
 		calls[i].Notifications = append(calls[i].Notifications, n)
 	}
-	return calls, nil
+	return calls, total, nil
+}
+
+// RecentDialErrors returns the company's latest click-to-dial errors that
+// have no call row (the Centrex refused the call outright), newest first.
+func (s *Store) RecentDialErrors(ctx context.Context, companyID int64, limit int) ([]OutboxRow, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+outboxColumns+` FROM outbox
+		WHERE company_id = $1 AND kind = 'clicktodialerror' AND call_id IS NULL
+		ORDER BY id DESC LIMIT $2`, companyID, limit)
+	if err == nil {
+		var out []OutboxRow
+		if out, err = pgx.CollectRows(rows, scanOutbox); err == nil {
+			return out, nil
+		}
+	}
+	return nil, fmt.Errorf("store: dial errors of company %d: %w", companyID, err)
 }
 
 // RecentOutbox returns the company's latest notifications (newest first),

@@ -87,9 +87,9 @@ func (s *Store) AdminWithCompany(ctx context.Context, adminID int64) (Admin, Com
 	var a Admin
 	var c Company
 	err := s.pool.QueryRow(ctx, `SELECT a.id, a.company_id, a.email, a.password_hash, a.session_epoch, a.created_at,
-			c.id, c.name, c.created_at
+			c.id, c.name, c.created_at, c.time_zone
 		FROM admins a JOIN companies c ON c.id = a.company_id WHERE a.id = $1`, adminID).
-		Scan(&a.ID, &a.CompanyID, &a.Email, &a.PasswordHash, &a.SessionEpoch, &a.CreatedAt, &c.ID, &c.Name, &c.CreatedAt)
+		Scan(&a.ID, &a.CompanyID, &a.Email, &a.PasswordHash, &a.SessionEpoch, &a.CreatedAt, &c.ID, &c.Name, &c.CreatedAt, &c.TimeZone)
 	if err != nil {
 		return Admin{}, Company{}, fmt.Errorf("store: admin %d: %w", adminID, notFound(err))
 	}

@@ -14,6 +14,9 @@ type Company struct {
 	ID        int64
 	Name      string
 	CreatedAt time.Time
+	// TimeZone is the IANA zone the administrator reads times in
+	// (default Europe/Madrid).
+	TimeZone string
 }
 
 // ErrCompanyExists means another company already has that name.
@@ -32,8 +35,8 @@ func (s *Store) CreateCompany(ctx context.Context, name, adminEmail, passwordHas
 	var a Admin
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx,
-			`INSERT INTO companies (name) VALUES ($1) RETURNING id, name, created_at`,
-			strings.TrimSpace(name)).Scan(&c.ID, &c.Name, &c.CreatedAt)
+			`INSERT INTO companies (name) VALUES ($1) RETURNING id, name, created_at, time_zone`,
+			strings.TrimSpace(name)).Scan(&c.ID, &c.Name, &c.CreatedAt, &c.TimeZone)
 		if isUniqueViolation(err, "companies_name_key") {
 			return ErrCompanyExists
 		}
@@ -52,10 +55,23 @@ func (s *Store) CreateCompany(ctx context.Context, name, adminEmail, passwordHas
 // CompanyByName returns the company with that name (case-insensitive).
 func (s *Store) CompanyByName(ctx context.Context, name string) (Company, error) {
 	var c Company
-	err := s.pool.QueryRow(ctx, `SELECT id, name, created_at FROM companies WHERE lower(name) = lower($1)`,
-		strings.TrimSpace(name)).Scan(&c.ID, &c.Name, &c.CreatedAt)
+	err := s.pool.QueryRow(ctx, `SELECT id, name, created_at, time_zone FROM companies WHERE lower(name) = lower($1)`,
+		strings.TrimSpace(name)).Scan(&c.ID, &c.Name, &c.CreatedAt, &c.TimeZone)
 	if err != nil {
 		return Company{}, fmt.Errorf("store: company %q: %w", name, notFound(err))
 	}
 	return c, nil
+}
+
+// SetCompanyTimeZone sets the zone the company's administrator reads times
+// in; the caller checks that zone names a known IANA zone.
+func (s *Store) SetCompanyTimeZone(ctx context.Context, companyID int64, zone string) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE companies SET time_zone = $2 WHERE id = $1`, companyID, zone)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("store: set time zone of company %d: %w", companyID, err)
+	}
+	return nil
 }

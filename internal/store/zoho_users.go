@@ -96,13 +96,19 @@ func (s *Store) ZohoUsersFetchedAt(ctx context.Context, companyID int64) (time.T
 
 // ZohoUserQuery selects cached Zoho users for the activation dialog.
 type ZohoUserQuery struct {
-	// Search is a case-insensitive substring of the name or the e-mail.
+	// Search is the words typed in the dialog: a user matches when each
+	// word is part of the name or the e-mail, ignoring case and accents
+	// ("martin buil" finds "Miguel Martín Buil"). Only the first
+	// maxSearchWords words count.
 	Search string
 	// UnlinkedOnly leaves out users already linked to a seat.
 	UnlinkedOnly bool
 	// Offset and Limit page the result; Limit <= 0 means 50, at most 500.
 	Offset, Limit int
 }
+
+// maxSearchWords bounds the words of a Zoho user search.
+const maxSearchWords = 5
 
 // ZohoUsers returns a page of the company's cached Zoho users ordered by
 // name then e-mail, and how many match in all.
@@ -112,17 +118,25 @@ func (s *Store) ZohoUsers(ctx context.Context, companyID int64, q ZohoUserQuery)
 		limit = 50
 	}
 	limit = min(limit, 500)
+	args := []any{companyID, q.UnlinkedOnly, max(q.Offset, 0), limit}
+	var match strings.Builder
+	for i, w := range strings.Fields(q.Search) {
+		if i == maxSearchWords {
+			break
+		}
+		args = append(args, likePattern(w))
+		fmt.Fprintf(&match, " AND search_fold(u.name || ' ' || u.email) LIKE search_fold($%d)", len(args))
+	}
 	rows, err := s.pool.Query(ctx, `
 		SELECT u.zoho_user_id, u.email, u.name, u.fetched_at, coalesce(l.seat_id, 0), coalesce(s.user_id, ''),
 			count(*) OVER ()
 		FROM zoho_users u
 		LEFT JOIN seat_links l ON l.company_id = u.company_id AND l.zoho_user_id = u.zoho_user_id
 		LEFT JOIN seats s ON s.company_id = l.company_id AND s.id = l.seat_id
-		WHERE u.company_id = $1
-		  AND ($2 = '' OR u.name ILIKE $2 OR u.email ILIKE $2)
-		  AND (NOT $3 OR l.id IS NULL)
+		WHERE u.company_id = $1`+match.String()+`
+		  AND (NOT $2 OR l.id IS NULL)
 		ORDER BY lower(u.name), lower(u.email), u.zoho_user_id
-		OFFSET $4 LIMIT $5`, companyID, likePattern(q.Search), q.UnlinkedOnly, max(q.Offset, 0), limit)
+		OFFSET $3 LIMIT $4`, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: zoho users of company %d: %w", companyID, err)
 	}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -53,6 +54,13 @@ func TestZohoUsersCache(t *testing.T) {
 			"Miguel Martín Buil (miguel.martin@satec.es)"}},
 		{"search name", store.ZohoUserQuery{Search: "MARTÍN"}, []string{"Miguel Martín Buil (miguel.martin@satec.es)"}},
 		{"search e-mail", store.ZohoUserQuery{Search: "gema.c"}, []string{"Gema Castro (gema.castro@satec.es)"}},
+		{"accents ignored", store.ZohoUserQuery{Search: "martin"}, []string{"Miguel Martín Buil (miguel.martin@satec.es)"}},
+		{"accents typed, none stored", store.ZohoUserQuery{Search: "gémá"}, []string{"Gema Castro (gema.castro@satec.es)"}},
+		{"every word, any order", store.ZohoUserQuery{Search: "  buil   MIGUEL "}, []string{"Miguel Martín Buil (miguel.martin@satec.es)"}},
+		{"a word of the name and one of the e-mail", store.ZohoUserQuery{Search: "castro satec.es"}, []string{"Gema Castro (gema.castro@satec.es)"}},
+		{"one word misses", store.ZohoUserQuery{Search: "miguel castro"}, nil},
+		{"wildcards are literal", store.ZohoUserQuery{Search: "%"}, nil},
+		{"underscore is literal", store.ZohoUserQuery{Search: "gema_castro"}, nil},
 		{"unlinked only", store.ZohoUserQuery{UnlinkedOnly: true}, []string{"pepe.sanchez@satec.es", "Gema Castro (gema.castro@satec.es)"}},
 		{"paged", store.ZohoUserQuery{Offset: 1, Limit: 1}, []string{"Gema Castro (gema.castro@satec.es)"}},
 	}
@@ -96,4 +104,39 @@ func TestZohoUsersCache(t *testing.T) {
 			t.Fatalf("an empty list removed a link: %v", err)
 		}
 	})
+}
+
+// TestZohoUserSearchEveryUser searches an organisation far larger than a
+// page: any of its users is found by e-mail or by name, and another
+// company's users never are.
+func TestZohoUserSearchEveryUser(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testdb.Open(t)
+	co := newCompany(t, s, "fermax")
+	other := newCompany(t, s, "other")
+	var users []store.ZohoUser
+	for i := range 1235 {
+		users = append(users, store.ZohoUser{ID: fmt.Sprint(100000 + i), Email: fmt.Sprintf("agente%04d@fermax.es", i),
+			Name: fmt.Sprintf("Agente %04d Núñez", i)})
+	}
+	if err := s.ReplaceZohoUsers(ctx, co, users); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReplaceZohoUsers(ctx, other, []store.ZohoUser{{ID: "1", Email: "agente1234@other.es", Name: "Agente 1234 Otro"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, search := range []string{"agente1234@fermax.es", "1234 nunez", "AGENTE 1234"} {
+		us, total, err := s.ZohoUsers(ctx, co, store.ZohoUserQuery{Search: search, Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 1 || len(us) != 1 || us[0].Email != "agente1234@fermax.es" {
+			t.Errorf("search %q: %d in all, %+v", search, total, us)
+		}
+	}
+	_, total, err := s.ZohoUsers(ctx, co, store.ZohoUserQuery{Search: "núñez", Limit: 50})
+	if err != nil || total != 1235 {
+		t.Errorf("every user is a Núñez: %d, %v", total, err)
+	}
 }
