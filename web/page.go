@@ -3,6 +3,8 @@
 package web
 
 import (
+	"time"
+
 	"github.com/conecta-zoho/gateway/internal/i18n"
 )
 
@@ -21,7 +23,14 @@ type Page struct {
 	Year int
 	// Nav names the active side-menu entry.
 	Nav string
+	// Zone is the time zone the company reads times in (UTC on public
+	// pages).
+	Zone *time.Location
 }
+
+// DateTime writes t in the page's language and time zone, with the zone's
+// abbreviation ("24/11/2026 11:00 CET"); the zero time is "".
+func (p Page) DateTime(t time.Time) string { return p.Lang.DateTime(t, p.Zone) }
 
 // T translates key into the page's language.
 func (p Page) T(key string, args ...any) string { return p.Lang.T(key, args...) }
@@ -77,7 +86,10 @@ type ZohoView struct {
 	// Confirm shows the activation (or deactivation) confirmation as a page:
 	// the no-JavaScript path of the dialogs.
 	Confirm string
-	Panel   ZohoPanel
+	// OpenDialog names the dialog shown open on arrival ("enable": the
+	// address typed in it was refused).
+	OpenDialog string
+	Panel      ZohoPanel
 	// Seats is the table under the management page; nil while disabled.
 	Seats *SeatsView
 	// Delivery are the figures of the notifications sent to Zoho.
@@ -96,4 +108,6 @@ type ZohoPanel struct {
 	EnabledAt    string
 	Token        string
 	LastError    string
+	// Zone is the company's time zone, as the page shows it.
+	Zone string
 }

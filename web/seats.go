@@ -1,6 +1,9 @@
 package web
 
-import "net/url"
+import (
+	"net/url"
+	"strconv"
+)
 
 // withReturn adds the page to come back to as the "return" parameter.
 func withReturn(path, ret string) string {
@@ -19,8 +22,7 @@ type SeatsView struct {
 	// From, To, Filtered and Total make "Mostrando From a To de Filtered
 	// elementos (filtrado de Total)".
 	From, To, Filtered, Total int
-	PrevURL, NextURL          string
-	Pages                     []PageLink
+	Pager
 	// SortURLs maps a column to the URL that sorts by it (toggling the
 	// direction when it is the current column).
 	SortURLs map[string]string
@@ -46,6 +48,13 @@ type SeatRow struct {
 	Linked    bool
 	Enabled   bool
 	Gone      bool
+}
+
+// Pager is "Previo 1 2 3 Siguiente" under a paginated list.
+type Pager struct {
+	// PrevURL and NextURL are "" on the first and the last page.
+	PrevURL, NextURL string
+	Pages            []PageLink
 }
 
 // PageLink is one numbered page of the pager.
@@ -77,7 +86,11 @@ type ActivateView struct {
 	Number   string
 	Search   string
 	Users    []ZohoUserOption
-	// More is how many matching users are not listed (refine the search).
+	// Selected is the Zoho user chosen (kept after a refused attempt).
+	Selected string
+	// Matches is how many users match the search in all; More how many of
+	// them are not listed (refine the search).
+	Matches   int
 	More      int
 	Error     string
 	ReturnTo  string
@@ -98,12 +111,17 @@ type DeactivateView struct {
 	SeatUser  string
 	Number    string
 	ZohoLogin string
-	ReturnTo  string
+	// ZohoUserID is the linked Zoho user the dialog shows: confirming
+	// deactivates only if the seat is still linked to that user.
+	ZohoUserID string
+	ReturnTo   string
 }
 
 // BulkResultView lists the outcome of a bulk operation row by row.
 type BulkResultView struct {
 	Title string
+	// Back is the table URL to return to.
+	Back  string
 	Rows  []BulkRow
 	OK    int
 	Fail  int
@@ -117,51 +135,8 @@ type BulkRow struct {
 	Message  string
 }
 
-// AuditView is the company's audit log page.
-type AuditView struct {
-	Entries []AuditRow
-}
 
-// AuditRow is one audit entry, ready to show.
-type AuditRow struct {
-	When   string
-	Actor  string
-	Action string
-	Detail string
-}
-
-// ActivityView is the call activity page.
-type ActivityView struct {
-	Company    string
-	Calls      []CallRow
-	DialErrors []NoteRow
-	Summary    DeliveryView
-}
-
-// CallRow is one recent call and its notifications.
-type CallRow struct {
-	Started  string
-	Seat     string
-	Number   string
-	Incoming bool
-	Remote   string
-	Open     bool
-	Notes    []NoteRow
-}
-
-// NoteRow is one notification to Zoho and its delivery state.
-type NoteRow struct {
-	ID       int64
-	What     string
-	Status   string // delivered, pending, parked
-	Attempts int
-	Error    string
-}
-
-// DeliveryView is a company's delivery figures.
-type DeliveryView struct {
-	LastDelivery string
-	Pending      int
-	Parked       int
-	LastError    string
+// activateURL is the activation dialog of a seat.
+func activateURL(seatID int64) string {
+	return "/zoho/seats/" + strconv.FormatInt(seatID, 10) + "/activate"
 }

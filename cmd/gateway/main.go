@@ -11,6 +11,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// The zone database, so that companies' time zones work in the
+	// distroless image, which has none.
+	_ "time/tzdata"
 )
 
 // Exit codes.

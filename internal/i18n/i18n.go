@@ -1,11 +1,18 @@
 // Package i18n holds the portal's texts in Spanish (the default) and
-// English, and picks a language from a request's Accept-Language header.
+// English, picks a language from a request's Accept-Language header, and
+// formats what the texts carry for the language: counts with their plural
+// forms ("1 correcto", "2 correctos"), numbers ("1.235" in Spanish, "1,235"
+// in English) and dates in a time zone.
+//
+// Texts live in a golang.org/x/text message catalogue built from the
+// messages_*.go tables: plain texts are fmt formats; texts that count
+// something have a form per plural category (plural.Selectf), so the
+// grammar follows CLDR rather than "%d elemento(s)".
 package i18n
 
 import (
-	"fmt"
-
 	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // Lang is a language the portal speaks.
@@ -47,22 +54,52 @@ func Negotiate(acceptLanguage string) Lang {
 	return EN
 }
 
-// T returns the text for key in l, formatted with args when given. A key
-// missing from the catalogue comes back as itself, so it shows up in review.
+// Tag is the language's BCP 47 tag.
+func (l Lang) Tag() language.Tag {
+	if l == EN {
+		return language.English
+	}
+	return language.Spanish
+}
+
+// printers hold one message printer per language over the catalogue.
+var printers = map[Lang]*message.Printer{
+	ES: message.NewPrinter(ES.Tag(), message.Catalog(catalogue)),
+	EN: message.NewPrinter(EN.Tag(), message.Catalog(catalogue)),
+}
+
+func (l Lang) printer() *message.Printer {
+	if p, ok := printers[l]; ok {
+		return p
+	}
+	return printers[ES]
+}
+
+// T returns the text for key in l, formatted with args: integers are
+// written with the language's digit grouping and select the plural form of
+// texts that count. A key missing from the catalogue comes back as itself,
+// so it shows up in review. Pass identifiers that look like numbers (years,
+// phone numbers) as strings.
 func (l Lang) T(key string, args ...any) string {
-	m, ok := messages[key]
-	if !ok {
+	if !Has(key) {
 		return key
 	}
-	s := m[l]
-	if s == "" {
-		s = m[ES]
+	if len(args) == 0 && !counts(key) {
+		return messages[key][l.orDefault(key)]
 	}
-	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
-	}
-	return s
+	return l.printer().Sprintf(key, args...)
 }
+
+// orDefault is l, or Spanish when key has no text in l.
+func (l Lang) orDefault(key string) Lang {
+	if messages[key][l] == "" {
+		return ES
+	}
+	return l
+}
+
+// Number formats n with the language's digit grouping.
+func (l Lang) Number(n int) string { return l.printer().Sprint(n) }
 
 // Name is the language's own name, for the language switch.
 func (l Lang) Name() string {
@@ -74,6 +111,8 @@ func (l Lang) Name() string {
 
 // Has reports whether key is in the catalogue.
 func Has(key string) bool {
-	_, ok := messages[key]
-	return ok
+	if _, ok := messages[key]; ok {
+		return true
+	}
+	return counts(key)
 }

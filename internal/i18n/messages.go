@@ -1,31 +1,16 @@
 package i18n
 
-// messages maps a key to its text per language. Spanish texts follow the
-// original portal's user guide word for word where the guide shows them.
-// Each screen keeps its texts in its own messages_*.go file.
-var messages = merge(portalMessages, zohoMessages, seatsMessages, callsMessages)
-
-func merge(catalogs ...map[string]map[Lang]string) map[string]map[Lang]string {
-	out := map[string]map[Lang]string{}
-	for _, c := range catalogs {
-		for k, v := range c {
-			if _, dup := out[k]; dup {
-				panic("i18n: message key defined twice: " + k)
-			}
-			out[k] = v
-		}
-	}
-	return out
-}
+import "golang.org/x/text/message/catalog"
 
 // portalMessages are the chrome, welcome, login and main-screen texts.
 var portalMessages = map[string]map[Lang]string{
 	// Chrome shared by every page.
 	"app.name":       {ES: "Digital Centrex", EN: "Digital Centrex"},
 	"app.portal":     {ES: "Portal de administración Zoho – Conecta", EN: "Zoho – Conecta administration portal"},
-	"footer.copy":    {ES: "Copyright © 2014-%d . Orange Digital Centrex", EN: "Copyright © 2014-%d . Orange Digital Centrex"},
+	"footer.copy":    {ES: "Copyright © 2014-%s . Orange Digital Centrex", EN: "Copyright © 2014-%s . Orange Digital Centrex"},
 	"footer.powered": {ES: "Powered by", EN: "Powered by"},
 	"nav.toggle":     {ES: "Mostrar u ocultar el menú", EN: "Show or hide the menu"},
+	"nav.menu":       {ES: "Menú", EN: "Menu"},
 	"nav.zoho":       {ES: "Integración Zoho", EN: "Zoho integration"},
 	"nav.company":    {ES: "Empresa %s", EN: "Company %s"},
 	"nav.logout":     {ES: "Cerrar sesión", EN: "Log out"},
@@ -51,7 +36,6 @@ var portalMessages = map[string]map[Lang]string{
 	"login.submit":        {ES: "Entrar", EN: "Sign in"},
 	"login.failed":        {ES: "El correo, la contraseña o los números de la imagen no son correctos. Inténtelo de nuevo.", EN: "The e-mail, the password or the numbers in the picture are not correct. Please try again."},
 	"login.required":      {ES: "Rellene el correo, la contraseña y los números de la imagen.", EN: "Fill in the e-mail, the password and the numbers in the picture."},
-	"login.throttled":     {ES: "Demasiados intentos fallidos. Por seguridad, el acceso queda bloqueado durante %d minutos; vuelva a intentarlo después.", EN: "Too many failed attempts. For your security, sign-in is locked for %d minutes; please try again afterwards."},
 	"login.expired":       {ES: "Su sesión ha terminado. Vuelva a entrar.", EN: "Your session has ended. Please sign in again."},
 	"login.busy":          {ES: "El servidor está ocupado en este momento. Vuelva a intentarlo dentro de unos segundos.", EN: "The server is busy right now. Please try again in a few seconds."},
 	"logout.done":         {ES: "Ha cerrado la sesión.", EN: "You have logged out."},
@@ -73,4 +57,14 @@ var portalMessages = map[string]map[Lang]string{
 	"error.toolarge":    {ES: "La petición es demasiado grande.", EN: "The request is too large."},
 	"error.unsupported": {ES: "Este formulario no admite el envío de ficheros.", EN: "This form does not take files."},
 	"error.back":        {ES: "Volver al inicio", EN: "Back to the start"},
+}
+
+// portalCounted are the chrome and login texts that count something.
+var portalCounted = map[string]map[Lang][]catalog.Message{
+	"login.throttled": {
+		ES: forms(1, "Demasiados intentos fallidos. Por seguridad, el acceso queda bloqueado durante %d minuto; vuelva a intentarlo después.",
+			"Demasiados intentos fallidos. Por seguridad, el acceso queda bloqueado durante %d minutos; vuelva a intentarlo después."),
+		EN: forms(1, "Too many failed attempts. For your security, sign-in is locked for %d minute; please try again afterwards.",
+			"Too many failed attempts. For your security, sign-in is locked for %d minutes; please try again afterwards."),
+	},
 }

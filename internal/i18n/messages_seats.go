@@ -1,5 +1,7 @@
 package i18n
 
+import "golang.org/x/text/message/catalog"
+
 // seatsMessages are the texts of the Conecta–Zoho users table (guide
 // section 4). Spanish follows the guide word for word.
 var seatsMessages = map[string]map[Lang]string{
@@ -13,13 +15,11 @@ var seatsMessages = map[string]map[Lang]string{
 	"seats.col.enabled":     {ES: "Activado Zoho", EN: "Zoho enabled"},
 	"seats.col.action":      {ES: "Acción", EN: "Action"},
 	"seats.col.select":      {ES: "Seleccionar", EN: "Select"},
-	"seats.showing":         {ES: "Mostrando %d a %d de %d elementos", EN: "Showing %d to %d of %d entries"},
-	"seats.filtered":        {ES: "(filtrado de %d elementos en total)", EN: "(filtered from %d entries in total)"},
 	"seats.pager":           {ES: "Páginas de la tabla", EN: "Table pages"},
 	"seats.prev":            {ES: "Previo", EN: "Previous"},
 	"seats.next":            {ES: "Siguiente", EN: "Next"},
-	"seats.size":            {ES: "Mostrar %s elementos", EN: "Show %s entries"},
-	"seats.size.label":      {ES: "Elementos por página", EN: "Entries per page"},
+	"seats.size.before":     {ES: "Mostrar", EN: "Show"},
+	"seats.size.after":      {ES: "registros", EN: "entries"},
 	"seats.activate":        {ES: "Activar", EN: "Activate"},
 	"seats.deactivate":      {ES: "Desactivar", EN: "Deactivate"},
 	"seats.gone":            {ES: "Ya no está en la centralita", EN: "No longer in the Centrex"},
@@ -29,7 +29,6 @@ var seatsMessages = map[string]map[Lang]string{
 	"seats.bulk.deactivate": {ES: "Desactivar seleccionados", EN: "Deactivate selected"},
 	"seats.bulk.none":       {ES: "No ha seleccionado ningún puesto.", EN: "You selected no seat."},
 	"seats.bulk.title":      {ES: "Resultado de la operación", EN: "Result of the operation"},
-	"seats.bulk.summary":    {ES: "%d correctos, %d con error.", EN: "%d succeeded, %d failed."},
 	"seats.bulk.ok":         {ES: "Correcto", EN: "Done"},
 	"seats.bulk.back":       {ES: "Volver a la tabla", EN: "Back to the table"},
 
@@ -44,7 +43,6 @@ var seatsMessages = map[string]map[Lang]string{
 	"seats.restore.button": {ES: "Restaurar los vínculos anteriores", EN: "Restore the previous links"},
 
 	"seats.panel.users":         {ES: "Usuarios de Zoho", EN: "Zoho users"},
-	"seats.panel.users.value":   {ES: "%d, obtenidos %s", EN: "%d, fetched %s"},
 	"seats.panel.users.never":   {ES: "todavía no obtenidos", EN: "not fetched yet"},
 	"seats.panel.users.refresh": {ES: "Actualizar usuarios de Zoho", EN: "Refresh Zoho users"},
 	"seats.panel.seats":         {ES: "Puestos Conecta", EN: "Conecta seats"},
@@ -60,7 +58,6 @@ var seatsMessages = map[string]map[Lang]string{
 	"activate.users":    {ES: "Usuarios Zoho:", EN: "Zoho users:"},
 	"activate.choose":   {ES: "Selecciona usuario zoho", EN: "Select a Zoho user"},
 	"activate.filter":   {ES: "Buscar usuario de Zoho", EN: "Search Zoho users"},
-	"activate.more":     {ES: "Y %d usuarios más: afine la búsqueda.", EN: "And %d more users: refine the search."},
 	"activate.linked":   {ES: "ya vinculado a %s", EN: "already linked to %s"},
 	"activate.seat":     {ES: "Usuario Conecta:", EN: "Conecta user:"},
 	"activate.nocache":  {ES: "No se ha podido obtener la lista de usuarios de Zoho.", EN: "The list of Zoho users could not be fetched."},
@@ -72,9 +69,13 @@ var seatsMessages = map[string]map[Lang]string{
 	"deactivate.submit": {ES: "Desactivar", EN: "Deactivate"},
 
 	"seats.ok.activated":   {ES: "%s está vinculado a %s: ClickToDial y CallControl activados en Zoho.", EN: "%s is linked to %s: ClickToDial and CallControl are on in Zoho."},
+	"seats.stale.unlinked": {ES: "%s ya no está vinculado a ningún usuario de Zoho: se desvinculó desde otra pestaña o sesión. La tabla muestra su estado actual.", EN: "%s is no longer linked to any Zoho user: it was unlinked from another tab or session. The table shows its current state."},
+	"seats.stale.linked":   {ES: "%s ya está vinculado a %s: se vinculó desde otra pestaña o sesión. La tabla muestra su estado actual.", EN: "%s is already linked to %s: it was linked from another tab or session. The table shows its current state."},
+	"seats.stale.relinked": {ES: "%s ahora está vinculado a %s, no a %s: no se ha desactivado nada. La tabla muestra su estado actual.", EN: "%s is now linked to %s, not to %s: nothing was deactivated. The table shows its current state."},
+	"seats.stale.gone":     {ES: "%s ya no está en la centralita: no se puede activar. La tabla muestra su estado actual.", EN: "%s is no longer in the Centrex: it cannot be activated. The table shows its current state."},
+	"seats.stale.missing":  {ES: "Ese puesto ya no existe en esta empresa. La tabla muestra los puestos actuales.", EN: "That seat no longer exists in this company. The table shows the current seats."},
+	"seats.result.none":    {ES: "No hay ninguna operación reciente que mostrar.", EN: "There is no recent operation to show."},
 	"seats.ok.deactivated": {ES: "%s se ha desvinculado de Zoho.", EN: "%s has been unlinked from Zoho."},
-	"seats.ok.synced":      {ES: "Sincronización con la centralita terminada: %s puestos, %s nuevos, %s desaparecidos.", EN: "Synchronisation with the Centrex done: %s seats, %s new, %s gone."},
-	"seats.ok.users":       {ES: "Lista de usuarios de Zoho actualizada: %s usuarios.", EN: "Zoho user list refreshed: %s users."},
 	"seats.err.sync":       {ES: "No se ha podido sincronizar con la centralita: %s", EN: "Could not synchronise with the Centrex: %s"},
 	"seats.err.nocentrex":  {ES: "Esta empresa no tiene configurada la conexión con la centralita.", EN: "This company has no Centrex connection configured."},
 
@@ -84,11 +85,53 @@ var seatsMessages = map[string]map[Lang]string{
 	"zoho.err.seat_gone":         {ES: "Este puesto ya no existe en la centralita.", EN: "This seat no longer exists in the Centrex."},
 	"zoho.err.no_suggestion":     {ES: "No hay un usuario de Zoho sugerido para este puesto: actívelo uno a uno.", EN: "There is no suggested Zoho user for this seat: activate it on its own."},
 	"zoho.err.zoho:INVALID_USER": {ES: "Zoho no reconoce a ese usuario (puede haber sido eliminado en Zoho). Actualice la lista de usuarios de Zoho.", EN: "Zoho does not recognise that user (it may have been removed in Zoho). Refresh the Zoho user list."},
+}
 
-	"audit.title":  {ES: "Registro de actividad", EN: "Audit log"},
-	"audit.when":   {ES: "Fecha", EN: "When"},
-	"audit.who":    {ES: "Quién", EN: "Who"},
-	"audit.what":   {ES: "Qué", EN: "What"},
-	"audit.detail": {ES: "Detalle", EN: "Detail"},
-	"audit.empty":  {ES: "Sin actividad registrada.", EN: "No activity recorded."},
+// seatsCounted are the table's texts that count something.
+var seatsCounted = map[string]map[Lang][]catalog.Message{
+	"seats.showing": {
+		ES: forms(3, "Mostrando %[1]d a %[2]d de %[3]d elemento", "Mostrando %[1]d a %[2]d de %[3]d elementos"),
+		EN: forms(3, "Showing %[1]d to %[2]d of %[3]d entry", "Showing %[1]d to %[2]d of %[3]d entries"),
+	},
+	"seats.filtered": {
+		ES: forms(1, "(filtrado de %d elemento en total)", "(filtrado de %d elementos en total)"),
+		EN: forms(1, "(filtered from %d entry in total)", "(filtered from %d entries in total)"),
+	},
+	"seats.bulk.summary": {
+		ES: vars("${ok}, ${fail}.", countVar{"ok", 1, "%[1]d correcto", "%[1]d correctos"}, countVar{"fail", 2, "%[2]d con error", "%[2]d con error"}),
+		EN: vars("${ok}, ${fail}.", countVar{"ok", 1, "%[1]d succeeded", "%[1]d succeeded"}, countVar{"fail", 2, "%[2]d failed", "%[2]d failed"}),
+	},
+	"activate.more": {
+		ES: forms(1, "Y %d usuario más: afine la búsqueda.", "Y %d usuarios más: afine la búsqueda."),
+		EN: forms(1, "And %d more user: refine the search.", "And %d more users: refine the search."),
+	},
+	"activate.found": {
+		ES: forms(1, "%d usuario de Zoho coincide.", "%d usuarios de Zoho coinciden."),
+		EN: forms(1, "%d Zoho user matches.", "%d Zoho users match."),
+	},
+	"seats.ok.synced": {
+		ES: vars("Sincronización con la centralita terminada: ${n}, ${added}, ${gone}.",
+			countVar{"n", 1, "%[1]d puesto", "%[1]d puestos"}, countVar{"added", 2, "%[2]d nuevo", "%[2]d nuevos"},
+			countVar{"gone", 3, "%[3]d desaparecido", "%[3]d desaparecidos"}),
+		EN: vars("Synchronisation with the Centrex done: ${n}, ${added}, ${gone}.",
+			countVar{"n", 1, "%[1]d seat", "%[1]d seats"}, countVar{"added", 2, "%[2]d new", "%[2]d new"},
+			countVar{"gone", 3, "%[3]d gone", "%[3]d gone"}),
+	},
+	"seats.ok.users": {
+		ES: forms(1, "Lista de usuarios de Zoho actualizada: %d usuario.", "Lista de usuarios de Zoho actualizada: %d usuarios."),
+		EN: forms(1, "Zoho user list refreshed: %d user.", "Zoho user list refreshed: %d users."),
+	},
+	"seats.panel.users.value": {
+		ES: forms(1, "%d, obtenido %s", "%d, obtenidos %s"),
+		EN: forms(1, "%d, fetched %s", "%d, fetched %s"),
+	},
+}
+
+// csvMessages are the texts of the CSV export that the table does not
+// already have.
+var csvMessages = map[string]map[Lang]string{
+	"csv.zoho_user_id": {ES: "Id. usuario Zoho", EN: "Zoho user id"},
+	"csv.in_centrex":   {ES: "En la centralita", EN: "In the Centrex"},
+	"csv.yes":          {ES: "Sí", EN: "Yes"},
+	"csv.no":           {ES: "No", EN: "No"},
 }

@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -21,6 +22,12 @@ func (e *testEnv) seedCall(t *testing.T, seatID int64) (parked int64) {
 	err := e.store.InCallTx(ctx, e.company.ID, func(ctx context.Context, tx store.CallTx) error {
 		call, err := tx.LockCall(ctx, seatID, "callhalf-1:0", "700001")
 		if err != nil {
+			return err
+		}
+		st, _ := json.Marshal(callflow.State{ID: "abc123", Type: "received", Phase: callflow.PhaseAnswered,
+			Remote: "+34600111222", Sent: []string{"ringing", "answered"}})
+		call.ZohoCallID, call.State, call.Open = "abc123", st, true
+		if err := tx.SaveCall(ctx, call); err != nil {
 			return err
 		}
 		var items []store.OutboxItem
@@ -64,8 +71,8 @@ func TestActivityPageAndRetry(t *testing.T) {
 		t.Fatalf("%d call rows", row.Length())
 	}
 	text := row.Text()
-	for _, want := range []string{"910726329@conecta.orange.es", "Entrante", "+34600111222", "received ringing", "entregada",
-		"received answered", "detenida tras", "REQUIRED_PARAM_MISSING"} {
+	for _, want := range []string{"910726329@conecta.orange.es", "Entrante · contestada", "+34600111222", "sonando", "✓ entregada",
+		"contestada", "detenida tras 1 intento", "Zoho rechazó la notificación: REQUIRED_PARAM_MISSING (HTTP 400).", "24/11/2026 11:00 CET"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("call row lacks %q:\n%s", want, text)
 		}

@@ -50,7 +50,11 @@ func (s *Server) flashIntegrationError(w http.ResponseWriter, r *http.Request, e
 		s.serverError(w, r, err)
 		return true
 	}
-	s.flash(r.Context(), web.FlashError, key, args...)
+	vals := make([]any, len(args))
+	for i, a := range args {
+		vals[i] = a
+	}
+	s.flash(r.Context(), web.FlashError, key, vals...)
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return true
 }

@@ -3,10 +3,13 @@ package portal
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5/middleware"
@@ -70,42 +73,66 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, k
 	_, _ = buf.WriteTo(w)
 }
 
-// newPage builds the chrome of a page: language, signed-in administrator,
-// one pending flash message, the year for the footer.
+// newPage builds the chrome of a page: language, signed-in administrator
+// and the company's time zone, one pending flash message, the year for the
+// footer.
 func (s *Server) newPage(r *http.Request, titleKey string) web.Page {
 	ctx := r.Context()
-	p := web.Page{Lang: s.lang(r), Path: r.URL.Path, Year: s.now().Year()}
+	p := web.Page{Lang: s.lang(r), Path: r.URL.Path, Year: s.now().Year(), Zone: time.UTC}
 	p.Title = p.T(titleKey)
 	if a, ok := adminFrom(ctx); ok {
 		p.Admin = &web.Admin{Email: a.Admin.Email, CompanyName: a.Company.Name}
+		p.Zone = zone(a.Company.TimeZone)
 	}
 	if s.sessionLoaded(ctx) {
 		if key := s.sessions.PopString(ctx, sessFlashKey); key != "" {
 			kind := web.FlashKind(s.sessions.PopString(ctx, sessFlashKind))
-			var args []any
-			if raw := s.sessions.PopString(ctx, sessFlashArg); raw != "" {
-				for _, a := range strings.Split(raw, flashArgSep) {
-					args = append(args, a)
-				}
-			}
+			args := decodeFlashArgs(s.sessions.PopString(ctx, sessFlashArg))
 			p.Flash = web.Flash{Kind: kind, Message: p.T(key, args...)}
 		}
 	}
 	return p
 }
 
-// flashArgSep joins a flash message's arguments in the session.
-const flashArgSep = "\x1f"
-
 // flash stores a one-time message for the next page; args fill in the
-// translated text.
-func (s *Server) flash(ctx context.Context, kind web.FlashKind, key string, args ...string) {
+// translated text (integers stay integers, so counts get their plural).
+func (s *Server) flash(ctx context.Context, kind web.FlashKind, key string, args ...any) {
 	s.sessions.Put(ctx, sessFlashKind, string(kind))
 	s.sessions.Put(ctx, sessFlashKey, key)
 	s.sessions.Remove(ctx, sessFlashArg)
 	if len(args) > 0 {
-		s.sessions.Put(ctx, sessFlashArg, strings.Join(args, flashArgSep))
+		if b, err := json.Marshal(args); err == nil {
+			s.sessions.Put(ctx, sessFlashArg, string(b))
+		}
 	}
+}
+
+// decodeFlashArgs reads flash arguments back: whole numbers as int, the
+// rest as strings.
+func decodeFlashArgs(raw string) []any {
+	if raw == "" {
+		return nil
+	}
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.UseNumber()
+	var vals []any
+	if err := dec.Decode(&vals); err != nil {
+		return nil
+	}
+	for i, v := range vals {
+		switch v := v.(type) {
+		case json.Number:
+			if n, err := v.Int64(); err == nil {
+				vals[i] = int(n)
+			} else {
+				vals[i] = v.String()
+			}
+		case string:
+		default:
+			vals[i] = fmt.Sprint(v)
+		}
+	}
+	return vals
 }
 
 // lang is the session's chosen language, else the browser's preference.

@@ -35,6 +35,7 @@ import (
 //	GET  /zoho/seats/{seat}/deactivate  deactivation dialog                      (signed in)
 //	POST /zoho/seats/{seat}/deactivate  unlink the seat                          (signed in)
 //	POST /zoho/seats/bulk      activate or deactivate the selected seats       (signed in)
+//	GET  /zoho/result          the last bulk operation's outcome, row by row   (signed in)
 //	GET  /zoho/suggestions     suggested seat ↔ Zoho user matches             (signed in)
 //	POST /zoho/seats/suggested link every suggested match                      (signed in)
 //	POST /zoho/seats/sync      read the Centrex's directory now                (signed in)
@@ -44,6 +45,8 @@ import (
 //	GET  /audit                the company's audit log                         (signed in)
 //	GET  /activity             recent calls and their notifications to Zoho    (signed in)
 //	POST /activity/outbox/{id}/retry  send a stopped notification again        (signed in)
+//	GET  /settings/time-zone   the company's time zone                         (signed in)
+//	POST /settings/time-zone   choose it                                        (signed in)
 //
 // Every path and query value must be text (400); forms are read before the
 // handlers, within maxPublicFormBytes before login and maxFormBytes after
@@ -93,6 +96,7 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/zoho/seats/{seat}/deactivate", s.handleDeactivateForm)
 		r.Post("/zoho/seats/{seat}/deactivate", s.handleDeactivate)
 		r.Post("/zoho/seats/bulk", s.handleBulk)
+		r.Get("/zoho/result", s.handleResult)
 		r.Get("/zoho/suggestions", s.handleSuggestions)
 		r.Post("/zoho/seats/suggested", s.handleLinkSuggested)
 		r.Post("/zoho/seats/sync", s.handleSyncSeats)
@@ -104,6 +108,10 @@ func (s *Server) Handler() http.Handler {
 		// Call activity (issue 5).
 		r.Get("/activity", s.handleActivity)
 		r.Post("/activity/outbox/{id}/retry", s.handleRetryOutbox)
+
+		// Company settings.
+		r.Get("/settings/time-zone", s.handleTimeZone)
+		r.Post("/settings/time-zone", s.handleTimeZoneSave)
 	})
 
 	csrf := http.NewCrossOriginProtection()

@@ -31,9 +31,7 @@ func parseTableState(q url.Values) tableState {
 	st := tableState{search: chars.Truncate(strings.TrimSpace(q.Get("q")), maxSearchChars), page: 1, size: pageSizes[0]}
 	st.sort, _ = store.ParseSortColumn(q.Get("sort"))
 	st.desc = q.Get("dir") == "desc"
-	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
-		st.page = n
-	}
+	st.page = pageParam(q.Get("page"))
 	if n, err := strconv.Atoi(q.Get("size")); err == nil {
 		for _, s := range pageSizes {
 			if n == s {
@@ -71,7 +69,7 @@ func (t tableState) url() string {
 func (t tableState) withPage(n int) tableState { t.page = n; return t }
 
 // seatsView builds the table and the panel figures for the request.
-func (s *Server) seatsView(ctx context.Context, companyID int64, q url.Values) (*web.SeatsView, error) {
+func (s *Server) seatsView(ctx context.Context, p web.Page, companyID int64, q url.Values) (*web.SeatsView, error) {
 	st := parseTableState(q)
 	query := store.TableQuery{Search: st.search, Sort: st.sort, Desc: st.desc, Offset: (st.page - 1) * st.size, Limit: st.size}
 	page, err := s.store.SeatTable(ctx, companyID, query)
@@ -99,23 +97,8 @@ func (s *Server) seatsView(ctx context.Context, companyID int64, q url.Values) (
 		t.page, t.desc, t.sort = 1, st.sort == col && !st.desc, col
 		vm.SortURLs[string(col)] = t.url()
 	}
-	pages := max(1, (page.Filtered+st.size-1)/st.size)
-	if st.page > 1 {
-		vm.PrevURL = st.withPage(st.page - 1).url()
-	}
-	if st.page < pages {
-		vm.NextURL = st.withPage(st.page + 1).url()
-	}
-	for n := 1; n <= pages; n++ {
-		near := n == 1 || n == pages || (n >= st.page-2 && n <= st.page+2)
-		switch {
-		case near:
-			vm.Pages = append(vm.Pages, web.PageLink{Number: n, URL: st.withPage(n).url(), Current: n == st.page})
-		case len(vm.Pages) > 0 && !vm.Pages[len(vm.Pages)-1].Gap:
-			vm.Pages = append(vm.Pages, web.PageLink{Gap: true})
-		}
-	}
-	if err := s.seatsPanel(ctx, companyID, vm); err != nil {
+	vm.Pager = pager(st.page, st.size, page.Filtered, func(n int) string { return st.withPage(n).url() })
+	if err := s.seatsPanel(ctx, p, companyID, vm); err != nil {
 		return nil, err
 	}
 	return vm, nil
@@ -124,14 +107,14 @@ func (s *Server) seatsView(ctx context.Context, companyID int64, q url.Values) (
 // seatsPanel fills the restore banner and the panel figures. It runs on
 // every view of the table, so it asks one cheap query: suggestions have their
 // own page.
-func (s *Server) seatsPanel(ctx context.Context, companyID int64, vm *web.SeatsView) error {
+func (s *Server) seatsPanel(ctx context.Context, p web.Page, companyID int64, vm *web.SeatsView) error {
 	o, err := s.store.SeatsOverview(ctx, companyID)
 	if err != nil {
 		return err
 	}
 	vm.Restorable, vm.HasCentrex = o.Restorable, o.HasCentrex
-	vm.ZohoUsersCount, vm.ZohoUsersAt = o.ZohoUsers, formatTime(o.ZohoUsersAt)
-	vm.SeatsSyncedAt = formatTime(o.SeatsSyncedAt)
+	vm.ZohoUsersCount, vm.ZohoUsersAt = o.ZohoUsers, p.DateTime(o.ZohoUsersAt)
+	vm.SeatsSyncedAt = p.DateTime(o.SeatsSyncedAt)
 	return nil
 }
 

@@ -107,7 +107,7 @@ func TestSeatsSearchSortAndPaging(t *testing.T) {
 	if got := strings.Join(rows(d), ","); got != "910726330@conecta.orange.es" {
 		t.Errorf("search by number = %s", got)
 	}
-	if got := d.Find("[data-testid=showing]").Text(); !strings.Contains(got, "Mostrando 1 a 1 de 1 elementos") || !strings.Contains(got, "filtrado de 32") {
+	if got := d.Find("[data-testid=showing]").Text(); !strings.Contains(got, "Mostrando 1 a 1 de 1 elemento ") || !strings.Contains(got, "filtrado de 32") {
 		t.Errorf("filtered showing = %q", got)
 	}
 	d = c.get("/zoho?sort=user&dir=desc&size=25").doc(t)
@@ -144,11 +144,27 @@ func TestActivateAndDeactivateThroughThePortal(t *testing.T) {
 	if miguel == "" {
 		t.Fatal(`no "Miguel Martín Buil (miguel.martin@satec.es)" in the list`)
 	}
-	if n := d.Find("[data-testid=zoho-user] option").Length(); n != 200 {
-		t.Errorf("%d options, want the first 200 of 452", n)
+	if n := d.Find("[data-testid=zoho-user] option").Length(); n != 50 {
+		t.Errorf("%d options, want the first 50 of 452", n)
+	}
+	if got := d.Find("[data-testid=user-count]").Text(); !strings.Contains(got, "Y 402 usuarios más") {
+		t.Errorf("count = %q", got)
 	}
 	if got := c.get("/zoho/seats/" + id + "/activate?q=castro").doc(t).Find("[data-testid=zoho-user] option").Length(); got < 1 || got > 50 {
 		t.Errorf("search in the dialog gave %d users", got)
+	}
+	// The search reaches every Zoho user of the company, by e-mail or by
+	// name, accents ignored: here the last one in the list's order.
+	all, total, _ := e.store.ZohoUsers(context.Background(), e.company.ID, store.ZohoUserQuery{Limit: 500})
+	last := all[len(all)-1]
+	if total != 452 || len(all) != 452 {
+		t.Fatalf("%d users cached", total)
+	}
+	for q, want := range map[string]string{last.Email: last.ID, strings.ToUpper(last.Name): last.ID, "martin buil": miguel} {
+		found := c.get("/zoho/seats/" + id + "/activate?q=" + url.QueryEscape(q)).doc(t)
+		if found.Find(`[data-testid=zoho-user] option[value="`+want+`"]`).Length() != 1 {
+			t.Errorf("search %q does not find user %s", q, want)
+		}
 	}
 
 	wantStatus(t, c.post("/zoho/seats/"+id+"/activate", url.Values{"zoho_user": {""}}), http.StatusUnprocessableEntity)
@@ -184,7 +200,10 @@ func TestActivateAndDeactivateThroughThePortal(t *testing.T) {
 	if got := d.Find("[data-testid=deactivate-zoho]").Text(); got != zohosim.DemoAdminEmail {
 		t.Errorf("zoho user in dialog = %q", got)
 	}
-	wantStatus(t, c.post("/zoho/seats/"+id+"/deactivate", url.Values{}), http.StatusSeeOther)
+	if got := d.Find("input[name=zoho_user]").AttrOr("value", ""); got != miguel {
+		t.Errorf("the deactivation names Zoho user %q, want %q", got, miguel)
+	}
+	wantStatus(t, c.post("/zoho/seats/"+id+"/deactivate", url.Values{"zoho_user": {miguel}}), http.StatusSeeOther)
 	if _, ok := e.zorg.ClickToDial(miguel); ok {
 		t.Fatal("click-to-dial still registered")
 	}
@@ -198,18 +217,40 @@ func TestBulkAndSuggested(t *testing.T) {
 	e := newTestEnv(t)
 	c := e.enabled(t, 0)
 	r := c.post("/zoho/seats/suggested", url.Values{})
-	wantStatus(t, r, http.StatusOK)
-	if got := r.doc(t).Find("[data-testid=bulk-summary]").Text(); got != "1 correctos, 0 con error." {
+	wantStatus(t, r, http.StatusSeeOther)
+	if r.location != "/zoho/result" {
+		t.Fatalf("after the post: %q, want the result page", r.location)
+	}
+	if got := c.get(r.location).doc(t).Find("[data-testid=bulk-summary]").Text(); got != "1 correcto, 0 con error." {
 		t.Fatalf("summary = %q", got)
 	}
-	ids := url.Values{"action": {"deactivate"}, "seat": {e.seatID(t, "910726329@conecta.orange.es"), e.seatID(t, "910726330@conecta.orange.es")}}
+	ids := url.Values{"action": {"deactivate"}, "seat": {e.seatID(t, "910726329@conecta.orange.es"), e.seatID(t, "910726330@conecta.orange.es")},
+		"return": {"/zoho?q=0726"}}
 	r = c.post("/zoho/seats/bulk", ids)
-	d := r.doc(t)
-	if got := d.Find("[data-testid=bulk-summary]").Text(); got != "1 correctos, 1 con error." {
-		t.Fatalf("bulk summary = %q", got)
+	wantStatus(t, r, http.StatusSeeOther)
+	// Reloading the result shows it again and does nothing again.
+	for range 2 {
+		d := c.get("/zoho/result").doc(t)
+		if got := d.Find("[data-testid=bulk-summary]").Text(); got != "1 correcto, 1 con error." {
+			t.Fatalf("bulk summary = %q", got)
+		}
+		if n := d.Find("[data-testid=bulk-row]").Length(); n != 2 {
+			t.Fatalf("%d result rows", n)
+		}
+		if got := d.Find("[data-testid=back-to-table]").AttrOr("href", ""); got != "/zoho?q=0726" {
+			t.Errorf("back to %q", got)
+		}
 	}
-	if n := d.Find("[data-testid=bulk-row]").Length(); n != 2 {
-		t.Fatalf("%d result rows", n)
+	miguel, _, _ := e.store.ZohoUsers(context.Background(), e.company.ID, storeQuery("miguel"))
+	if _, ok := e.zorg.ClickToDial(miguel[0].ID); ok {
+		t.Error("still registered in Zoho after deactivating")
+	}
+	// Once back at the table, the result is gone from the session.
+	c.get("/zoho")
+	r = c.get("/zoho/result")
+	wantStatus(t, r, http.StatusSeeOther)
+	if got := c.get(r.location).doc(t).Find("[data-testid=flash]").Text(); got != "No hay ninguna operación reciente que mostrar." {
+		t.Errorf("flash = %q", got)
 	}
 }
 
@@ -225,14 +266,24 @@ func TestSeatsTenantIsolation(t *testing.T) {
 	}
 	acme := e.client(t)
 	wantStatus(t, acme.login("boss@acme.com", adminPassword, captchaDigits), http.StatusSeeOther)
-	wantStatus(t, acme.get("/zoho/seats/"+id+"/activate"), http.StatusNotFound)
-	wantStatus(t, acme.get("/zoho/seats/"+id+"/deactivate"), http.StatusNotFound)
+	// Another company's seat is, for Acme, a seat that does not exist: the
+	// table with a flash, as for a seat removed meanwhile.
 	users, _, _ := e.store.ZohoUsers(context.Background(), e.company.ID, storeQuery("miguel"))
-	wantStatus(t, acme.post("/zoho/seats/"+id+"/activate", url.Values{"zoho_user": {users[0].ID}}), http.StatusNotFound)
-	wantStatus(t, acme.post("/zoho/seats/"+id+"/deactivate", url.Values{}), http.StatusNotFound)
+	for _, try := range []func() response{
+		func() response { return acme.get("/zoho/seats/" + id + "/activate") },
+		func() response { return acme.get("/zoho/seats/" + id + "/deactivate") },
+		func() response { return acme.post("/zoho/seats/"+id+"/activate", url.Values{"zoho_user": {users[0].ID}}) },
+		func() response { return acme.post("/zoho/seats/"+id+"/deactivate", url.Values{}) },
+	} {
+		r := try()
+		wantStatus(t, r, http.StatusSeeOther)
+		if got := acme.get(r.location).doc(t).Find("[data-testid=flash]").Text(); !strings.Contains(got, "Ese puesto ya no existe en esta empresa") {
+			t.Errorf("flash = %q", got)
+		}
+	}
 	r := acme.post("/zoho/seats/bulk", url.Values{"action": {"deactivate"}, "seat": {id}})
-	if !strings.Contains(r.body, "0 correctos, 1 con error.") {
-		t.Errorf("bulk on another company's seat: %.300s", r.body)
+	if body := acme.get(r.location).body; !strings.Contains(body, "0 correctos, 1 con error.") {
+		t.Errorf("bulk on another company's seat: %.300s", body)
 	}
 	if strings.Contains(acme.get("/zoho").body, "910726329") || strings.Contains(acme.get("/zoho/links.csv").body, "910726329") {
 		t.Error("Acme sees Fermax's seats")
@@ -246,7 +297,7 @@ func storeQuery(search string) store.ZohoUserQuery { return store.ZohoUserQuery{
 func TestRestoreExportAndAudit(t *testing.T) {
 	e := newTestEnv(t)
 	c := e.enabled(t, 0)
-	wantStatus(t, c.post("/zoho/seats/suggested", url.Values{}), http.StatusOK)
+	wantStatus(t, c.post("/zoho/seats/suggested", url.Values{}), http.StatusSeeOther)
 	// Disable and enable again: the link is kept, switched off, and can be restored.
 	wantStatus(t, c.post("/zoho/disable", url.Values{}), http.StatusSeeOther)
 	state := startConsent(t, c, zohosim.DemoAdminEmail)
@@ -260,7 +311,7 @@ func TestRestoreExportAndAudit(t *testing.T) {
 		t.Fatal("no restore button")
 	}
 	r := c.post("/zoho/links/restore", url.Values{})
-	if got := r.doc(t).Find("[data-testid=bulk-summary]").Text(); got != "1 correctos, 0 con error." {
+	if got := c.get(r.location).doc(t).Find("[data-testid=bulk-summary]").Text(); got != "1 correcto, 0 con error." {
 		t.Fatalf("restore summary = %q", got)
 	}
 	d = c.get("/zoho").doc(t)
@@ -271,15 +322,20 @@ func TestRestoreExportAndAudit(t *testing.T) {
 	csv := c.get("/zoho/links.csv")
 	wantStatus(t, csv, http.StatusOK)
 	lines := strings.Split(strings.TrimSpace(csv.body), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], "usuario_conecta,puesto_telefono,zoho_user_id,login_zoho") ||
-		!strings.Contains(lines[1], "910726329@conecta.orange.es,910726329,") || !strings.Contains(lines[1], ",miguel.martin@satec.es,Miguel Martín Buil,ON,true") {
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "\uFEFFUsuario Conecta;Puesto Teléfono;Id. usuario Zoho;Login Zoho") ||
+		!strings.Contains(lines[1], "910726329@conecta.orange.es;910726329;") || !strings.Contains(lines[1], ";miguel.martin@satec.es;Miguel Martín Buil;ON;Sí") {
 		t.Fatalf("csv:\n%s", csv.body)
 	}
 
 	audit := c.get("/audit").doc(t).Find("[data-testid=audit]").Text()
-	for _, want := range []string{"zoho.enabled", "zoho.disabled", "link.activated", "login"} {
+	for _, want := range []string{
+		"Habilitó la integración con Zoho PhoneBridge (cuenta miguel.martin@satec.es, centro de datos Europa (eu)).",
+		"Deshabilitó la integración con Zoho PhoneBridge para todos los usuarios.",
+		"Vinculó 910726329@conecta.orange.es (910726329) al usuario de Zoho Miguel Martín Buil (miguel.martin@satec.es)",
+		"Inició sesión en el portal desde 127.0.0.1.",
+	} {
 		if !strings.Contains(audit, want) {
-			t.Errorf("audit log lacks %s", want)
+			t.Errorf("audit log lacks %q:\n%s", want, audit)
 		}
 	}
 }

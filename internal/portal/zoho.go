@@ -28,6 +28,7 @@ const (
 // handleZoho handles GET /zoho: the enable screen while the integration is
 // disabled, the management page once it is on (guide sections 3 and 5).
 func (s *Server) handleZoho(w http.ResponseWriter, r *http.Request) {
+	s.forgetResult(r.Context())
 	s.renderZoho(w, r, http.StatusOK, "", "", "")
 }
 
@@ -65,7 +66,13 @@ func (s *Server) handleZohoEnable(w http.ResponseWriter, r *http.Request) {
 	}
 	email := strings.TrimSpace(r.PostFormValue("zoho_email"))
 	if !validEmail(email) {
-		s.renderZoho(w, r, http.StatusUnprocessableEntity, "enable", email, s.lang(r).T("zoho.email.invalid"))
+		// From the dialog, the page comes back with the dialog open and the
+		// message inside it; from the page version, the page version again.
+		confirm := "enable"
+		if r.PostFormValue("in_dialog") == "1" {
+			confirm = "enable-dialog"
+		}
+		s.renderZoho(w, r, http.StatusUnprocessableEntity, confirm, email, s.lang(r).T("zoho.email.invalid"))
 		return
 	}
 	state := randomToken()
@@ -181,12 +188,15 @@ func (s *Server) renderZoho(w http.ResponseWriter, r *http.Request, status int, 
 		Confirm:    confirm,
 		Panel:      s.zohoPanel(p, z),
 	}
-	if z.Status != store.ZohoDisabled && confirm == "" {
-		if vm.Seats, err = s.seatsView(ctx, a.Company.ID, r.URL.Query()); err != nil {
+	if confirm == "enable-dialog" {
+		vm.Confirm, vm.OpenDialog = "", "enable"
+	}
+	if z.Status != store.ZohoDisabled && vm.Confirm == "" {
+		if vm.Seats, err = s.seatsView(ctx, p, a.Company.ID, r.URL.Query()); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		if vm.Delivery, err = s.deliveryView(ctx, a.Company.ID); err != nil {
+		if vm.Delivery, err = s.deliveryView(ctx, p, a.Company.ID); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
@@ -204,7 +214,8 @@ func (s *Server) zohoPanel(p web.Page, z store.ZohoIntegration) web.ZohoPanel {
 		DataCentre:   z.Location,
 		APIDomain:    z.APIDomain,
 		ConsentEmail: z.ConsentEmail,
-		EnabledAt:    formatTime(z.EnabledAt),
+		EnabledAt:    p.DateTime(z.EnabledAt),
+		Zone:         zoneLabel(p.T, p.Zone.String()),
 	}
 	if key := "dc." + z.Location; i18n.Has(key) {
 		panel.DataCentre = p.T(key)
@@ -221,7 +232,7 @@ func (s *Server) zohoPanel(p web.Page, z store.ZohoIntegration) web.ZohoPanel {
 	case z.Status == store.ZohoNeedsConsent:
 		panel.Token = p.T("zoho.panel.token.dead")
 	case z.AccessExpiresAt.After(s.now()):
-		panel.Token = p.T("zoho.panel.token.valid", formatTime(z.AccessExpiresAt))
+		panel.Token = p.T("zoho.panel.token.valid", p.DateTime(z.AccessExpiresAt))
 	default:
 		panel.Token = p.T("zoho.panel.token.renew")
 	}
@@ -234,13 +245,6 @@ func (s *Server) zohoPanel(p web.Page, z store.ZohoIntegration) web.ZohoPanel {
 		}
 	}
 	return panel
-}
-
-func formatTime(t time.Time) string {
-	if t.IsZero() || t.Unix() <= 0 {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
 }
 
 func validEmail(e string) bool {

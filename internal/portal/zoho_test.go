@@ -71,8 +71,22 @@ func TestZohoEnableScreen(t *testing.T) {
 	}
 	r := c.post("/zoho/enable", url.Values{"zoho_email": {"not an e-mail"}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
-	if !strings.Contains(r.body, "Escriba la dirección de correo de su cuenta de Zoho.") {
-		t.Error("no message for a bad e-mail")
+	if got := r.doc(t).Find("[data-testid=enable-confirm] [data-testid=email-error]").Text(); got != "Escriba la dirección de correo de su cuenta de Zoho." {
+		t.Errorf("page version: message for a bad e-mail = %q", got)
+	}
+	// Sent from the dialog, the page comes back with the dialog open and
+	// the message inside it.
+	r = c.post("/zoho/enable", url.Values{"zoho_email": {"miguel@"}, "in_dialog": {"1"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	d = r.doc(t)
+	if _, open := d.Find("#enable-dialog").Attr("open"); !open {
+		t.Error("the dialog is not open")
+	}
+	if got := d.Find("#enable-dialog [data-testid=email-error]").Text(); got != "Escriba la dirección de correo de su cuenta de Zoho." {
+		t.Errorf("dialog: message for a bad e-mail = %q", got)
+	}
+	if got := d.Find("#enable-dialog #zoho_email").AttrOr("value", ""); got != "miguel@" {
+		t.Errorf("the typed address is lost: %q", got)
 	}
 	wantStatus(t, e.client(t).get("/zoho"), http.StatusSeeOther) // signed out
 }
