@@ -1,6 +1,7 @@
 package xsisim
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -8,7 +9,9 @@ import (
 	"time"
 )
 
-// controlRequest is the body of /_sim/ POSTs (JSON or form values).
+// controlRequest is the body of /_sim/ POSTs: JSON, whatever the
+// Content-Type says (curl -d sends JSON as a form unless told otherwise),
+// or form values.
 type controlRequest struct {
 	Seat    string `json:"seat"`
 	From    string `json:"from"`
@@ -24,7 +27,7 @@ type controlRequest struct {
 func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request, segs []string, body []byte) {
 	var req controlRequest
 	if r.Method == http.MethodPost {
-		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") || bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
 			if err := json.Unmarshal(body, &req); err != nil && len(body) > 0 {
 				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid JSON"})
 				return

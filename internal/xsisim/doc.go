@@ -39,7 +39,8 @@
 //
 // Other processes (dev mode, demos, load tests) drive the simulated world
 // through a JSON API under /_sim/, without authentication; never expose it
-// beyond localhost. Requests take JSON bodies or form values.
+// beyond localhost. Requests take JSON bodies (whatever their Content-Type,
+// so `curl -d '{"seat":…}'` works as typed) or form values.
 //
 //	POST /_sim/calls/incoming   {"seat":"…","from":"+34…","name":"…"} → {"callId":"…"}
 //	POST /_sim/calls/{id}/answer-at-seat      the seat picks up / answers
