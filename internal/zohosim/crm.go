@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,8 +18,11 @@ import (
 // signing in with a simulator account, GET /crm/ lists DemoContacts whose
 // numbers start click-to-dial (POST /crm/dial → ClickToDial), shows the
 // user's current calls from the callnotify records with the registered
-// call-control buttons (POST /crm/control → CallControl), a pop-up for
-// incoming calls, and the call log. Every action is a form post followed
+// call-control buttons (POST /crm/control → CallControl; a call whose hold
+// the provider accepted shows "En espera" with "Reanudar" until a resume is
+// accepted, since callnotify has no held state), a pop-up for incoming
+// calls, and the call log. The "Llamando a…" message after a click on a
+// number lasts until the call it announced has ended. Every action is a form post followed
 // by a redirect, so it works without JavaScript; a noscript meta refresh
 // and a small script reload the page every few seconds.
 
@@ -93,6 +97,7 @@ func (s *Sim) crmSession(w http.ResponseWriter, r *http.Request) {
 func (s *Sim) crmDial(w http.ResponseWriter, r *http.Request, u *user) {
 	number := strings.TrimSpace(r.PostForm.Get("number"))
 	msg := "dialing"
+	at := s.now() // before the provider is asked: its first callnotify may beat the redirect
 	if number == "" {
 		msg = "nonumber"
 	} else {
@@ -104,7 +109,14 @@ func (s *Sim) crmDial(w http.ResponseWriter, r *http.Request, u *user) {
 			msg = "dialfailed"
 		}
 	}
-	redirectMsg(w, r, msg, number)
+	q := url.Values{"msg": {msg}}
+	if number != "" {
+		q.Set("n", number)
+	}
+	if msg == "dialing" {
+		q.Set("at", strconv.FormatInt(at.UnixNano(), 10))
+	}
+	http.Redirect(w, r, "/crm/?"+q.Encode(), http.StatusSeeOther)
 }
 
 // crmControl is a call-bar button: Zoho posts callrefid to the provider.
@@ -146,12 +158,16 @@ func (s *Sim) crmPage(w http.ResponseWriter, r *http.Request) {
 	}
 	_, c2d := u.org.ClickToDial(u.id)
 	cc, _ := u.org.CallControl(u.id)
-	calls := userCalls(u.org.Notifies(), u.id, s.now())
-	n := r.URL.Query().Get("n")
-	n = chars.Truncate(n, 40)
+	calls := userCalls(u.org.Notifies(), u.id, s.now(), u.org.Held)
+	q := r.URL.Query()
+	n := chars.Truncate(q.Get("n"), 40)
 	d := crmData{User: u.name, Email: u.email, Org: u.org.name, Contacts: DemoContacts, ClickToDial: c2d,
 		Controls: cc.URIs, Log: calls, Digits: strings.Split("123456789*0#", "")}
-	d.Flash, d.FlashClass = flash(r.URL.Query().Get("msg"), n)
+	msg := q.Get("msg")
+	if at, err := strconv.ParseInt(q.Get("at"), 10, 64); msg == "dialing" && err == nil && dialingOver(calls, time.Unix(0, at)) {
+		msg = "" // "Llamando a…" ends with the call it announced
+	}
+	d.Flash, d.FlashClass = flash(msg, n)
 	for _, c := range calls {
 		if c.Active {
 			d.Active = append(d.Active, c)
@@ -184,14 +200,18 @@ type crmData struct {
 func (d crmData) Can(action string) bool { return d.Controls[action] != "" }
 
 // Show reports whether the call bar offers action for c: registered, and
-// fitting the call's state (answer only while an incoming call rings; hold,
-// resume and mute only once answered; hang up always).
+// fitting the call's state (answer only while an incoming call rings; hold
+// and mute once answered, resume only while held; hang up always).
 func (d crmData) Show(action string, c crmCall) bool {
 	switch action {
 	case "answer":
 		return d.Can(action) && c.Type == "received" && c.State == "ringing"
 	case "hungup":
 		return d.Can(action)
+	case "hold":
+		return d.Can(action) && c.State == "answered" && !c.Held
+	case "unhold":
+		return d.Can(action) && c.State == "answered" && c.Held
 	}
 	return d.Can(action) && c.State == "answered"
 }

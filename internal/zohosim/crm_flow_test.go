@@ -67,6 +67,16 @@ func TestCRMClickToDial(t *testing.T) {
 	b.signIn(DemoAdminEmail)
 	_, body := b.do(http.MethodPost, "/crm/dial", url.Values{"number": {"910 000 111"}}, nil)
 	mustContain(t, body, "Llamando a 910 000 111")
+	dialing := b.last
+	// The page reloads itself: "Llamando a…" stays while the call rings and
+	// goes once the call has ended.
+	e.notify(t, "dialed", "ringing", "out1", "+34910726329", "+34910000111")
+	_, body = b.do(http.MethodGet, dialing, nil, nil)
+	mustContain(t, body, "Llamando a 910 000 111", "Saliente · Sonando")
+	e.notify(t, "dialed", "ended", "out1", "+34910726329", "+34910000111", "start_time", "2026-03-02 09:00:00", "duration", "0")
+	_, body = b.do(http.MethodGet, dialing, nil, nil)
+	mustNotContain(t, body, "Llamando a")
+	mustContain(t, body, "Finalizada")
 	reqs := e.providerCalls()
 	if len(reqs) != 1 || reqs[0].URL.Path != "/c2d" || reqs[0].PostForm.Get("tonumber") != "910 000 111" || reqs[0].Header.Get("X-Key") != "k3y" {
 		t.Fatalf("provider requests: %d %v", len(reqs), reqs)
@@ -117,10 +127,18 @@ func TestCRMIncomingCallBarAndLog(t *testing.T) {
 	e.notify(t, "received", "answered", "abc123", "+34910000111", "+34910726329")
 	body = b.page()
 	mustNotContain(t, body, "Llamada entrante de", "CONTESTAR")
-	mustContain(t, body, "En curso", "Retener", "Reanudar", "FINALIZAR LLAMADA", `name="digit" value="#"`)
+	mustContain(t, body, "En curso", "Retener", "FINALIZAR LLAMADA", `name="digit" value="#"`)
+	mustNotContain(t, body, "Reanudar", "En espera")
+	// Held, the call bar says so and offers to resume, not to hold again.
+	b.do(http.MethodPost, "/crm/control", url.Values{"action": {"hold"}, "callrefid": {"abc123"}}, nil)
+	body = b.page()
+	mustContain(t, body, "Entrante · En espera", "Reanudar")
+	mustNotContain(t, body, "Retener", "En curso")
+	b.do(http.MethodPost, "/crm/control", url.Values{"action": {"unhold"}, "callrefid": {"abc123"}}, nil)
+	body = b.page()
+	mustContain(t, body, "Entrante · En curso", "Retener")
+	mustNotContain(t, body, "Reanudar", "En espera")
 	for _, f := range []url.Values{
-		{"action": {"hold"}, "callrefid": {"abc123"}},
-		{"action": {"unhold"}, "callrefid": {"abc123"}},
 		{"action": {"keypress"}, "callrefid": {"abc123"}, "digit": {"5"}},
 		{"action": {"hungup"}, "callrefid": {"abc123"}},
 	} {

@@ -16,6 +16,8 @@ type crmBrowser struct {
 	tb   testing.TB
 	c    *http.Client
 	base string
+	// last is the path and query of the page the last request ended on.
+	last string
 }
 
 func newBrowser(tb testing.TB, f *fixture) *crmBrowser {
@@ -39,6 +41,7 @@ func (b *crmBrowser) do(method, path string, form url.Values, header http.Header
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
+	b.last = resp.Request.URL.RequestURI()
 	return resp.StatusCode, string(body)
 }
 

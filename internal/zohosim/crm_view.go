@@ -65,6 +65,10 @@ type crmCall struct {
 	Start           time.Time
 	Duration        time.Duration
 	Active          bool
+	// Held is true while the call is on hold (see Org.Held).
+	Held bool
+	// First is the receipt of the call's first record.
+	First time.Time
 }
 
 // TypeLabel, StateLabel and DurationText are what the page shows.
@@ -75,8 +79,11 @@ func (c crmCall) TypeLabel() string {
 	return "Saliente"
 }
 
-// StateLabel names the last state in Spanish.
+// StateLabel names the last state in Spanish ("En espera" while held).
 func (c crmCall) StateLabel() string {
+	if c.Held && c.Active {
+		return "En espera"
+	}
 	if l, ok := stateLabels[c.State]; ok {
 		return l
 	}
@@ -109,8 +116,8 @@ func (c crmCall) StartText() string {
 
 // userCalls folds the org's callnotify records of zohouser into calls,
 // newest first. An answered call's duration runs from the answered record's
-// receipt to now.
-func userCalls(ns []Notify, zohouser string, now time.Time) []crmCall {
+// receipt to now; held tells which calls are on hold.
+func userCalls(ns []Notify, zohouser string, now time.Time, held func(id string) bool) []crmCall {
 	byID := map[string]*crmCall{}
 	received := map[string]bool{} // Start is still a receipt time
 	var order []string
@@ -120,7 +127,7 @@ func userCalls(ns []Notify, zohouser string, now time.Time) []crmCall {
 		}
 		c, ok := byID[n.ID]
 		if !ok {
-			c = &crmCall{ID: n.ID, Start: n.Received}
+			c = &crmCall{ID: n.ID, Start: n.Received, First: n.Received}
 			byID[n.ID] = c
 			order = append(order, n.ID)
 			received[n.ID] = true
@@ -146,9 +153,18 @@ func userCalls(ns []Notify, zohouser string, now time.Time) []crmCall {
 	}
 	out := make([]crmCall, 0, len(order))
 	for _, id := range slices.Backward(order) {
-		out = append(out, *byID[id])
+		c := byID[id]
+		c.Held = c.Active && c.State == "answered" && held(c.ID)
+		out = append(out, *c)
 	}
 	return out
+}
+
+// dialingOver reports whether the call a "Llamando a…" message announced,
+// dialed at the simulator time at, has come and gone: a call of the user
+// first recorded at or after at that is no longer active.
+func dialingOver(calls []crmCall, at time.Time) bool {
+	return slices.ContainsFunc(calls, func(c crmCall) bool { return !c.Active && !c.First.Before(at) })
 }
 
 // ownsCall reports whether callrefid is a call of zohouser.

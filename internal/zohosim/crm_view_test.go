@@ -27,7 +27,7 @@ func TestUserCalls(t *testing.T) {
 		{Type: "dialed", State: "ended", ID: "b", From: "+34910726329", To: "+34600111222", ZohoUser: "u1", Duration: 0,
 			StartTime: t0.Add(-time.Minute), Received: t0.Add(9 * time.Second)},
 	}
-	calls := userCalls(ns, "u1", t0.Add(65*time.Second))
+	calls := userCalls(ns, "u1", t0.Add(65*time.Second), func(string) bool { return false })
 	if len(calls) != 2 {
 		t.Fatalf("%d calls: %+v", len(calls), calls)
 	}

@@ -69,7 +69,18 @@ func (s *Sim) CallControl(ctx context.Context, zohouser, action, callrefid, digi
 	for _, p := range reg.Params {
 		form.Add(p.Name, p.Value)
 	}
-	return s.post(ctx, "call control "+action, uri, form, reg.Auth)
+	if err := s.post(ctx, "call control "+action, uri, form, reg.Auth); err != nil {
+		return err
+	}
+	// Zoho's call bar follows what the provider accepted: callnotify has no
+	// held state.
+	switch action {
+	case "hold":
+		o.setHeld(callrefid, true)
+	case "unhold":
+		o.setHeld(callrefid, false)
+	}
+	return nil
 }
 
 func (s *Sim) post(ctx context.Context, op, uri string, form url.Values, auth Param) error {

@@ -26,6 +26,9 @@ type Org struct {
 	callControl   map[string]CallControlReg
 	notifies      []Notify
 	dialErrors    []DialError
+	// held lists the calls (callrefid) the provider accepted a hold for and
+	// no resume since: Zoho's call bar shows them on hold.
+	held map[string]bool
 }
 
 // Param is one {name,value} pair as registered by the provider.
@@ -183,6 +186,28 @@ func (o *Org) Notifies() []Notify {
 	o.sim.mu.Lock()
 	defer o.sim.mu.Unlock()
 	return append([]Notify(nil), o.notifies...)
+}
+
+// Held reports whether the call callrefid is on hold: the provider accepted
+// a hold for it and no resume since.
+func (o *Org) Held(callrefid string) bool {
+	o.sim.mu.Lock()
+	defer o.sim.mu.Unlock()
+	return o.held[callrefid]
+}
+
+// setHeld records an accepted hold (true) or resume (false).
+func (o *Org) setHeld(callrefid string, held bool) {
+	o.sim.mu.Lock()
+	defer o.sim.mu.Unlock()
+	if o.held == nil {
+		o.held = map[string]bool{}
+	}
+	if held {
+		o.held[callrefid] = true
+	} else {
+		delete(o.held, callrefid)
+	}
 }
 
 // DialErrors returns every accepted clicktodialerror, oldest first.
