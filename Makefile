@@ -12,9 +12,16 @@ CHROMIUM  ?= /usr/bin/chromium
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+# DEV_DIR holds the private PostgreSQL cluster and the generated secrets.
+DEV_DIR   ?= .dev
+
+# Built, then run directly: `go run` exits 1 whenever it was interrupted,
+# even after the program stopped cleanly (golang/go#40467), and make then
+# reported "Error 1" for a Ctrl-C.
 .PHONY: run
 run: ## Run the whole product locally (private PostgreSQL, simulators, demo data)
-	$(GO) run ./cmd/gateway dev
+	@$(GO) build -o $(BIN) ./cmd/gateway
+	@$(BIN) dev --dir $(DEV_DIR)
 
 .PHONY: build
 build: ## Build bin/gateway

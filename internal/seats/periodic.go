@@ -50,6 +50,9 @@ func (s *Service) RunPeriodic(ctx context.Context, interval time.Duration) {
 // instance is syncing, and reports how many it synced.
 func (s *Service) SyncAll(ctx context.Context, fresh time.Duration) (synced int) {
 	ids, err := s.opts.Store.CompaniesWithCentrex(ctx)
+	if err != nil && ctx.Err() != nil {
+		return 0 // shutting down: not a failure
+	}
 	if err != nil {
 		s.opts.Logger.LogAttrs(ctx, slog.LevelError, "periodic seat sync: list companies", slog.String("error", err.Error()))
 		return 0
@@ -74,7 +77,7 @@ func (s *Service) SyncAll(ctx context.Context, fresh time.Duration) (synced int)
 			_, err = s.Sync(ctx, id)
 			return err
 		})
-		if err != nil {
+		if err != nil && ctx.Err() == nil {
 			s.opts.Logger.LogAttrs(ctx, slog.LevelError, "periodic seat sync failed",
 				slog.Int64("company_id", id), slog.String("error", err.Error()))
 		}
