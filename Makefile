@@ -52,6 +52,15 @@ browser: ## Install Chromium for the browser tests if it is missing
 test: check-generated lint browser ## Every test, browser tests included, on a throwaway PostgreSQL
 	CHROMIUM=$(CHROMIUM) $(GO) run ./cmd/withpg $(GO) test -race -count=1 -timeout 15m $(PKGS)
 
+# Where `make screenshots` writes its pictures (git-ignored).
+SCREENSHOTS ?= screenshots
+
+.PHONY: screenshots
+screenshots: browser ## Screenshots of every screen at 1366 and 375 px, into screenshots/ (not committed)
+	@mkdir -p $(SCREENSHOTS)
+	CHROMIUM=$(CHROMIUM) E2E_SCREENSHOTS=$(abspath $(SCREENSHOTS)) $(GO) run ./cmd/withpg $(GO) test -count=1 -run '^TestEveryScreen$$' ./internal/e2e
+	@echo "Screenshots in $(SCREENSHOTS)/"
+
 .PHONY: bench
 bench: ## Measure the gateway against side-by-side baselines (figures in README.md)
 	$(GO) run ./cmd/withpg $(GO) run ./cmd/gwbench

@@ -31,7 +31,6 @@ func ariaCurrent(current bool) string {
 	return "false"
 }
 
-
 // invalid marks a field whose value was refused.
 func invalid(refused bool) templ.Attributes {
 	if refused {

@@ -42,7 +42,10 @@ type CallRow struct {
 	Started string
 	Seat    string
 	Number  string
-	Remote  string
+	// Remote is the other party's number, RemoteName its name if the
+	// Centrex gave one.
+	Remote     string
+	RemoteName string
 	// Label is direction and state: "Entrante · sonando", "Perdida".
 	Label string
 	// Kind is open, talked, missed, failed or ended, for the row's style.

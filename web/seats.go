@@ -121,10 +121,10 @@ type DeactivateView struct {
 type BulkResultView struct {
 	Title string
 	// Back is the table URL to return to.
-	Back  string
-	Rows  []BulkRow
-	OK    int
-	Fail  int
+	Back string
+	Rows []BulkRow
+	OK   int
+	Fail int
 }
 
 // BulkRow is one seat's outcome.
@@ -134,7 +134,6 @@ type BulkRow struct {
 	OK       bool
 	Message  string
 }
-
 
 // activateURL is the activation dialog of a seat.
 func activateURL(seatID int64) string {

@@ -12,13 +12,18 @@ import (
 	"github.com/conecta-zoho/gateway/internal/zohosim"
 )
 
-// crmText reloads the simulated Zoho CRM page until its text contains want.
+// crmText reloads the simulated Zoho CRM page, as the page itself does
+// (the same address), until its text contains want.
 func crmText(t *testing.T, ctx context.Context, gw *gateway, want string) string {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	var body string
 	for time.Now().Before(deadline) {
-		run(t, ctx, "reload the CRM", chromedp.Navigate(gw.zsim.BaseURL()+"/crm/"), chromedp.WaitReady(chromedp.CSS("body")))
+		reload := chromedp.Navigate(gw.zsim.BaseURL() + "/crm/")
+		if strings.HasPrefix(location(t, ctx), gw.zsim.BaseURL()+"/crm/") {
+			reload = chromedp.Reload()
+		}
+		run(t, ctx, "reload the CRM", reload, chromedp.WaitReady(chromedp.CSS("body")))
 		body = value(t, ctx, "CRM text", chromedp.Evaluate[string](`document.body.innerText`))
 		if strings.Contains(body, want) {
 			return body
@@ -27,6 +32,21 @@ func crmText(t *testing.T, ctx context.Context, gw *gateway, want string) string
 	}
 	t.Fatalf("the CRM page never showed %q; it shows:\n%s", want, body)
 	return ""
+}
+
+// seatHeld reports whether the seat's call is on hold at the Centrex.
+func seatHeld(t *testing.T, gw *gateway, seat string) bool {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, c := range gw.xsim.Calls() {
+			if c.UserID == seat && c.State == "Held" {
+				return true
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return false
 }
 
 // seatCall waits until the Centrex has a live call half on the seat.
@@ -72,6 +92,7 @@ func TestCallsThroughTheCRM(t *testing.T) {
 	}
 	run(t, ctx, "contacts", chromedp.WaitVisible(chromedp.CSS(`button.phone`)))
 	submit(t, ctx, "click Pepe Sanchez's number", `button.phone[title="Llamar a Pepe Sanchez"]`)
+	dialing := location(t, ctx) // "Llamando a 910 000 111…"
 
 	// The seat's phone rings, the agent picks up, Pepe answers.
 	agent := seatCall(t, gw, xsisim.DemoSeat1)
@@ -84,6 +105,25 @@ func TestCallsThroughTheCRM(t *testing.T) {
 	}
 	crmText(t, ctx, gw, "FINALIZAR LLAMADA")
 	shot(t, ctx, "crm-call-bar")
+	// "Llamando a…" stays while the call is up.
+	if !strings.Contains(text(t, ctx, "body"), "Llamando a 910 000 111") {
+		t.Error("no \"Llamando a…\" during the call")
+	}
+
+	// Held from the call bar: the CRM says "En espera" and offers "Reanudar".
+	submit(t, ctx, "Retener", `form:has(input[value=hold]) button`)
+	held := crmText(t, ctx, gw, "En espera")
+	if !strings.Contains(held, "Reanudar") || strings.Contains(held, "Retener") {
+		t.Errorf("held call bar:\n%s", held)
+	}
+	if !seatHeld(t, gw, xsisim.DemoSeat1) {
+		t.Error("the Centrex does not hold the call")
+	}
+	submit(t, ctx, "Reanudar", `form:has(input[value=unhold]) button`)
+	resumed := crmText(t, ctx, gw, "En curso")
+	if !strings.Contains(resumed, "Retener") || strings.Contains(resumed, "En espera") {
+		t.Errorf("resumed call bar:\n%s", resumed)
+	}
 
 	// Hang up from Zoho's call bar: the gateway releases the call in the Centrex.
 	submit(t, ctx, "FINALIZAR LLAMADA", `button.danger`)
@@ -94,9 +134,13 @@ func TestCallsThroughTheCRM(t *testing.T) {
 	if n := len(gw.xsim.Calls()); n != 0 {
 		t.Fatalf("%d call halves still live at the Centrex after hanging up from Zoho", n)
 	}
+	run(t, ctx, "the page that said Llamando a", chromedp.Navigate(dialing))
 	log := crmText(t, ctx, gw, "Finalizada")
 	if !strings.Contains(log, "Saliente\tFinalizada\t+34910726329\t+34910000111\tPepe Sanchez") {
 		t.Errorf("call log lacks the outgoing call to Pepe Sanchez:\n%s", log)
+	}
+	if strings.Contains(log, "Llamando a") {
+		t.Errorf("\"Llamando a…\" stays after the call ended:\n%s", log)
 	}
 
 	// An incoming call pops up.
@@ -111,7 +155,7 @@ func TestCallsThroughTheCRM(t *testing.T) {
 
 	// The portal's activity page shows the calls and their deliveries.
 	run(t, ctx, "activity", chromedp.Navigate(gw.url+"/activity"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=call-row]`)))
-	if got := text(t, ctx, "[data-testid=calls]"); !strings.Contains(got, "dialed ended") || !strings.Contains(got, "entregada") {
+	if got := text(t, ctx, "[data-testid=calls]"); !strings.Contains(got, "Saliente · contestada, durante") || !strings.Contains(got, "entregada") {
 		t.Errorf("activity page:\n%s", got)
 	}
 	shot(t, ctx, "activity")

@@ -27,12 +27,9 @@ func TestSeatsTable(t *testing.T) {
 	}
 	shot(t, ctx, "seats-table")
 
-	// Search on every column: here the phone number.
-	run(t, ctx, "search", chromedp.SetValue(chromedp.CSS(`[data-testid=search]`), "0726330"))
-	submit(t, ctx, "Buscar", `.table-search button[type=submit]`)
-	if got := text(t, ctx, "[data-testid=showing]"); !strings.Contains(got, "Mostrando 1 a 1 de 1 elementos") {
-		t.Fatalf("after search: %q", got)
-	}
+	// Search on every column, as you type: here the phone number.
+	run(t, ctx, "search", chromedp.SendKeys(chromedp.CSS(`[data-testid=search]`), "0726330"))
+	waitText(t, ctx, "[data-testid=showing]", "Mostrando 1 a 1 de 1 elemento ")
 	if got := text(t, ctx, "[data-testid=seat-row]"); !strings.Contains(got, "910726330@conecta.orange.es") {
 		t.Fatalf("found row = %q", got)
 	}
@@ -51,8 +48,9 @@ func TestSeatsTable(t *testing.T) {
 	if got := text(t, ctx, "#remote-dialog #activate-title"); got != "Activación de usuario Zoho en Conecta" {
 		t.Fatalf("dialog title = %q", got)
 	}
-	run(t, ctx, "filter the Zoho users", chromedp.SendKeys(chromedp.CSS(`#remote-dialog #user-filter`), "martín"))
-	option := value(t, ctx, "find Miguel", chromedp.Evaluate[string](`[...document.querySelectorAll("#remote-dialog option")].find(o => !o.hidden && o.textContent === "Miguel Martín Buil (miguel.martin@satec.es)")?.value ?? ""`))
+	run(t, ctx, "search the Zoho users", chromedp.SendKeys(chromedp.CSS(`#remote-dialog #user-filter`), "martín"))
+	waitText(t, ctx, "#remote-dialog [data-testid=user-count]", "1 usuario de Zoho coincide.")
+	option := value(t, ctx, "find Miguel", chromedp.Evaluate[string](`[...document.querySelectorAll("#remote-dialog option")].find(o => o.textContent === "Miguel Martín Buil (miguel.martin@satec.es)")?.value ?? ""`))
 	if option == "" {
 		t.Fatal(`"Miguel Martín Buil (miguel.martin@satec.es)" is not in the filtered list`)
 	}

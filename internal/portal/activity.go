@@ -140,7 +140,7 @@ func decodePayload(n store.OutboxRow) outbox.Payload {
 func callRow(p web.Page, c store.CallActivity) web.CallRow {
 	var st callflow.State
 	_ = json.Unmarshal(c.State, &st) // the bridge wrote it; an odd one reads as a call not yet started
-	row := web.CallRow{Started: p.DateTime(c.CreatedAt), Seat: c.SeatUserID, Number: c.SeatNumber, Remote: st.Remote}
+	row := web.CallRow{Started: p.DateTime(c.CreatedAt), Seat: c.SeatUserID, Number: c.SeatNumber, Remote: st.Remote, RemoteName: st.RemoteName}
 	if st.Remote == callflow.AnonymousNumber {
 		row.Remote = p.T("activity.anonymous")
 	}

@@ -272,7 +272,9 @@ func TestSeatsTenantIsolation(t *testing.T) {
 	for _, try := range []func() response{
 		func() response { return acme.get("/zoho/seats/" + id + "/activate") },
 		func() response { return acme.get("/zoho/seats/" + id + "/deactivate") },
-		func() response { return acme.post("/zoho/seats/"+id+"/activate", url.Values{"zoho_user": {users[0].ID}}) },
+		func() response {
+			return acme.post("/zoho/seats/"+id+"/activate", url.Values{"zoho_user": {users[0].ID}})
+		},
 		func() response { return acme.post("/zoho/seats/"+id+"/deactivate", url.Values{}) },
 	} {
 		r := try()

@@ -65,8 +65,8 @@ type CallFilter struct {
 // was sent to Zoho.
 var callStateSQL = map[CallState]string{
 	CallsAny:    "true",
-	CallsOpen:   "c.closed_at IS NULL",
-	CallsTalked: "(c.state->>'outcome' = 'ended' OR (c.closed_at IS NULL AND c.state->>'phase' = 'answered'))",
+	CallsOpen:   "(c.open OR (c.closed_at IS NULL AND coalesce(c.state->>'phase', '') <> 'released'))",
+	CallsTalked: "(c.state->>'outcome' = 'ended' OR (c.open AND c.state->>'phase' = 'answered'))",
 	CallsMissed: "c.state->>'outcome' = 'missed'",
 	CallsFailed: "c.state->>'outcome' IN ('busy', 'noanswer', 'rejected', 'invalid', 'blocked', 'notavailable')",
 	CallsParked: "EXISTS (SELECT 1 FROM outbox o WHERE o.company_id = c.company_id AND o.call_id = c.id AND o.status = 'parked')",

@@ -208,8 +208,9 @@ document.addEventListener("submit", (ev) => {
 });
 
 // The table's "Búsqueda": as the administrator types, the table, its
-// counts and pages are asked for again and replaced; the address follows,
-// so a reload or a shared link shows the same rows.
+// counts and pages are asked for again and replaced; the address follows
+// (the table's own URL, data-url), so a reload or a shared link shows the
+// same rows.
 let tableSearch;
 
 function searchTable(form) {
@@ -232,7 +233,7 @@ function searchTable(form) {
       return;
     }
     region.replaceWith(document.adoptNode(fresh));
-    history.replaceState(null, "", url.pathname + url.search);
+    history.replaceState(null, "", fresh.dataset.url || url.pathname + url.search);
   }).catch((err) => {
     if (err.name !== "AbortError") {
       form.submit();
