@@ -32,7 +32,9 @@ type ActivityView struct {
 	From, To, Total int
 	Pager
 	// Zone names the time zone the times are in.
-	Zone       string
+	Zone string
+	// Self is this page's URL, where a retry comes back to.
+	Self       string
 	DialErrors []NoteRow
 	Summary    DeliveryView
 }

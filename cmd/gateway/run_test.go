@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -37,9 +38,10 @@ func TestMakeRunStopsCleanly(t *testing.T) {
 	cmd.Dir = "../.."
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+testdb.URL(t), "LISTEN_ADDR="+addr, "LOG_FORMAT=text")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var out bytes.Buffer
+	var out lockedBuffer
 	pr, pw := io.Pipe()
-	cmd.Stdout, cmd.Stderr = io.MultiWriter(&out, pw), &out
+	both := io.MultiWriter(&out, pw) // one writer for both: exec then writes from one goroutine at a time
+	cmd.Stdout, cmd.Stderr = both, both
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -74,9 +76,10 @@ func TestMakeRunStopsCleanly(t *testing.T) {
 	// The binary make ran: on its own, Ctrl-C gives exit status 0.
 	gw := exec.Command(bin, "dev", "--dir", dir)
 	gw.Env = cmd.Env
-	var gwOut bytes.Buffer
+	var gwOut lockedBuffer
 	gwPR, gwPW := io.Pipe()
-	gw.Stdout, gw.Stderr = io.MultiWriter(&gwOut, gwPW), &gwOut
+	gwBoth := io.MultiWriter(&gwOut, gwPW)
+	gw.Stdout, gw.Stderr = gwBoth, gwBoth
 	if err := gw.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -110,4 +113,23 @@ func announced(r io.Reader, want string) <-chan struct{} {
 		_, _ = io.Copy(io.Discard, r)
 	}()
 	return seen
+}
+
+// lockedBuffer is a bytes.Buffer that a process's output goroutine writes
+// while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

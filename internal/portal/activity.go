@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/conecta-zoho/gateway/internal/bridge/callflow"
@@ -47,7 +48,8 @@ func (s *Server) handleActivity(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	vm := web.ActivityView{Company: a.Company.Name, Filter: f.view(p, callStates), Total: total,
-		Zone: zoneCaption(p, s.now()), Pager: pager(page, activityPageSize, total, func(n int) string { return f.url("/activity", n) })}
+		Zone: zoneCaption(p, s.now()), Pager: pager(page, activityPageSize, total, func(n int) string { return f.url("/activity", n) }),
+		Self: f.url("/activity", page)}
 	if total > 0 {
 		vm.From, vm.To = (page-1)*activityPageSize+1, (page-1)*activityPageSize+len(calls)
 	}
@@ -109,8 +111,7 @@ func (s *Server) handleRetryOutbox(w http.ResponseWriter, r *http.Request) {
 
 // activityReturn is the activity page the retry form came from.
 func activityReturn(r *http.Request) string {
-	v := r.FormValue("return")
-	if v == "/activity" || len(v) > len("/activity?") && v[:len("/activity?")] == "/activity?" {
+	if v := r.FormValue("return"); v == "/activity" || strings.HasPrefix(v, "/activity?") {
 		return v
 	}
 	return "/activity"

@@ -85,8 +85,18 @@ func TestActivityPageAndRetry(t *testing.T) {
 		t.Errorf("panel last error = %q", got)
 	}
 
-	r := c.post("/activity/outbox/"+strconv.FormatInt(parked, 10)+"/retry", url.Values{})
+	if got := d.Find("[data-testid=retry]").Closest("form").Find("input[name=return]").AttrOr("value", ""); got != "/activity" {
+		t.Errorf("the retry comes back to %q", got)
+	}
+	if r := c.post("/activity/outbox/999999/retry", url.Values{"return": {"//evil.example/activity"}}); r.location != "/activity" {
+		t.Errorf("a foreign return leads to %q", r.location)
+	}
+	c.get("/activity") // the flash of that attempt
+	r := c.post("/activity/outbox/"+strconv.FormatInt(parked, 10)+"/retry", url.Values{"return": {"/activity?state=parked"}})
 	wantStatus(t, r, http.StatusSeeOther)
+	if r.location != "/activity?state=parked" {
+		t.Errorf("after the retry: %q, want the filtered page", r.location)
+	}
 	d = c.get("/activity").doc(t)
 	if got := d.Find("[data-testid=flash]").Text(); got != "La notificación se volverá a enviar ahora." {
 		t.Errorf("flash = %q", got)
