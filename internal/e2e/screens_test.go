@@ -130,6 +130,12 @@ func TestEveryScreen(t *testing.T) {
 	run(t, ctx, "a bad address", chromedp.SetValue(chromedp.CSS(`#enable-dialog #zoho_email`), "miguel@"))
 	submit(t, ctx, "Comenzar la activación", `#enable-dialog [data-testid=enable-start]`)
 	run(t, ctx, "the dialog again", chromedp.WaitVisible(chromedp.CSS(`#enable-dialog [data-testid=email-error]`)))
+	if modal := value(t, ctx, "modal", chromedp.Evaluate[bool](`document.getElementById("enable-dialog").matches(":modal")`)); !modal {
+		t.Error("the refused address is not shown in the (modal) dialog")
+	}
+	if got := text(t, ctx, "#enable-dialog [data-testid=email-error]"); got != "Escriba la dirección de correo de su cuenta de Zoho." {
+		t.Errorf("message in the dialog = %q", got)
+	}
 	screen(t, ctx, "07-enable-dialog-error")
 	navigate(t, ctx, gw, "/zoho/enable")
 	dialogAligned(t, ctx, "[data-testid=enable-confirm]")
