@@ -68,7 +68,7 @@ bench: ## Measure the gateway against side-by-side baselines (figures in README.
 .PHONY: fuzz
 fuzz: ## Fuzz the Xsi event parser, number normalisation and Zoho endpoints for FUZZTIME each (default 1m)
 	$(GO) test -run '^$$' -fuzz FuzzParseEvent -fuzztime $${FUZZTIME:-1m} ./internal/centrex/xsi
-	$(GO) test -run '^$$' -fuzz FuzzNormalize -fuzztime $${FUZZTIME:-1m} ./internal/bridge/phonenumber
+	$(GO) test -run '^$$' -fuzz FuzzNormalize -fuzztime $${FUZZTIME:-1m} ./internal/phonenumber
 	$(GO) run ./cmd/withpg $(GO) test -run '^$$' -fuzz FuzzZohoEndpoints -fuzztime $${FUZZTIME:-1m} ./internal/bridge
 
 .PHONY: migrate

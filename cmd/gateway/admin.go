@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/conecta-zoho/gateway/internal/app"
 	"github.com/conecta-zoho/gateway/internal/config"
 	"github.com/conecta-zoho/gateway/internal/password"
 	"github.com/conecta-zoho/gateway/internal/store"
@@ -21,12 +22,12 @@ func cmdMigrate(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "gateway migrate: takes no arguments\n")
 		return exitUsage
 	}
-	st, logger, code := openForCLI(ctx, "migrate", e)
-	if st == nil {
+	a, logger, code := openApp(ctx, "migrate", e, false)
+	if a == nil {
 		return code
 	}
-	defer st.Close()
-	n, err := st.Migrate(ctx, logger)
+	defer a.Close()
+	n, err := a.Store.Migrate(ctx, logger)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "gateway migrate: %v\n", err)
 		return exitFailure
@@ -81,22 +82,23 @@ func cmdCompanyCreate(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "gateway company create: %v\n", err)
 		return exitUsage
 	}
-	st, _, code := openForCLI(ctx, "company create", e)
-	if st == nil {
+	a, _, code := openApp(ctx, "company create", e, false)
+	if a == nil {
 		return code
 	}
-	defer st.Close()
+	defer a.Close()
+	st := a.Store
 	hash, err := password.Hash(pw, password.Default)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "gateway company create: %v\n", err)
 		return exitFailure
 	}
-	c, a, err := st.CreateCompany(ctx, *name, *email, hash)
+	c, admin, err := st.CreateCompany(ctx, *name, *email, hash)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "gateway company create: %v\n", err)
 		return exitFailure
 	}
-	fmt.Fprintf(e.stdout, "created company %q (id %d) with administrator %s\n", c.Name, c.ID, a.Email)
+	fmt.Fprintf(e.stdout, "created company %q (id %d) with administrator %s\n", c.Name, c.ID, admin.Email)
 	if generated {
 		fmt.Fprintf(e.stdout, "password: %s\n", pw)
 	}
@@ -125,11 +127,12 @@ func cmdAdmin(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "gateway admin reset-password: %v\n", err)
 		return exitUsage
 	}
-	st, _, code := openForCLI(ctx, "admin reset-password", e)
-	if st == nil {
+	app, _, code := openApp(ctx, "admin reset-password", e, false)
+	if app == nil {
 		return code
 	}
-	defer st.Close()
+	defer app.Close()
+	st := app.Store
 	hash, err := password.Hash(pw, password.Default)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "gateway admin reset-password: %v\n", err)
@@ -154,21 +157,26 @@ func cmdAdmin(ctx context.Context, args []string, e env) int {
 	return exitOK
 }
 
-// openForCLI loads the configuration of a one-shot command and opens the
-// store; on failure it has already reported and returns the exit code.
-func openForCLI(ctx context.Context, name string, e env) (*store.Store, *slog.Logger, int) {
+// openApp loads the configuration of a one-shot command and builds the
+// gateway through app.New, as `serve` does; secretKey says the command
+// seals or opens secrets, so SECRET_KEY is required. On failure it has
+// already reported and returns the exit code.
+func openApp(ctx context.Context, name string, e env, secretKey bool) (*app.App, *slog.Logger, int) {
 	cfg, err := config.Load(e.getenv, config.ModeCLI)
+	if err == nil && secretKey && len(cfg.SecretKey) == 0 {
+		err = errors.New("SECRET_KEY: is required by this command (it encrypts and decrypts the Centrex password)")
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "gateway %s: invalid configuration:\n%s\n", name, indent(err.Error()))
 		return nil, nil, exitUsage
 	}
 	logger := newLogger(cfg, e.stderr)
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	a, err := app.New(ctx, cfg, logger)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "gateway %s: %v\n", name, err)
 		return nil, nil, exitFailure
 	}
-	return st, logger, exitOK
+	return a, logger, exitOK
 }
 
 // newPassword reads a password from stdin, or generates one.

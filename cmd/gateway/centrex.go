@@ -15,8 +15,6 @@ import (
 	"unicode"
 
 	"github.com/conecta-zoho/gateway/internal/centrex"
-	"github.com/conecta-zoho/gateway/internal/config"
-	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
 )
 
@@ -75,16 +73,17 @@ func cmdCompanySetCentrex(ctx context.Context, args []string, e env) int {
 	}
 	conn.Password = pw
 
-	st, box, code := openWithSecretKey(ctx, "company set-centrex", e)
-	if st == nil {
+	a, _, code := openApp(ctx, "company set-centrex", e, true)
+	if a == nil {
 		return code
 	}
-	defer st.Close()
+	defer a.Close()
+	st := a.Store
 	c, code := companyByName(ctx, st, "company set-centrex", *company, e)
 	if code != exitOK {
 		return code
 	}
-	if err := st.SetCentrexConnection(ctx, box, c.ID, conn); err != nil {
+	if err := st.SetCentrexConnection(ctx, c.ID, conn); err != nil {
 		fmt.Fprintf(e.stderr, "gateway company set-centrex: %v\n", err)
 		return exitFailure
 	}
@@ -193,26 +192,6 @@ func readSecretLine(r io.Reader) (string, error) {
 		return "", errors.New("no password on standard input")
 	}
 	return line, nil
-}
-
-// openWithSecretKey is openForCLI for commands that seal or open secrets:
-// SECRET_KEY must be set.
-func openWithSecretKey(ctx context.Context, name string, e env) (*store.Store, *secretbox.Box, int) {
-	cfg, err := config.Load(e.getenv, config.ModeCLI)
-	if err == nil && len(cfg.SecretKey) == 0 {
-		err = errors.New("SECRET_KEY: is required by this command (it encrypts the Centrex password)")
-	}
-	if err != nil {
-		fmt.Fprintf(e.stderr, "gateway %s: invalid configuration:\n%s\n", name, indent(err.Error()))
-		return nil, nil, exitUsage
-	}
-	box, err := secretbox.New(cfg.SecretKey)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "gateway %s: %v\n", name, err)
-		return nil, nil, exitUsage
-	}
-	st, _, code := openForCLI(ctx, name, e)
-	return st, box, code
 }
 
 // companyByName finds the named company or reports that it does not exist.

@@ -5,10 +5,9 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/conecta-zoho/gateway/internal/app"
 	"github.com/conecta-zoho/gateway/internal/config"
 	"github.com/conecta-zoho/gateway/internal/devenv"
-	"github.com/conecta-zoho/gateway/internal/secretbox"
-	"github.com/conecta-zoho/gateway/internal/store"
 )
 
 // cmdDev runs `gateway dev` (what `make run` runs): the whole product on one
@@ -52,12 +51,13 @@ func cmdDev(ctx context.Context, args []string, e env) int {
 		defer zsim.Close()
 	}
 
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	a, err := app.New(ctx, cfg, logger)
 	if err != nil {
-		logger.Error("cannot open the database", "error", err)
+		logger.Error("cannot start", "error", err)
 		return exitFailure
 	}
-	defer st.Close()
+	defer a.Close()
+	st := a.Store
 	if _, err := st.Migrate(ctx, logger); err != nil {
 		logger.Error("migration failed", "error", err)
 		return exitFailure
@@ -75,23 +75,18 @@ func cmdDev(ctx context.Context, args []string, e env) int {
 		logger.Error("cannot seed the demo data", "error", err)
 		return exitFailure
 	}
-	box, err := secretbox.New(cfg.SecretKey)
-	if err != nil {
-		logger.Error("bad SECRET_KEY", "error", err)
-		return exitFailure
-	}
 	var xsim *devenv.XsiSim
-	if need, err := devenv.NeedsXsiSim(ctx, st, box); err != nil {
+	if need, err := devenv.NeedsXsiSim(ctx, st); err != nil {
 		logger.Error("cannot read the demo company's Centrex connection", "error", err)
 		return exitFailure
 	} else if need {
-		if xsim, err = devenv.StartXsiSim(ctx, st, box, logger); err != nil {
+		if xsim, err = devenv.StartXsiSim(ctx, st, logger); err != nil {
 			logger.Error("cannot start the Xsi simulator", "error", err)
 			return exitFailure
 		}
 		defer xsim.Close()
 	}
-	return serve(ctx, cfg, st, logger, func(addr string) {
+	return serve(ctx, a, cfg, logger, func(addr string) {
 		fmt.Fprintf(e.stdout, "\n  Conecta–Zoho gateway (dev mode) is ready.\n\n"+
 			"  Open:      %s/\n"+
 			"  Log in as: %s\n"+

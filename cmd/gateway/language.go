@@ -23,11 +23,12 @@ func cmdCompanyLanguage(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "usage: gateway company set-language --company NAME --lang es|en\n")
 		return exitUsage
 	}
-	st, _, code := openForCLI(ctx, "company set-language", e)
-	if st == nil {
+	a, _, code := openApp(ctx, "company set-language", e, false)
+	if a == nil {
 		return code
 	}
-	defer st.Close()
+	defer a.Close()
+	st := a.Store
 	c, code := companyByName(ctx, st, "company set-language", *name, e)
 	if code != exitOK {
 		return code

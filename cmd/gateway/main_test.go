@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/conecta-zoho/gateway/internal/password"
-	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/testdb"
 )
 
@@ -58,11 +57,7 @@ func TestServeRefusesDevCaptcha(t *testing.T) {
 
 func TestServeRefusesOldSchema(t *testing.T) {
 	url := testdb.URL(t)
-	st, err := store.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := testdb.Connect(t, url, nil)
 	if _, err := st.Pool().Exec(context.Background(), `DELETE FROM goose_db_version WHERE version_id > 0`); err != nil {
 		t.Fatal(err)
 	}
@@ -89,11 +84,7 @@ func TestCompanyAndAdminCommands(t *testing.T) {
 	}
 	generated := strings.TrimSpace(strings.TrimPrefix(r.stdout[strings.Index(r.stdout, "password: "):], "password: "))
 
-	st, err := store.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := testdb.Connect(t, url, nil)
 	a, err := st.AdminByEmail(context.Background(), "admin@fermax.com")
 	if err != nil {
 		t.Fatal(err)
@@ -147,11 +138,7 @@ func TestCompanySetLanguage(t *testing.T) {
 	if r := gateway(t, vars, "", "company", "set-language", "--company", "fermax", "--lang", "en"); r.code != exitOK || !strings.Contains(r.stdout, "English") {
 		t.Fatalf("set-language: %+v", r)
 	}
-	st, err := store.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := testdb.Connect(t, url, nil)
 	c, _ := st.CompanyByName(context.Background(), "Fermax")
 	if lang, _ := st.CompanyLanguage(context.Background(), c.ID); lang != "en" {
 		t.Fatalf("language = %q", lang)

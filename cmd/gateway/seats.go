@@ -17,7 +17,9 @@ const seatsUsage = `usage: gateway seats sync --company NAME
        gateway seats import --company NAME FILE.csv
          replace the company's seats with a CSV file ("-" reads standard input): a header row
          with at least "user id" and "number" (or the guide's "Usuario Conecta", "Puesto Teléfono");
-         seats missing from the file are marked gone; a file with any bad row imports nothing`
+         seats missing from the file are marked gone; a file with any bad row imports nothing
+       Both then switch off in Zoho every link whose seat is gone (this needs SECRET_KEY and the
+       Zoho settings of the server when there are such links).`
 
 // cmdSeats runs `gateway seats sync|import`.
 func cmdSeats(ctx context.Context, args []string, e env) int {
@@ -40,16 +42,16 @@ func cmdSeats(ctx context.Context, args []string, e env) int {
 	}
 	name := "seats " + sub
 	if sub == "sync" {
-		st, box, code := openWithSecretKey(ctx, name, e)
-		if st == nil {
+		a, _, code := openApp(ctx, name, e, true)
+		if a == nil {
 			return code
 		}
-		defer st.Close()
-		c, code := companyByName(ctx, st, name, *company, e)
+		defer a.Close()
+		c, code := companyByName(ctx, a.Store, name, *company, e)
 		if code != exitOK {
 			return code
 		}
-		res, err := seats.New(seats.Options{Store: st, Box: box}).Sync(ctx, c.ID)
+		res, err := a.Seats.Sync(ctx, c.ID)
 		return reportSync(e, name, c, res, err)
 	}
 
@@ -63,35 +65,45 @@ func cmdSeats(ctx context.Context, args []string, e env) int {
 		defer f.Close()
 		in = f
 	}
-	st, _, code := openForCLI(ctx, name, e)
-	if st == nil {
+	a, _, code := openApp(ctx, name, e, false)
+	if a == nil {
 		return code
 	}
-	defer st.Close()
-	c, code := companyByName(ctx, st, name, *company, e)
+	defer a.Close()
+	c, code := companyByName(ctx, a.Store, name, *company, e)
 	if code != exitOK {
 		return code
 	}
-	res, err := seats.New(seats.Options{Store: st}).Import(ctx, c.ID, in)
+	res, err := a.Seats.Import(ctx, c.ID, in)
 	return reportSync(e, name, c, res, err)
 }
 
-// reportSync prints a sync's or import's counts, or its error.
-func reportSync(e env, name string, c store.Company, res store.SyncResult, err error) int {
+// reportSync prints a sync's or import's counts and the links of gone seats
+// it switched off, or its error. Links it could not switch off are an
+// error (exit 1) after the counts: the seats are stored, and every running
+// gateway tries those links again.
+func reportSync(e env, name string, c store.Company, res seats.Result, err error) int {
 	var ie *seats.ImportError
+	var se *seats.SwitchOffError
 	switch {
 	case errors.As(err, &ie):
 		fmt.Fprintln(e.stderr, ie.Error())
 		return exitFailure
-	case err != nil:
+	case err != nil && !errors.As(err, &se):
 		fmt.Fprintf(e.stderr, "gateway %s: %v\n", name, err)
 		return exitFailure
 	}
 	fmt.Fprintf(e.stdout, "%s: %d seats (%d added, %d changed, %d back, %d gone)\n",
 		c.Name, res.Present, res.Added, res.Changed, res.Returned, res.Gone)
-	for _, l := range res.SwitchOff {
-		fmt.Fprintf(e.stdout, "  still registered in Zoho: gone seat %s linked to %s; the portal switches it off\n",
-			l.SeatUserID, l.ZohoEmail)
+	for _, l := range res.SwitchedOff {
+		fmt.Fprintf(e.stdout, "  switched off in Zoho: gone seat %s linked to %s\n", l.SeatUserID, l.ZohoEmail)
 	}
-	return exitOK
+	if se == nil {
+		return exitOK
+	}
+	for _, l := range se.Links {
+		fmt.Fprintf(e.stderr, "gateway %s: still registered in Zoho: gone seat %s linked to %s\n", name, l.SeatUserID, l.ZohoEmail)
+	}
+	fmt.Fprintf(e.stderr, "gateway %s: %v; every running gateway tries again on its next seat round\n", name, se.Err)
+	return exitFailure
 }

@@ -2,18 +2,22 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/testdb"
 	"github.com/conecta-zoho/gateway/internal/xsisim"
+	"github.com/conecta-zoho/gateway/internal/zoho"
+	"github.com/conecta-zoho/gateway/internal/zohosim"
 )
 
-const testSecretKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+const testSecretKey = testdb.SecretKey
 
 func TestSetCentrexAndSeatsSync(t *testing.T) {
 	sim := xsisim.New(xsisim.Options{})
@@ -138,11 +142,7 @@ func TestSeatsImport(t *testing.T) {
 			}
 		})
 	}
-	st, err := store.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := testdb.Connect(t, url, nil)
 	c, _ := st.CompanyByName(context.Background(), "Fermax")
 	if _, err := st.SeatByUserID(context.Background(), c.ID, "910726331@conecta.orange.es"); err == nil {
 		t.Fatal("a seat of the refused file was stored")
@@ -173,4 +173,114 @@ func replace(args []string, old, new string) []string {
 		out[i] = a
 	}
 	return out
+}
+
+// TestSeatsSyncSwitchesOffGoneSeatsInZoho: `gateway seats sync` builds the
+// same services as `serve`, so a seat that left the Centrex has its Zoho
+// registrations removed by the command itself; with Zoho down the command
+// says which links are still registered and exits 1, and the next run
+// finishes the job.
+func TestSeatsSyncSwitchesOffGoneSeatsInZoho(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	xsim := xsisim.New(xsisim.Options{})
+	defer xsim.Close()
+	xsisim.SeedDemo(xsim)
+	xsp := httptest.NewServer(xsim)
+	defer xsp.Close()
+
+	const clientID, clientSecret, redirect = "1000.CLI", "cli-secret", "https://gw.example.com/zoho/callback"
+	zsim := zohosim.New(zohosim.Options{ClientID: clientID, ClientSecret: clientSecret})
+	zsrv := httptest.NewServer(zsim.Handler())
+	defer zsrv.Close()
+	zsim.SetBaseURL(zsrv.URL)
+	org := zsim.AddOrg("Fermax", "eu")
+	zu := org.AddUser("miguel.martin@satec.es", "Miguel", "pw", true)
+
+	url := testdb.URL(t)
+	vars := map[string]string{"DATABASE_URL": url, "SECRET_KEY": testSecretKey,
+		"ZOHO_CLIENT_ID": clientID, "ZOHO_CLIENT_SECRET": clientSecret, "ZOHO_ACCOUNTS_URL": zsrv.URL}
+	if r := gateway(t, vars, "", "company", "create", "--name", "Fermax", "--admin-email", "admin@fermax.com"); r.code != exitOK {
+		t.Fatalf("company create: %+v", r)
+	}
+	if r := gateway(t, vars, xsisim.DemoAdminPassword+"\n", "company", "set-centrex", "--company", "Fermax", "--xsi-url", xsp.URL,
+		"--user", xsisim.DemoAdminUserID, "--group", xsisim.DemoGroup, "--enterprise", xsisim.DemoEnterprise,
+		"--directory-user", xsisim.DemoSeat1, "--password-stdin"); r.code != exitOK {
+		t.Fatalf("set-centrex: %+v", r)
+	}
+	if r := gateway(t, vars, "", "seats", "sync", "--company", "Fermax"); r.code != exitOK {
+		t.Fatalf("first sync: %+v", r)
+	}
+
+	// The integration is enabled, and the second seat linked and registered.
+	st := testdb.Connect(t, url, testdb.Box(t))
+	c, err := st.CompanyByName(ctx, "Fermax")
+	if err != nil {
+		t.Fatal(err)
+	}
+	oauth, err := zoho.NewOAuth(zoho.OAuthConfig{ClientID: clientID, ClientSecret: clientSecret, RedirectURL: redirect,
+		HomeAccountsURL: zsrv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, loc, as, err := zsim.IssueCode("miguel.martin@satec.es", redirect, zoho.Scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := oauth.Exchange(ctx, as, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb := zoho.NewPhoneBridge(zsrv.Client(), zoho.StaticToken{APIDomain: tok.APIDomain, AccessToken: tok.AccessToken})
+	if err := pb.Integrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveZohoIntegration(ctx, store.ZohoIntegration{CompanyID: c.ID, Status: store.ZohoEnabled,
+		ConsentEmail: "miguel.martin@satec.es", Location: loc, AccountsServer: as, APIDomain: tok.APIDomain,
+		RefreshToken: tok.RefreshToken, AccessToken: tok.AccessToken, AccessExpiresAt: tok.Expiry,
+		RefreshedAt: time.Now(), EnabledAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	seat, err := st.SeatByUserID(ctx, c.ID, xsisim.DemoSeat2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, _, err := st.CreateLink(ctx, c.ID, seat.ID, store.ZohoUser{ID: zu, Email: "miguel.martin@satec.es"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SetLinkEnabled(ctx, c.ID, link.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := pb.EnableClickToDial(ctx, zoho.ClickToDial{ZohoUser: zu, URI: "https://gw.example.com/bridge/zoho/clicktodial"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := pb.EnableCallControl(ctx, zoho.CallControl{ZohoUser: zu, HungupURI: "https://gw.example.com/bridge/zoho/call/hangup"}); err != nil {
+		t.Fatal(err)
+	}
+
+	xsim.RemoveSeat(xsisim.DemoSeat2)
+	zsim.FailNext(100, http.StatusServiceUnavailable)
+	r := gateway(t, vars, "", "seats", "sync", "--company", "Fermax")
+	if r.code != exitFailure || !strings.Contains(r.stdout, "(0 added, 0 changed, 0 back, 1 gone)") ||
+		!strings.Contains(r.stderr, "still registered in Zoho: gone seat "+xsisim.DemoSeat2) {
+		t.Fatalf("sync with Zoho down: %+v", r)
+	}
+	if _, ok := org.ClickToDial(zu); !ok {
+		t.Fatal("the registration went although Zoho was down")
+	}
+	zsim.FailNext(0, 0)
+	r = gateway(t, vars, "", "seats", "sync", "--company", "Fermax")
+	if r.code != exitOK || !strings.Contains(r.stdout, "switched off in Zoho: gone seat "+xsisim.DemoSeat2+" linked to miguel.martin@satec.es") {
+		t.Fatalf("sync with Zoho back: %+v", r)
+	}
+	if _, ok := org.ClickToDial(zu); ok {
+		t.Error("click-to-dial still registered for the gone seat")
+	}
+	if _, ok := org.CallControl(zu); ok {
+		t.Error("call control still registered for the gone seat")
+	}
+	if l, err := st.LinkByID(ctx, c.ID, link.ID); err != nil || l.Enabled {
+		t.Fatalf("link after the sync: %+v, %v", l, err)
+	}
 }

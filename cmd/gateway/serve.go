@@ -10,7 +10,6 @@ import (
 
 	"github.com/conecta-zoho/gateway/internal/app"
 	"github.com/conecta-zoho/gateway/internal/config"
-	"github.com/conecta-zoho/gateway/internal/store"
 )
 
 // cmdServe runs `gateway serve`: production, every setting from the
@@ -29,20 +28,20 @@ func cmdServe(ctx context.Context, args []string, e env) int {
 		return exitUsage
 	}
 	logger := newLogger(cfg, e.stderr)
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	a, err := app.New(ctx, cfg, logger)
 	if err != nil {
-		logger.Error("cannot open the database", "error", err)
+		logger.Error("cannot start", "error", err)
 		return exitFailure
 	}
-	defer st.Close()
+	defer a.Close()
 
 	if *migrate || cfg.MigrateOnStart {
-		if _, err := st.Migrate(ctx, logger); err != nil {
+		if _, err := a.Store.Migrate(ctx, logger); err != nil {
 			logger.Error("migration failed", "error", err)
 			return exitFailure
 		}
 	}
-	status, err := st.Migrations(ctx)
+	status, err := a.Store.Migrations(ctx)
 	if err != nil {
 		logger.Error("cannot read the schema version", "error", err)
 		return exitFailure
@@ -52,29 +51,23 @@ func cmdServe(ctx context.Context, args []string, e env) int {
 			"schema_version", status.Current, "latest", status.Latest)
 		return exitFailure
 	}
-	return serve(ctx, cfg, st, logger, nil)
+	return serve(ctx, a, cfg, logger, nil)
 }
 
-// serve runs the gateway on cfg.ListenAddr until ctx ends; ready, if given,
-// is called once the listener is open.
-func serve(ctx context.Context, cfg config.Config, st *store.Store, logger *slog.Logger, ready func(addr string)) int {
+// serve runs a on cfg.ListenAddr until ctx ends or a part of it fails;
+// ready, if given, is called once the listener is open.
+func serve(ctx context.Context, a *app.App, cfg config.Config, logger *slog.Logger, ready func(addr string)) int {
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		logger.Error("cannot listen", "addr", cfg.ListenAddr, "error", err)
 		return exitFailure
 	}
-	a, err := app.New(cfg, st, logger)
-	if err != nil {
-		logger.Error("cannot start", "error", err)
-		return exitFailure
-	}
-	defer a.Close()
 	logger.Info("gateway listening", "addr", ln.Addr().String(), "config", cfg)
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
 	if err := a.Serve(ctx, ln); err != nil {
-		logger.Error("server stopped", "error", err)
+		logger.Error("gateway stopped", "error", err)
 		return exitFailure
 	}
 	return exitOK

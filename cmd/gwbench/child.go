@@ -20,7 +20,6 @@ import (
 
 	"github.com/conecta-zoho/gateway/internal/app"
 	"github.com/conecta-zoho/gateway/internal/config"
-	"github.com/conecta-zoho/gateway/internal/store"
 )
 
 // The telephony sections run the gateway in a process of its own, so that
@@ -45,18 +44,13 @@ func runChildGateway() int {
 		return 2
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	a, err := app.New(ctx, cfg, logger)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gwbench child:", err)
 		return 1
 	}
-	defer st.Close()
+	defer a.Close()
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "gwbench child:", err)
-		return 1
-	}
-	a, err := app.New(cfg, st, logger)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gwbench child:", err)
 		return 1

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/conecta-zoho/gateway/internal/bridge"
+	"github.com/conecta-zoho/gateway/internal/zohoapi"
 )
 
 const (
@@ -70,8 +70,8 @@ func benchClickToDial(ctx context.Context, b *bench) error {
 			http.Error(rw, "bad form", http.StatusBadRequest)
 			return
 		}
-		t, ok := byLink[r.Form.Get(bridge.ParamLink)]
-		if !ok || r.Header.Get(bridge.AuthParam) != t.seat.secret {
+		t, ok := byLink[r.Form.Get(zohoapi.ParamLink)]
+		if !ok || r.Header.Get(zohoapi.AuthParam) != t.seat.secret {
 			http.Error(rw, "forbidden", http.StatusForbidden)
 			return
 		}
@@ -96,11 +96,11 @@ func benchClickToDial(ctx context.Context, b *bench) error {
 
 	client := &http.Client{Timeout: 10 * time.Second}
 	dial := func(base string, t target) (time.Duration, error) {
-		form := url.Values{"tonumber": {dialNumber}, bridge.ParamCompany: {strconv.FormatInt(t.company, 10)},
-			bridge.ParamLink: {strconv.FormatInt(t.seat.linkID, 10)}, bridge.AuthParam: {t.seat.secret}}
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+bridge.ClickToDialPath, strings.NewReader(form.Encode()))
+		form := url.Values{"tonumber": {dialNumber}, zohoapi.ParamCompany: {strconv.FormatInt(t.company, 10)},
+			zohoapi.ParamLink: {strconv.FormatInt(t.seat.linkID, 10)}, zohoapi.AuthParam: {t.seat.secret}}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+zohoapi.ClickToDialPath, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set(bridge.AuthParam, t.seat.secret)
+		req.Header.Set(zohoapi.AuthParam, t.seat.secret)
 		select {
 		case <-arrived:
 		default:

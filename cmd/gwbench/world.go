@@ -90,7 +90,11 @@ func newWorld(ctx context.Context, b *bench, name string, companies, seats int) 
 	}
 	w.dbURL = dbURL
 	w.closers = append(w.closers, drop)
-	if w.st, err = store.Open(ctx, dbURL); err != nil {
+	box, err := secretbox.New(w.key)
+	if err != nil {
+		return nil, err
+	}
+	if w.st, err = store.Open(ctx, dbURL, box); err != nil {
 		return nil, err
 	}
 	w.closers = append(w.closers, w.st.Close)
@@ -149,10 +153,6 @@ func (w *world) childEnv() []string {
 
 // seed creates the companies in the store and both simulators.
 func (w *world) seed(ctx context.Context, companies, seats int) error {
-	box, err := secretbox.New(w.key)
-	if err != nil {
-		return err
-	}
 	hash, err := password.Hash("bench-password-123", password.Params{Memory: 1024, Time: 1, Threads: 1})
 	if err != nil {
 		return err
@@ -163,7 +163,7 @@ func (w *world) seed(ctx context.Context, companies, seats int) error {
 		return err
 	}
 	for c := range companies {
-		co, err := w.seedCompany(ctx, box, oauth, hash, c, seats)
+		co, err := w.seedCompany(ctx, oauth, hash, c, seats)
 		if err != nil {
 			return fmt.Errorf("company %d: %w", c, err)
 		}
@@ -173,7 +173,7 @@ func (w *world) seed(ctx context.Context, companies, seats int) error {
 }
 
 // seedCompany creates company c with its Xsi group, Zoho org and links.
-func (w *world) seedCompany(ctx context.Context, box *secretbox.Box, oauth *zoho.OAuth, hash string, c, seats int) (worldCompany, error) {
+func (w *world) seedCompany(ctx context.Context, oauth *zoho.OAuth, hash string, c, seats int) (worldCompany, error) {
 	name := fmt.Sprintf("Bench %03d", c)
 	enterprise, group, admin := fmt.Sprintf("ent%03d", c), fmt.Sprintf("grp%03d", c), fmt.Sprintf("admin%03d@xsp.example", c)
 	g := w.xsi.AddGroup(enterprise, group)
@@ -193,7 +193,7 @@ func (w *world) seedCompany(ctx context.Context, box *secretbox.Box, oauth *zoho
 	if err != nil {
 		return worldCompany{}, err
 	}
-	if err := w.st.SetCentrexConnection(ctx, box, co.ID, centrex.Connection{BaseURL: w.xsrv.URL, UserID: admin,
+	if err := w.st.SetCentrexConnection(ctx, co.ID, centrex.Connection{BaseURL: w.xsrv.URL, UserID: admin,
 		Password: worldXsiPassword, GroupID: group, EnterpriseID: enterprise, IsEnterprise: true,
 		DirectoryUserID: cseats[0].UserID}); err != nil {
 		return worldCompany{}, err
@@ -217,11 +217,10 @@ func (w *world) seedCompany(ctx context.Context, box *secretbox.Box, oauth *zoho
 		AccessToken: tok.AccessToken}).Integrate(ctx); err != nil {
 		return worldCompany{}, err
 	}
-	id := fmt.Sprint(co.ID)
 	if err := w.st.SaveZohoIntegration(ctx, store.ZohoIntegration{CompanyID: co.ID, Status: store.ZohoEnabled,
 		ConsentEmail: adminEmail, Location: loc, AccountsServer: as, APIDomain: tok.APIDomain,
-		RefreshToken:    box.SealString(tok.RefreshToken, "zoho-refresh:"+id),
-		AccessToken:     box.SealString(tok.AccessToken, "zoho-access:"+id),
+		RefreshToken:    tok.RefreshToken,
+		AccessToken:     tok.AccessToken,
 		AccessExpiresAt: tok.Expiry, RefreshedAt: time.Now(), EnabledAt: time.Now()}); err != nil {
 		return worldCompany{}, err
 	}

@@ -1,7 +1,18 @@
-// Package app assembles the gateway from its parts (store, portal, and the
-// telephony bridge with its outbox) and runs its HTTP server and background
-// loops with timeouts and a graceful shutdown. `gateway serve`, `gateway dev` and the end-to-end tests
-// all start the gateway through it.
+// Package app builds the gateway from its configuration and runs it.
+//
+// New is the one constructor: `gateway serve`, `gateway dev`, every CLI
+// command (`seats sync`, `seats import`, `company set-centrex`, …), the
+// end-to-end tests and the benchmark's gateway process all build the
+// gateway through it, so a command works on the same services, wired the
+// same way, as the server does. It opens the store (the one owner of the
+// secrets at rest, with SECRET_KEY) and builds the portal, the Zoho
+// integration, the seats service, the call use case, the telephony bridge,
+// the subscription manager and the outbox; Close closes the store.
+//
+// Serve runs the HTTP server and every background loop (outbox delivery,
+// subscriptions, the sweeper, the periodic seat sync, the janitor) in one
+// errgroup: the first to fail cancels the others, and Serve returns its
+// error once they all stopped (requests in flight get up to ten seconds).
 package app
 
 import (
@@ -14,80 +25,128 @@ import (
 	"net/url"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/conecta-zoho/gateway/internal/bridge"
 	"github.com/conecta-zoho/gateway/internal/config"
 	"github.com/conecta-zoho/gateway/internal/integration"
-	"github.com/conecta-zoho/gateway/internal/outbox"
 	"github.com/conecta-zoho/gateway/internal/portal"
 	"github.com/conecta-zoho/gateway/internal/seats"
 	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/subscriptions"
 	"github.com/conecta-zoho/gateway/internal/zoho"
+	"github.com/conecta-zoho/gateway/internal/zohoapi"
 )
 
-// App is one running gateway instance.
+// App is one gateway instance: its store and services. The exported
+// services are what the CLI commands use.
 type App struct {
-	cfg         config.Config
-	logger      *slog.Logger
-	store       *store.Store
-	portal      *portal.Server
-	integration *integration.Service
-	seats       *seats.Service
-	bridge      *bridge.Bridge
-	outbox      *outbox.Worker
+	// Store is the database, opened by New and closed by Close.
+	Store *store.Store
+	// Integration runs the Zoho integration's operations.
+	Integration *integration.Service
+	// Seats synchronises and imports seats, and reconciles gone ones.
+	Seats *seats.Service
+
+	cfg    config.Config
+	logger *slog.Logger
+	portal *portal.Server
+	bridge *bridge.Bridge
+	loops  []loop
 }
 
-// New wires an App. The store must already be migrated.
-func New(cfg config.Config, st *store.Store, logger *slog.Logger) (*App, error) {
-	box, err := secretbox.New(cfg.SecretKey)
-	if err != nil {
-		return nil, fmt.Errorf("app: SECRET_KEY: %w", err)
+// loop is one background loop Serve runs: run returns nil once ctx ended,
+// and an error only for a failure the gateway cannot go on with.
+type loop struct {
+	name string
+	run  func(ctx context.Context) error
+}
+
+// New opens the store at cfg.DatabaseURL and wires every service. It does
+// not touch the schema: `serve` checks it, `migrate` applies it. Without
+// SECRET_KEY the store opens, and what needs a secret fails with
+// store.ErrNoSecretKey.
+func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, error) {
+	var box *secretbox.Box
+	if len(cfg.SecretKey) > 0 {
+		var err error
+		if box, err = secretbox.New(cfg.SecretKey); err != nil {
+			return nil, fmt.Errorf("app: SECRET_KEY: %w", err)
+		}
 	}
 	var oauth *zoho.OAuth
 	if cfg.ZohoClientID != "" {
+		var err error
 		oauth, err = zoho.NewOAuth(zoho.OAuthConfig{
 			ClientID:        cfg.ZohoClientID,
 			ClientSecret:    cfg.ZohoClientSecret,
-			RedirectURL:     cfg.PublicURL.String() + "/zoho/callback",
+			RedirectURL:     publicURL(cfg) + "/zoho/callback",
 			HomeAccountsURL: cfg.ZohoAccountsURL.String(),
 		})
 		if err != nil {
 			return nil, fmt.Errorf("app: Zoho OAuth client: %w", err)
 		}
 	}
-	integ := integration.New(integration.Options{Store: st, Box: box, OAuth: oauth, Logger: logger,
-		Links: integration.StoreLinks{Store: st}})
-	integ.SetBridgeURIs(bridgeURIs(cfg.PublicURL.String()))
-	seatSvc := seats.New(seats.Options{Store: st, Box: box, SwitchOff: integ.SwitchOffGone, Logger: logger})
-	p := portal.New(portal.Options{
-		Store:              st,
-		Logger:             logger,
-		Integration:        integ,
-		Seats:              seatSvc,
-		FormActions:        []string{origin(cfg.ZohoAccountsURL)},
-		PublicURL:          cfg.PublicURL,
-		Dev:                cfg.Dev,
-		Box:                box,
-		CaptchaSolution:    cfg.DevCaptchaSolution,
-		TrustProxy:         cfg.TrustProxy,
-		SessionIdleTimeout: cfg.SessionIdleTimeout,
-		SessionLifetime:    cfg.SessionLifetime,
+	st, err := store.Open(ctx, cfg.DatabaseURL, box)
+	if err != nil {
+		return nil, err
+	}
+	instance := store.InstanceID()
+	wake := subscriptions.NewWake()
+	integ := integration.New(integration.Options{
+		Store:         st,
+		OAuth:         oauth,
+		Links:         integration.StoreLinks{Store: st},
+		URIs:          zohoapi.URIsFor(publicURL(cfg)),
+		Logger:        logger,
+		Subscriptions: wake,
 	})
-	br, ob := newTelephony(cfg, st, box, integ, logger)
-	integ.SetChanged(func(int64) { br.WakeSubscriptions() })
-	return &App{cfg: cfg, logger: logger, store: st, portal: p, integration: integ, seats: seatSvc, bridge: br, outbox: ob}, nil
+	seatSvc := seats.New(seats.Options{
+		Store:     st,
+		SwitchOff: integ.SwitchOffGone,
+		Interval:  cfg.SeatSyncInterval,
+		Instance:  instance,
+		Logger:    logger.With("component", "seats"),
+	})
+	a := &App{Store: st, Integration: integ, Seats: seatSvc, cfg: cfg, logger: logger}
+	tel := newTelephony(cfg, st, integ, wake, instance, logger)
+	a.bridge = tel.bridge
+	if cfg.PublicURL != nil {
+		a.portal = portal.New(portal.Options{
+			Store:              st,
+			Logger:             logger,
+			Integration:        integ,
+			Seats:              seatSvc,
+			FormActions:        []string{origin(cfg.ZohoAccountsURL)},
+			PublicURL:          cfg.PublicURL,
+			Dev:                cfg.Dev,
+			Box:                box,
+			CaptchaSolution:    cfg.DevCaptchaSolution,
+			TrustProxy:         cfg.TrustProxy,
+			SessionIdleTimeout: cfg.SessionIdleTimeout,
+			SessionLifetime:    cfg.SessionLifetime,
+		})
+	}
+	a.loops = []loop{
+		{"outbox", tel.outbox.Run},
+		{"subscriptions", tel.subscriptions.Run},
+		{"sweeper", tel.calls.RunSweeper},
+		{"seat sync", seatSvc.RunPeriodic},
+		{"janitor", a.janitor},
+	}
+	return a, nil
 }
 
-// bridgeURIs are the telephony bridge's URLs Zoho calls for linked users.
-func bridgeURIs(public string) integration.BridgeURIs {
-	return integration.BridgeURIs{
-		ClickToDial: public + bridge.ClickToDialPath,
-		Answer:      public + bridge.CallControlPath(bridge.ActionAnswer),
-		Hangup:      public + bridge.CallControlPath(bridge.ActionHangup),
-		Hold:        public + bridge.CallControlPath(bridge.ActionHold),
-		Unhold:      public + bridge.CallControlPath(bridge.ActionUnhold),
-		Keypress:    public + bridge.CallControlPath(bridge.ActionKeypress),
+// Close closes the store.
+func (a *App) Close() { a.Store.Close() }
+
+// publicURL is PUBLIC_URL as a string ("" for a command run without it).
+func publicURL(cfg config.Config) string {
+	if cfg.PublicURL == nil {
+		return ""
 	}
+	return cfg.PublicURL.String()
 }
 
 // origin is scheme://host[:port] of u.
@@ -103,9 +162,16 @@ func (a *App) Handler() http.Handler {
 	return mux
 }
 
-// Serve answers HTTP on ln until ctx ends, then shuts down gracefully:
-// requests in flight get up to ten seconds to finish.
+// Serve answers HTTP on ln and runs every background loop until ctx ends or
+// one of them fails, whichever comes first; then it stops the others, gives
+// requests in flight up to ten seconds, and returns: nil after ctx ended,
+// else the first failure (the HTTP server's, say when its listener broke,
+// or a loop's).
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	if a.portal == nil {
+		return errors.New("app: serve: PUBLIC_URL is not set")
+	}
+	g, ctx := errgroup.WithContext(ctx)
 	srv := &http.Server{
 		Handler:           a.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -114,58 +180,65 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		// Requests are not cancelled when shutdown begins: they get the
+		// grace period below.
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	janitorDone := make(chan struct{})
-	go func() { defer close(janitorDone); a.janitor(ctx) }()
-	defer func() { <-janitorDone }()
-	telephonyDone := a.runTelephony(ctx)
-	defer func() { <-telephonyDone }()
-	syncDone := make(chan struct{})
-	go func() { defer close(syncDone); a.seats.RunPeriodic(ctx, a.cfg.SeatSyncInterval) }()
-	defer func() { <-syncDone }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("app: serve: %w", err)
-	case <-ctx.Done():
+	g.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("app: http server: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-ctx.Done()
+		a.logger.Info("shutting down")
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			return fmt.Errorf("app: http server shutdown: %w", err)
+		}
+		return nil
+	})
+	for _, l := range a.loops {
+		g.Go(func() error {
+			if err := l.run(ctx); err != nil {
+				return fmt.Errorf("app: %s: %w", l.name, err)
+			}
+			if ctx.Err() == nil {
+				return fmt.Errorf("app: %s stopped on its own", l.name)
+			}
+			return nil
+		})
 	}
-	a.logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err := srv.Shutdown(shutdownCtx)
-	if serveErr := <-errc; !errors.Is(serveErr, http.ErrServerClosed) {
-		err = errors.Join(err, serveErr)
-	}
-	return err
+	return g.Wait()
 }
 
-// janitor deletes expired sessions and captchas, old login failures, and
-// old events, notifications and calls every ten minutes until ctx ends.
-func (a *App) janitor(ctx context.Context) {
+// janitor deletes expired sessions and captchas, old login failures,
+// processed event ids, delivered notifications and closed calls every ten
+// minutes until ctx ends; a failed deletion is logged and tried again next
+// time.
+func (a *App) janitor(ctx context.Context) error {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-t.C:
-			if _, err := a.store.DeleteExpired(ctx, 24*time.Hour); err != nil && ctx.Err() == nil {
-				a.logger.Warn("janitor", "error", err)
-			}
-			if _, err := a.store.PruneEvents(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
-				a.logger.Warn("janitor: events", "error", err)
-			}
-			if _, err := a.store.PruneOutbox(ctx, time.Now().Add(-30*24*time.Hour)); err != nil && ctx.Err() == nil {
-				a.logger.Warn("janitor: outbox", "error", err)
-			}
-			if _, err := a.store.PruneCalls(ctx, time.Now().Add(-90*24*time.Hour)); err != nil && ctx.Err() == nil {
-				a.logger.Warn("janitor: calls", "error", err)
-			}
+		}
+		now := time.Now()
+		if _, err := a.Store.DeleteExpired(ctx, 24*time.Hour); err != nil && ctx.Err() == nil {
+			a.logger.Warn("janitor", "error", err)
+		}
+		if _, err := a.Store.PruneEvents(ctx, now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+			a.logger.Warn("janitor: events", "error", err)
+		}
+		if _, err := a.Store.PruneOutbox(ctx, now.Add(-30*24*time.Hour)); err != nil && ctx.Err() == nil {
+			a.logger.Warn("janitor: outbox", "error", err)
+		}
+		if _, err := a.Store.PruneCalls(ctx, now.Add(-90*24*time.Hour)); err != nil && ctx.Err() == nil {
+			a.logger.Warn("janitor: calls", "error", err)
 		}
 	}
 }
-
-// Close releases what New acquired; today nothing outlives Serve.
-func (a *App) Close() {}

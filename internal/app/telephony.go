@@ -3,46 +3,74 @@ package app
 import (
 	"context"
 	"log/slog"
-	"sync"
+	"net/http"
+	"time"
 
 	"github.com/conecta-zoho/gateway/internal/bridge"
-	"github.com/conecta-zoho/gateway/internal/bridge/callflow"
+	"github.com/conecta-zoho/gateway/internal/calls"
+	"github.com/conecta-zoho/gateway/internal/calls/callflow"
+	"github.com/conecta-zoho/gateway/internal/centrex"
+	"github.com/conecta-zoho/gateway/internal/centrex/xsi"
 	"github.com/conecta-zoho/gateway/internal/config"
 	"github.com/conecta-zoho/gateway/internal/integration"
 	"github.com/conecta-zoho/gateway/internal/outbox"
-	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/subscriptions"
 )
 
-// newTelephony builds the telephony bridge and the outbox worker that
-// delivers its notifications with each company's PhoneBridge client.
-func newTelephony(cfg config.Config, st *store.Store, box *secretbox.Box, integ *integration.Service, logger *slog.Logger) (*bridge.Bridge, *outbox.Worker) {
+// telephony is the Centrex ⇄ Zoho side of the gateway.
+type telephony struct {
+	outbox        *outbox.Worker
+	calls         *calls.Service
+	subscriptions *subscriptions.Manager
+	bridge        *bridge.Bridge
+}
+
+// newTelephony builds the outbox worker (delivering with each company's
+// PhoneBridge client), the call use case, the subscription manager and the
+// bridge's HTTP adapters over them. wake is shared with the integration:
+// enabling or disabling it, or a terminated subscription, wakes the
+// manager.
+func newTelephony(cfg config.Config, st *store.Store, integ *integration.Service, wake subscriptions.Wake, instance string, logger *slog.Logger) telephony {
+	pbx := centrexClients(st, &http.Client{Timeout: 10 * time.Second})
 	ob := outbox.New(outbox.Options{
-		Store:   st,
-		Clients: func(companyID int64) outbox.PhoneBridge { return integ.PhoneBridge(companyID) },
-		Logger:  logger.With("component", "outbox"),
-		Listen:  true,
+		Store:    st,
+		Clients:  func(companyID int64) outbox.PhoneBridge { return integ.PhoneBridge(companyID) },
+		Logger:   logger.With("component", "outbox"),
+		Listen:   true,
+		Instance: instance,
 	})
 	settings := callflow.DefaultSettings()
 	settings.MapRejectedStatesToEnded = !cfg.ZohoDocumentedStates
-	br := bridge.New(bridge.Options{
-		Store:     st,
-		Box:       box,
-		PublicURL: cfg.PublicURL.String(),
-		Kick:      ob.Kick,
-		Settings:  settings,
-		Logger:    logger.With("component", "bridge"),
+	cs := calls.New(calls.Options{
+		Store:         st,
+		PBX:           pbx,
+		Kick:          ob.Kick,
+		Subscriptions: wake,
+		Settings:      settings,
+		Logger:        logger.With("component", "calls"),
 	})
-	return br, ob
+	public := publicURL(cfg)
+	subs := subscriptions.New(subscriptions.Options{
+		Store:      st,
+		PBX:        pbx,
+		ContactURL: func(token string) string { return public + bridge.EventsPath(token) },
+		Wake:       wake,
+		Instance:   instance,
+		Logger:     logger.With("component", "subscriptions"),
+	})
+	br := bridge.New(bridge.Options{Store: st, Calls: cs, Logger: logger.With("component", "bridge")})
+	return telephony{outbox: ob, calls: cs, subscriptions: subs, bridge: br}
 }
 
-// runTelephony starts the outbox delivery, the subscription manager and the
-// sweeper; the returned channel is closed once they stopped after ctx ended.
-func (a *App) runTelephony(ctx context.Context) <-chan struct{} {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() { a.outbox.Run(ctx) })
-	wg.Go(func() { a.bridge.Run(ctx) })
-	go func() { wg.Wait(); close(done) }()
-	return done
+// centrexClients returns the Centrex client of a company, built from its
+// stored connection (BroadWorks Xsi).
+func centrexClients(st *store.Store, hc *http.Client) func(ctx context.Context, companyID int64) (centrex.PBX, error) {
+	return func(ctx context.Context, companyID int64) (centrex.PBX, error) {
+		conn, err := st.CentrexConnection(ctx, companyID)
+		if err != nil {
+			return nil, err
+		}
+		return xsi.New(conn.Connection, hc), nil
+	}
 }

@@ -1,104 +1,55 @@
+// Package bridge is the telephony bridge's HTTP surface, thin adapters over
+// the call use case (internal/calls): the click-to-dial and call-control
+// endpoints Zoho calls (their paths and parameter names are
+// internal/zohoapi's), and the Xsi-Events HTTP contact the Centrex posts
+// call events to. A handler parses and bounds the request, asks calls, and
+// maps its errors to a status code; it holds no state of its own.
 package bridge
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"strings"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/conecta-zoho/gateway/internal/bridge/callflow"
-	"github.com/conecta-zoho/gateway/internal/centrex"
-	"github.com/conecta-zoho/gateway/internal/centrex/xsi"
-	"github.com/conecta-zoho/gateway/internal/secretbox"
+	"github.com/conecta-zoho/gateway/internal/calls"
 	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/zohoapi"
 )
 
-// Options builds a Bridge. Zero durations take the defaults in brackets.
-type Options struct {
-	Store *store.Store
-	Box   *secretbox.Box
-	// PublicURL is the origin the Centrex reaches the gateway at (the events
-	// contact is built from it), without a trailing slash.
-	PublicURL string
-	// HTTP is the client the Xsi requests use [10s timeout].
-	HTTP *http.Client
-	// PBX returns a company's Centrex client [Xsi from the stored
-	// connection]; tests replace it.
-	PBX func(ctx context.Context, companyID int64) (centrex.PBX, error)
-	// Kick is called after notifications were queued (outbox.Worker.Kick).
-	Kick     func()
-	Settings callflow.Settings
-	Logger   *slog.Logger
-	// Instance names this gateway instance in subscription leases
-	// [hostname-pid-random].
-	Instance string
-	// SubscriptionCheck is how often subscriptions are checked [30s];
-	// SubscriptionExpires the lifetime asked for [1h]; LeaseTTL how long an
-	// instance owns a company's subscription without renewing its lease [2m].
-	SubscriptionCheck, SubscriptionExpires, LeaseTTL time.Duration
-	// SweepEvery is the sweeper's period [30s]; StaleAfter how long a call
-	// may go without events before it is checked with the Centrex [2m].
-	SweepEvery, StaleAfter time.Duration
+// EventsPrefix is the prefix of the Xsi-Events HTTP contact; the
+// per-company token follows it.
+const EventsPrefix = "/bridge/centrex/events/"
+
+// EventsPath returns the Xsi-Events HTTP contact path for a company token.
+func EventsPath(token string) string {
+	return EventsPrefix + token
 }
 
-// Bridge serves the telephony bridge's endpoints and runs its background
-// loops (subscriptions, sweeper).
+// Options builds a Bridge.
+type Options struct {
+	// Store finds the company of an events token.
+	Store *store.Store
+	// Calls runs what the requests ask for.
+	Calls  *calls.Service
+	Logger *slog.Logger
+}
+
+// Bridge serves the telephony bridge's endpoints.
 type Bridge struct {
-	o    Options
-	log  *slog.Logger
-	subs chan struct{} // wakes the subscription manager
+	store *store.Store
+	calls *calls.Service
+	log   *slog.Logger
 }
 
 // New returns a Bridge.
 func New(o Options) *Bridge {
-	def := func(d *time.Duration, v time.Duration) {
-		if *d <= 0 {
-			*d = v
-		}
-	}
-	def(&o.SubscriptionCheck, 30*time.Second)
-	def(&o.SubscriptionExpires, time.Hour)
-	def(&o.LeaseTTL, 2*time.Minute)
-	def(&o.SweepEvery, 30*time.Second)
-	def(&o.StaleAfter, 2*time.Minute)
-	if o.HTTP == nil {
-		o.HTTP = &http.Client{Timeout: 10 * time.Second}
-	}
-	if o.Kick == nil {
-		o.Kick = func() {}
-	}
-	if o.Instance == "" {
-		host, _ := os.Hostname()
-		b := make([]byte, 4)
-		_, _ = rand.Read(b)
-		o.Instance = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
-	}
-	o.PublicURL = strings.TrimRight(o.PublicURL, "/")
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &Bridge{o: o, log: log, subs: make(chan struct{}, 1)}
-	if b.o.PBX == nil {
-		b.o.PBX = b.xsiPBX
-	}
-	return b
-}
-
-// xsiPBX builds the company's Xsi client from its stored connection.
-func (b *Bridge) xsiPBX(ctx context.Context, companyID int64) (centrex.PBX, error) {
-	conn, err := b.o.Store.CentrexConnection(ctx, b.o.Box, companyID)
-	if err != nil {
-		return nil, err
-	}
-	return xsi.New(conn.Connection, b.o.HTTP), nil
+	return &Bridge{store: o.Store, calls: o.Calls, log: log}
 }
 
 // Routes registers the bridge's endpoints:
@@ -107,9 +58,9 @@ func (b *Bridge) xsiPBX(ctx context.Context, companyID int64) (centrex.PBX, erro
 //	POST /bridge/zoho/call/{action}         Zoho call control
 //	POST /bridge/centrex/events/{token}     Xsi-Events HTTP contact
 func (b *Bridge) Routes(r chi.Router) {
-	r.Post(ClickToDialPath, b.handleClickToDial)
-	for _, a := range CallActions() {
-		r.Post(CallControlPath(a), b.callControl(a))
+	r.Post(zohoapi.ClickToDialPath, b.handleClickToDial)
+	for _, a := range zohoapi.CallActions() {
+		r.Post(zohoapi.CallControlPath(a), b.callControl(a))
 	}
 	r.Post(EventsPrefix+"{token}", b.handleEvents)
 }
@@ -119,27 +70,6 @@ func (b *Bridge) Handler() http.Handler {
 	r := chi.NewRouter()
 	b.Routes(r)
 	return r
-}
-
-// Run runs the subscription manager and the sweeper until ctx ends.
-func (b *Bridge) Run(ctx context.Context) {
-	done := make(chan struct{})
-	go func() { defer close(done); b.runSubscriptions(ctx) }()
-	b.runSweeper(ctx)
-	<-done
-}
-
-// WakeSubscriptions asks the subscription manager to check now instead of
-// at its next period: the integration calls it when a company's integration
-// is enabled or disabled, so events start (or stop) flowing at once.
-func (b *Bridge) WakeSubscriptions() { b.wakeSubscriptions() }
-
-// wakeSubscriptions asks the manager to check subscriptions now.
-func (b *Bridge) wakeSubscriptions() {
-	select {
-	case b.subs <- struct{}{}:
-	default:
-	}
 }
 
 // text writes a short plain-text answer.

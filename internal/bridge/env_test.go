@@ -10,14 +10,17 @@ import (
 	"time"
 
 	"github.com/conecta-zoho/gateway/internal/bridge"
-	"github.com/conecta-zoho/gateway/internal/bridge/callflow"
+	"github.com/conecta-zoho/gateway/internal/calls"
+	"github.com/conecta-zoho/gateway/internal/calls/callflow"
 	"github.com/conecta-zoho/gateway/internal/centrex"
+	"github.com/conecta-zoho/gateway/internal/centrex/xsi"
 	"github.com/conecta-zoho/gateway/internal/outbox"
-	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/subscriptions"
 	"github.com/conecta-zoho/gateway/internal/testdb"
 	"github.com/conecta-zoho/gateway/internal/xsisim"
 	"github.com/conecta-zoho/gateway/internal/zoho"
+	"github.com/conecta-zoho/gateway/internal/zohoapi"
 	"github.com/conecta-zoho/gateway/internal/zohosim"
 )
 
@@ -29,7 +32,6 @@ func TestMain(m *testing.M) { testdb.Main(m) }
 type env struct {
 	t        testing.TB
 	store    *store.Store
-	box      *secretbox.Box
 	xsi      *xsisim.Sim
 	zoho     *zohosim.Sim
 	org      *zohosim.Org
@@ -46,11 +48,6 @@ func newEnv(t testing.TB, xopts xsisim.Options) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, store: testdb.Open(t)}
-	key := make([]byte, 32)
-	var err error
-	if e.box, err = secretbox.New(key); err != nil {
-		t.Fatal(err)
-	}
 	e.xsi = xsisim.New(xopts)
 	xsisim.SeedDemo(e.xsi)
 	xsrv := httptest.NewServer(e.xsi)
@@ -86,7 +83,7 @@ func newEnv(t testing.TB, xopts xsisim.Options) *env {
 		t.Fatal(err)
 	}
 	e.company = c.ID
-	must(t, e.store.SetCentrexConnection(ctx, e.box, c.ID, centrex.Connection{BaseURL: xsrv.URL,
+	must(t, e.store.SetCentrexConnection(ctx, c.ID, centrex.Connection{BaseURL: xsrv.URL,
 		UserID: xsisim.DemoAdminUserID, Password: xsisim.DemoAdminPassword, GroupID: xsisim.DemoGroup,
 		EnterpriseID: xsisim.DemoEnterprise, IsEnterprise: true, DirectoryUserID: xsisim.DemoSeat1}))
 	_, err = e.store.SyncSeats(ctx, c.ID, []centrex.Seat{
@@ -95,7 +92,7 @@ func newEnv(t testing.TB, xopts xsisim.Options) *env {
 	}, store.SourceDirectory)
 	must(t, err)
 	must(t, e.store.SaveZohoIntegration(ctx, store.ZohoIntegration{CompanyID: c.ID, Status: store.ZohoEnabled,
-		APIDomain: tok.APIDomain, RefreshToken: []byte("sealed"), EnabledAt: time.Now()}))
+		APIDomain: tok.APIDomain, RefreshToken: "unused: the outbox uses e.pb", EnabledAt: time.Now()}))
 	seat, err := e.store.SeatByUserID(ctx, c.ID, xsisim.DemoSeat1)
 	must(t, err)
 	e.link, e.secret, err = e.store.CreateLink(ctx, c.ID, seat.ID, store.ZohoUser{ID: e.ZohoUser, Email: "miguel.martin@satec.es"})
@@ -107,12 +104,24 @@ func newEnv(t testing.TB, xopts xsisim.Options) *env {
 
 var httpClientNoRetry = http.Client{Timeout: 5 * time.Second}
 
-// instance is one gateway instance: a bridge and an outbox worker.
+// instance is one gateway instance, wired as internal/app wires it: the
+// bridge over the call use case, the subscription manager, the sweeper and
+// an outbox worker.
 type instance struct {
 	bridge *bridge.Bridge
+	calls  *calls.Service
 	outbox *outbox.Worker
 	srv    *httptest.Server
 	stop   func()
+}
+
+// pbx is the Centrex client of a company from its stored connection.
+func (e *env) pbx(ctx context.Context, companyID int64) (centrex.PBX, error) {
+	conn, err := e.store.CentrexConnection(ctx, companyID)
+	if err != nil {
+		return nil, err
+	}
+	return xsi.New(conn.Connection, &http.Client{Timeout: 10 * time.Second}), nil
 }
 
 // start runs a gateway instance on e's database, serving the bridge, and
@@ -130,14 +139,24 @@ func (e *env) start(o outbox.Options) *instance {
 	in := &instance{outbox: ob}
 	srv := httptest.NewUnstartedServer(nil)
 	in.srv = srv
-	in.bridge = bridge.New(bridge.Options{Store: e.store, Box: e.box, PublicURL: "http://" + srv.Listener.Addr().String(),
-		Kick: ob.Kick, Settings: callflow.DefaultSettings(), SubscriptionCheck: 200 * time.Millisecond})
+	public := "http://" + srv.Listener.Addr().String()
+	wake := subscriptions.NewWake()
+	in.calls = calls.New(calls.Options{Store: e.store, PBX: e.pbx, Kick: ob.Kick, Subscriptions: wake,
+		Settings: callflow.DefaultSettings()})
+	subs := subscriptions.New(subscriptions.Options{Store: e.store, PBX: e.pbx, Wake: wake, Check: 200 * time.Millisecond,
+		ContactURL: func(token string) string { return public + bridge.EventsPath(token) }})
+	in.bridge = bridge.New(bridge.Options{Store: e.store, Calls: in.calls})
 	srv.Config.Handler = in.bridge.Handler()
 	srv.Start()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Go(func() { ob.Run(ctx) })
-	wg.Go(func() { in.bridge.Run(ctx) })
+	for _, run := range []func(context.Context) error{ob.Run, subs.Run, in.calls.RunSweeper} {
+		wg.Go(func() {
+			if err := run(ctx); err != nil {
+				e.t.Errorf("instance loop: %v", err)
+			}
+		})
+	}
 	in.stop = func() { cancel(); wg.Wait(); srv.Close() }
 	e.t.Cleanup(in.stop)
 	if e.gw == nil {
@@ -150,15 +169,15 @@ func (e *env) start(o outbox.Options) *instance {
 // register points the Zoho user's click-to-dial and call control at base.
 func (e *env) register(base string) {
 	ctx := context.Background()
-	params := []zoho.Param{{Name: bridge.ParamCompany, Value: strconv.FormatInt(e.company, 10)},
-		{Name: bridge.ParamLink, Value: strconv.FormatInt(e.link.ID, 10)}}
-	auth := zoho.Param{Name: bridge.AuthParam, Value: e.secret}
-	must(e.t, e.pb.EnableClickToDial(ctx, zoho.ClickToDial{ZohoUser: e.ZohoUser, URI: base + bridge.ClickToDialPath,
+	params := []zoho.Param{{Name: zohoapi.ParamCompany, Value: strconv.FormatInt(e.company, 10)},
+		{Name: zohoapi.ParamLink, Value: strconv.FormatInt(e.link.ID, 10)}}
+	auth := zoho.Param{Name: zohoapi.AuthParam, Value: e.secret}
+	u := zohoapi.URIsFor(base)
+	must(e.t, e.pb.EnableClickToDial(ctx, zoho.ClickToDial{ZohoUser: e.ZohoUser, URI: u.ClickToDial,
 		Params: params, AuthParam: auth}))
 	must(e.t, e.pb.EnableCallControl(ctx, zoho.CallControl{ZohoUser: e.ZohoUser,
-		AnswerURI: base + bridge.CallControlPath(bridge.ActionAnswer), HungupURI: base + bridge.CallControlPath(bridge.ActionHangup),
-		HoldURI: base + bridge.CallControlPath(bridge.ActionHold), UnholdURI: base + bridge.CallControlPath(bridge.ActionUnhold),
-		KeypressURI: base + bridge.CallControlPath(bridge.ActionKeypress), Params: params, AuthParam: auth}))
+		AnswerURI: u.Answer, HungupURI: u.Hangup, HoldURI: u.Hold, UnholdURI: u.Unhold, KeypressURI: u.Keypress,
+		Params: params, AuthParam: auth}))
 }
 
 // waitFor polls cond until it holds or d passes.

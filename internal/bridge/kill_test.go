@@ -2,7 +2,6 @@ package bridge_test
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"net"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/testdb"
 	"github.com/conecta-zoho/gateway/internal/xsisim"
 	"github.com/conecta-zoho/gateway/internal/zoho"
 )
@@ -61,7 +61,7 @@ func TestGatewayKilledMidStream(t *testing.T) {
 		"DATABASE_URL=" + e.store.Pool().Config().ConnString(),
 		"LISTEN_ADDR=" + addr,
 		"PUBLIC_URL=http://" + addr,
-		"SECRET_KEY=" + base64.StdEncoding.EncodeToString(make([]byte, 32)), // newEnv's box key
+		"SECRET_KEY=" + testdb.SecretKey, // the key of newEnv's store
 		"ZOHO_CLIENT_ID=" + killClientID,
 		"ZOHO_CLIENT_SECRET=" + killClientSecret,
 		"ZOHO_ACCOUNTS_URL=" + e.zoho.BaseURL(),
@@ -208,8 +208,8 @@ func checkKillOrder(t *testing.T, e *env, want map[string][]string) int {
 const killClientID, killClientSecret = "1000.BR", "br-secret"
 
 // storeZohoTokens gives the company's stored integration real tokens from
-// the Zoho simulator, sealed with newEnv's key, so that a gateway process
-// with that SECRET_KEY can call PhoneBridge.
+// the Zoho simulator (the store seals them with testdb.SecretKey), so that a
+// gateway process with that SECRET_KEY can call PhoneBridge.
 func storeZohoTokens(t *testing.T, e *env) {
 	t.Helper()
 	ctx := context.Background()
@@ -221,11 +221,9 @@ func storeZohoTokens(t *testing.T, e *env) {
 	must(t, err)
 	tok, err := oauth.Exchange(ctx, as, code)
 	must(t, err)
-	id := fmt.Sprint(e.company)
 	must(t, e.store.SaveZohoIntegration(ctx, store.ZohoIntegration{CompanyID: e.company, Status: store.ZohoEnabled,
 		ConsentEmail: "miguel.martin@satec.es", Location: loc, AccountsServer: as, APIDomain: tok.APIDomain,
-		RefreshToken:    e.box.SealString(tok.RefreshToken, "zoho-refresh:"+id),
-		AccessToken:     e.box.SealString(tok.AccessToken, "zoho-access:"+id),
+		RefreshToken: tok.RefreshToken, AccessToken: tok.AccessToken,
 		AccessExpiresAt: tok.Expiry, RefreshedAt: time.Now(), EnabledAt: time.Now()}))
 }
 

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conecta-zoho/gateway/internal/bridge"
-	"github.com/conecta-zoho/gateway/internal/bridge/callflow"
+	"github.com/conecta-zoho/gateway/internal/calls"
+	"github.com/conecta-zoho/gateway/internal/calls/callflow"
 	"github.com/conecta-zoho/gateway/internal/outbox"
 	"github.com/conecta-zoho/gateway/internal/xsisim"
 )
@@ -29,7 +29,7 @@ func TestSweeperClosesForgottenCall(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go ob.Run(ctx)
-	b := bridge.New(bridge.Options{Store: e.store, Box: e.box, Kick: ob.Kick, Settings: callflow.DefaultSettings(),
+	b := calls.New(calls.Options{Store: e.store, PBX: e.pbx, Kick: ob.Kick, Settings: callflow.DefaultSettings(),
 		StaleAfter: time.Nanosecond})
 	closed, err := b.Sweep(ctx)
 	if err != nil || closed != 1 {
@@ -65,7 +65,7 @@ func TestSweeperClosesCallOfUnlinkedSeat(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go ob.Run(ctx)
-	b := bridge.New(bridge.Options{Store: e.store, Box: e.box, Kick: ob.Kick, Settings: callflow.DefaultSettings(),
+	b := calls.New(calls.Options{Store: e.store, PBX: e.pbx, Kick: ob.Kick, Settings: callflow.DefaultSettings(),
 		StaleAfter: time.Nanosecond})
 	if closed, err := b.Sweep(ctx); err != nil || closed != 1 {
 		t.Fatalf("sweep closed %d, %v", closed, err)

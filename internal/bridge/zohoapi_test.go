@@ -11,6 +11,7 @@ import (
 	"github.com/conecta-zoho/gateway/internal/bridge"
 	"github.com/conecta-zoho/gateway/internal/outbox"
 	"github.com/conecta-zoho/gateway/internal/xsisim"
+	"github.com/conecta-zoho/gateway/internal/zohoapi"
 )
 
 // post sends a form to the gateway with an optional auth header.
@@ -18,7 +19,7 @@ func post(t testing.TB, h http.Handler, path string, form url.Values, header str
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if header != "" {
-		req.Header.Set(bridge.AuthParam, header)
+		req.Header.Set(zohoapi.AuthParam, header)
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
@@ -33,7 +34,7 @@ func TestZohoEndpointsRefuse(t *testing.T) {
 	h := in.bridge.Handler()
 	co, link := strconv.FormatInt(e.company, 10), strconv.FormatInt(e.link.ID, 10)
 	form := func(kv ...string) url.Values {
-		v := url.Values{bridge.ParamCompany: {co}, bridge.ParamLink: {link}, "tonumber": {"600123456"}}
+		v := url.Values{zohoapi.ParamCompany: {co}, zohoapi.ParamLink: {link}, "tonumber": {"600123456"}}
 		for i := 0; i+1 < len(kv); i += 2 {
 			v.Set(kv[i], kv[i+1])
 		}
@@ -46,18 +47,18 @@ func TestZohoEndpointsRefuse(t *testing.T) {
 		header string
 		want   int
 	}{
-		{"no secret", bridge.ClickToDialPath, form(), "", http.StatusUnauthorized},
-		{"wrong secret", bridge.ClickToDialPath, form(), "nope", http.StatusForbidden},
-		{"secret of another link", bridge.ClickToDialPath, form(bridge.ParamLink, "999"), e.secret, http.StatusForbidden},
-		{"other company", bridge.ClickToDialPath, form(bridge.ParamCompany, "999"), e.secret, http.StatusForbidden},
-		{"malformed ids", bridge.ClickToDialPath, form(bridge.ParamCompany, "x"), e.secret, http.StatusForbidden},
-		{"call of nobody", bridge.CallControlPath(bridge.ActionHold), form("callrefid", "abc"), e.secret, http.StatusNotFound},
-		{"no callrefid", bridge.CallControlPath(bridge.ActionHangup), form(), e.secret, http.StatusBadRequest},
-		{"bad digit", bridge.CallControlPath(bridge.ActionKeypress), form("callrefid", "abc", "digit", "x"), e.secret, http.StatusBadRequest},
-		{"secret as form param", bridge.CallControlPath(bridge.ActionHold), form("callrefid", "[abc]", bridge.AuthParam, e.secret), "", http.StatusNotFound},
-		{"NUL in callrefid", bridge.CallControlPath(bridge.ActionHold), form("callrefid", "a\x00b"), e.secret, http.StatusBadRequest},
-		{"invalid UTF-8 in callrefid", bridge.CallControlPath(bridge.ActionHangup), form("callrefid", "caf\xc3"), e.secret, http.StatusBadRequest},
-		{"NUL in tonumber", bridge.ClickToDialPath, form("tonumber", "600\x00123456"), e.secret, http.StatusBadRequest},
+		{"no secret", zohoapi.ClickToDialPath, form(), "", http.StatusUnauthorized},
+		{"wrong secret", zohoapi.ClickToDialPath, form(), "nope", http.StatusForbidden},
+		{"secret of another link", zohoapi.ClickToDialPath, form(zohoapi.ParamLink, "999"), e.secret, http.StatusForbidden},
+		{"other company", zohoapi.ClickToDialPath, form(zohoapi.ParamCompany, "999"), e.secret, http.StatusForbidden},
+		{"malformed ids", zohoapi.ClickToDialPath, form(zohoapi.ParamCompany, "x"), e.secret, http.StatusForbidden},
+		{"call of nobody", zohoapi.CallControlPath(zohoapi.ActionHold), form("callrefid", "abc"), e.secret, http.StatusNotFound},
+		{"no callrefid", zohoapi.CallControlPath(zohoapi.ActionHangup), form(), e.secret, http.StatusBadRequest},
+		{"bad digit", zohoapi.CallControlPath(zohoapi.ActionKeypress), form("callrefid", "abc", "digit", "x"), e.secret, http.StatusBadRequest},
+		{"secret as form param", zohoapi.CallControlPath(zohoapi.ActionHold), form("callrefid", "[abc]", zohoapi.AuthParam, e.secret), "", http.StatusNotFound},
+		{"NUL in callrefid", zohoapi.CallControlPath(zohoapi.ActionHold), form("callrefid", "a\x00b"), e.secret, http.StatusBadRequest},
+		{"invalid UTF-8 in callrefid", zohoapi.CallControlPath(zohoapi.ActionHangup), form("callrefid", "caf\xc3"), e.secret, http.StatusBadRequest},
+		{"NUL in tonumber", zohoapi.ClickToDialPath, form("tonumber", "600\x00123456"), e.secret, http.StatusBadRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,7 +90,7 @@ func FuzzZohoEndpoints(f *testing.F) {
 		req := httptest.NewRequest(http.MethodPost, "/bridge/zoho/"+url.PathEscape(action), strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		if header != "" && !strings.ContainsAny(header, "\r\n\x00") {
-			req.Header.Set(bridge.AuthParam, header)
+			req.Header.Set(zohoapi.AuthParam, header)
 		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)

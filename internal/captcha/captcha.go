@@ -80,7 +80,7 @@ func (m *Maker) New() (Challenge, string) {
 		}
 		digits = b.String()
 	}
-	c := Challenge{ID: randomID(), Digits: digits, Expires: m.now().Add(TTL).Truncate(time.Second)}
+	c := Challenge{ID: rand.Text(), Digits: digits, Expires: m.now().Add(TTL).Truncate(time.Second)}
 	plain := c.ID + " " + c.Digits + " " + strconv.FormatInt(c.Expires.Unix(), 10)
 	return c, base64.RawURLEncoding.EncodeToString(m.box.SealString(plain, sealContext))
 }
@@ -143,14 +143,4 @@ func raw(digits string) []byte {
 		b[i] = digits[i] - '0'
 	}
 	return b
-}
-
-func randomID() string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, 20)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/conecta-zoho/gateway/internal/centrex"
-	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/xsisim"
 )
@@ -24,12 +23,12 @@ type XsiSim struct {
 
 // NeedsXsiSim reports whether the demo company lacks a real Centrex: no
 // connection, or one that points at a previous run's simulator on loopback.
-func NeedsXsiSim(ctx context.Context, st *store.Store, box *secretbox.Box) (bool, error) {
+func NeedsXsiSim(ctx context.Context, st *store.Store) (bool, error) {
 	c, err := st.CompanyByName(ctx, DemoCompany)
 	if err != nil {
 		return false, err
 	}
-	conn, err := st.CentrexConnection(ctx, box, c.ID)
+	conn, err := st.CentrexConnection(ctx, c.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return true, nil
 	}
@@ -43,7 +42,7 @@ func NeedsXsiSim(ctx context.Context, st *store.Store, box *secretbox.Box) (bool
 // 910726329 and 910726330) and points the demo company's Centrex connection
 // at it. Calls progress by themselves: the seat picks up its click-to-dial
 // leg after a second and the far end answers three seconds after ringing.
-func StartXsiSim(ctx context.Context, st *store.Store, box *secretbox.Box, logger *slog.Logger) (*XsiSim, error) {
+func StartXsiSim(ctx context.Context, st *store.Store, logger *slog.Logger) (*XsiSim, error) {
 	sim := xsisim.New(xsisim.Options{
 		PickupDelay:       time.Second,
 		FarEndAnswerDelay: 3 * time.Second,
@@ -59,7 +58,7 @@ func StartXsiSim(ctx context.Context, st *store.Store, box *secretbox.Box, logge
 	x := &XsiSim{Sim: sim, loopback: lb}
 	c, err := st.CompanyByName(ctx, DemoCompany)
 	if err == nil {
-		err = st.SetCentrexConnection(ctx, box, c.ID, centrex.Connection{
+		err = st.SetCentrexConnection(ctx, c.ID, centrex.Connection{
 			BaseURL:         x.URL,
 			UserID:          xsisim.DemoAdminUserID,
 			Password:        xsisim.DemoAdminPassword,

@@ -3,7 +3,6 @@ package devenv
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -27,10 +26,8 @@ func StartZohoSim(ctx context.Context, cfg *config.Config, logger *slog.Logger) 
 	if err != nil {
 		return nil, err
 	}
-	secret := make([]byte, 16)
-	_, _ = rand.Read(secret)
 	cfg.ZohoClientID = "1000.DEVGATEWAY"
-	cfg.ZohoClientSecret = hex.EncodeToString(secret)
+	cfg.ZohoClientSecret = rand.Text()
 	sim := zohosim.New(zohosim.Options{
 		ClientID:     cfg.ZohoClientID,
 		ClientSecret: cfg.ZohoClientSecret,

@@ -19,7 +19,6 @@ import (
 	"github.com/conecta-zoho/gateway/internal/centrex"
 	"github.com/conecta-zoho/gateway/internal/config"
 	"github.com/conecta-zoho/gateway/internal/password"
-	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/testdb"
 	"github.com/conecta-zoho/gateway/internal/xsisim"
@@ -49,23 +48,15 @@ type gateway struct {
 func startGateway(t *testing.T) *gateway {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	st := testdb.Open(t)
-	hash, err := password.Hash(adminPassword, password.Params{Memory: 1024, Time: 1, Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := st.CreateCompany(ctx, "Fermax", adminEmail, hash); err != nil {
-		t.Fatal(err)
-	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{
-		"DATABASE_URL":         "unused: the store is opened by the test",
+		"DATABASE_URL":         testdb.URL(t),
 		"LISTEN_ADDR":          ln.Addr().String(),
 		"DEV_CAPTCHA_SOLUTION": captcha,
-		"SECRET_KEY":           "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+		"SECRET_KEY":           testdb.SecretKey,
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] }, config.ModeDev)
 	if err != nil {
@@ -89,24 +80,25 @@ func startGateway(t *testing.T) *gateway {
 	group.SeedSeats(30)
 	xsrv := httptest.NewServer(xsim)
 	t.Cleanup(xsrv.Close)
-	box, err := secretbox.New(cfg.SecretKey)
+	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	company, err := st.CompanyByName(ctx, "Fermax")
+	st := a.Store
+	hash, err := password.Hash(adminPassword, password.Params{Memory: 1024, Time: 1, Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetCentrexConnection(ctx, box, company.ID, centrex.Connection{BaseURL: xsrv.URL,
+	company, _, err := st.CreateCompany(ctx, "Fermax", adminEmail, hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetCentrexConnection(ctx, company.ID, centrex.Connection{BaseURL: xsrv.URL,
 		UserID: xsisim.DemoAdminUserID, Password: xsisim.DemoAdminPassword, GroupID: xsisim.DemoGroup,
 		EnterpriseID: xsisim.DemoEnterprise, IsEnterprise: true, DirectoryUserID: xsisim.DemoSeat1}); err != nil {
 		t.Fatal(err)
 	}
 
-	a, err := app.New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, ln) }()
 	t.Cleanup(func() {

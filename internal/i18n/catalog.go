@@ -8,7 +8,8 @@ import (
 // messages maps a key to its text per language. Spanish texts follow the
 // original portal's user guide word for word where the guide shows them.
 // Each screen keeps its texts in its own messages_*.go file.
-var messages = merge(portalMessages, zohoMessages, seatsMessages, callsMessages, auditMessages, settingsMessages, csvMessages)
+var messages = merge(portalMessages, zohoMessages, seatsMessages, callsMessages, auditMessages, settingsMessages, csvMessages,
+	dialMessages)
 
 // countedMessages are the texts that count something, with their plural
 // forms (see forms and vars).

@@ -1,8 +1,10 @@
-// Package i18n holds the portal's texts in Spanish (the default) and
-// English, picks a language from a request's Accept-Language header, and
-// formats what the texts carry for the language: counts with their plural
-// forms ("1 correcto", "2 correctos"), numbers ("1.235" in Spanish, "1,235"
-// in English) and dates in a time zone.
+// Package i18n is the gateway's one message catalogue, in Spanish (the
+// default) and English: the portal's texts, and the messages the company's
+// Zoho users see from the gateway (click-to-dial errors in Zoho's call bar).
+// It picks a language from a request's Accept-Language header, and formats
+// what the texts carry for the language: counts with their plural forms
+// ("1 correcto", "2 correctos"), numbers ("1.235" in Spanish, "1,235" in
+// English) and dates in a time zone.
 //
 // Texts live in a golang.org/x/text message catalogue built from the
 // messages_*.go tables: plain texts are fmt formats; texts that count

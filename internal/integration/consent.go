@@ -101,8 +101,8 @@ func (s *Service) CompleteConsent(ctx context.Context, companyID int64, actor, e
 		Location:        cb.Location,
 		AccountsServer:  accounts,
 		APIDomain:       tok.APIDomain,
-		RefreshToken:    s.box.SealString(tok.RefreshToken, refreshContext(companyID)),
-		AccessToken:     s.box.SealString(tok.AccessToken, accessContext(companyID)),
+		RefreshToken:    tok.RefreshToken,
+		AccessToken:     tok.AccessToken,
 		AccessExpiresAt: tok.Expiry,
 		RefreshedAt:     s.now(),
 		EnabledAt:       s.now(),
@@ -116,7 +116,7 @@ func (s *Service) CompleteConsent(ctx context.Context, companyID int64, actor, e
 	}
 	s.audit(ctx, companyID, actor, "zoho.enabled", map[string]string{
 		"consented": account.Email, "location": cb.Location, "api_domain": tok.APIDomain, "previous": prev.Status})
-	s.changed(companyID)
+	s.subs.Signal()
 	// The seats table suggests links from the Zoho user list: fetch it now.
 	// A failure here is not the activation's: the list can be refreshed later.
 	if _, err := s.RefreshZohoUsers(ctx, companyID); err != nil {

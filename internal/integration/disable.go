@@ -53,23 +53,21 @@ func (s *Service) Disable(ctx context.Context, companyID int64, actor string) (D
 		return res, e
 	}
 
-	if s.links != nil {
-		users, err := s.links.EnabledZohoUsers(ctx, companyID)
-		if err != nil {
+	users, err := s.links.EnabledZohoUsers(ctx, companyID)
+	if err != nil {
+		return res, err
+	}
+	for _, u := range users {
+		if err := ignoreGone(pb.DisableClickToDial(ctx, u)); err != nil {
+			return halt(err)
+		}
+		if err := ignoreGone(pb.DisableCallControl(ctx, u)); err != nil {
+			return halt(err)
+		}
+		if err := s.links.SetZohoUserEnabled(ctx, companyID, u, false); err != nil {
 			return res, err
 		}
-		for _, u := range users {
-			if err := ignoreGone(pb.DisableClickToDial(ctx, u)); err != nil {
-				return halt(err)
-			}
-			if err := ignoreGone(pb.DisableCallControl(ctx, u)); err != nil {
-				return halt(err)
-			}
-			if err := s.links.SetZohoUserEnabled(ctx, companyID, u, false); err != nil {
-				return res, err
-			}
-			res.UsersSwitchedOff++
-		}
+		res.UsersSwitchedOff++
 	}
 	if err := pb.Disintegrate(ctx); err != nil && !zoho.IsCode(err, zoho.CodePBXNotIntegrated) {
 		return halt(err)
@@ -86,12 +84,12 @@ func (s *Service) finishDisable(ctx context.Context, z store.ZohoIntegration, ac
 	if err != nil {
 		return res, err
 	}
-	if rt, err := s.openRefresh(cur); err == nil && notified {
-		if err := s.oauth.Revoke(ctx, cur.AccountsServer, rt); err != nil && !errors.Is(err, zoho.ErrInvalidGrant) {
+	if cur.RefreshToken != "" && notified {
+		if err := s.oauth.Revoke(ctx, cur.AccountsServer, cur.RefreshToken); err != nil && !errors.Is(err, zoho.ErrInvalidGrant) {
 			s.logger.WarnContext(ctx, "revoking the refresh token after disable", "company_id", z.CompanyID, "error", err)
 		}
 	}
-	if s.links != nil && !notified {
+	if !notified {
 		// Zoho was not told; record every link as off all the same.
 		users, err := s.links.EnabledZohoUsers(ctx, z.CompanyID)
 		if err != nil {
@@ -112,7 +110,7 @@ func (s *Service) finishDisable(ctx context.Context, z store.ZohoIntegration, ac
 		detail["zoho_notified"] = "no: the authorization had expired"
 	}
 	s.audit(ctx, z.CompanyID, actor, "zoho.disabled", detail)
-	s.changed(z.CompanyID)
+	s.subs.Signal()
 	return res, nil
 }
 

@@ -1,9 +1,12 @@
 // Package integration owns the life cycle of a company's Zoho PhoneBridge
 // integration: completing the OAuth consent (exchange, "who consented" check,
 // integrate), disabling it (switching every linked user off, DELETE
-// integrate, revoking the token), and the access tokens every PhoneBridge
-// call uses, kept sealed in the store and refreshed at most once at a time per
-// company across every gateway instance.
+// integrate, revoking the token), linking seats to Zoho users (registering
+// click-to-dial and call control at the URIs of internal/zohoapi), switching
+// off the links of seats that left the Centrex, and the access tokens every
+// PhoneBridge call uses, which the store keeps sealed and which are
+// refreshed at most once at a time per company across every gateway
+// instance.
 //
 // The OAuth state and the browser belong to the portal; this package never
 // sees a request.
@@ -12,15 +15,14 @@ package integration
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
-	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/subscriptions"
 	"github.com/conecta-zoho/gateway/internal/zoho"
+	"github.com/conecta-zoho/gateway/internal/zohoapi"
 )
 
 // refreshMargin: an access token is refreshed when it has less than this
@@ -39,38 +41,44 @@ type Links interface {
 
 // Options builds a Service.
 type Options struct {
-	Store  *store.Store
-	Box    *secretbox.Box
-	OAuth  *zoho.OAuth // nil when ZOHO_CLIENT_ID is not configured
-	Links  Links       // nil until seats can be linked
+	Store *store.Store
+	// OAuth is the provider's Zoho OAuth client; nil when ZOHO_CLIENT_ID is
+	// not configured (consent, disable and token refreshes then fail with
+	// CodeNotConfigured).
+	OAuth *zoho.OAuth
+	// Links records which linked Zoho users are switched on, for Disable:
+	// StoreLinks in the gateway, a fake in tests (required).
+	Links Links
+	// URIs are where Zoho calls the gateway for a linked user
+	// (zohoapi.URIsFor(PUBLIC_URL)).
+	URIs   zohoapi.URIs
 	HTTP   *http.Client
 	Logger *slog.Logger
 	Now    func() time.Time
-	// Changed, when set, is called after a company's integration was
-	// enabled or disabled (the telephony bridge then subscribes to, or drops,
-	// the company's call events at once).
-	Changed func(companyID int64)
+	// Subscriptions is woken after a company's integration was enabled or
+	// disabled, so that the company's call events start (or stop) at once;
+	// nil wakes nobody.
+	Subscriptions subscriptions.Wake
 }
 
 // Service runs the integration's operations.
 type Service struct {
-	store   *store.Store
-	box     *secretbox.Box
-	oauth   *zoho.OAuth
-	links   Links
-	http    *http.Client
-	logger  *slog.Logger
-	now     func() time.Time
-	uris    BridgeURIs
-	changed func(companyID int64)
+	store  *store.Store
+	oauth  *zoho.OAuth
+	links  Links
+	http   *http.Client
+	logger *slog.Logger
+	now    func() time.Time
+	uris   zohoapi.URIs
+	subs   subscriptions.Wake
 }
 
 // New returns a Service.
 func New(o Options) *Service {
-	s := &Service{store: o.Store, box: o.Box, oauth: o.OAuth, links: o.Links, http: o.HTTP, logger: o.Logger, now: o.Now,
-		changed: o.Changed}
-	if s.changed == nil {
-		s.changed = func(int64) {}
+	s := &Service{store: o.Store, oauth: o.OAuth, links: o.Links, http: o.HTTP, logger: o.Logger, now: o.Now,
+		uris: o.URIs, subs: o.Subscriptions}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
 	}
 	if s.http == nil {
 		s.http = &http.Client{Timeout: 20 * time.Second}
@@ -80,10 +88,6 @@ func New(o Options) *Service {
 	}
 	return s
 }
-
-// SetChanged sets the hook called after an integration is enabled or
-// disabled.
-func (s *Service) SetChanged(fn func(companyID int64)) { s.changed = fn }
 
 // Configured reports whether the gateway has a Zoho OAuth client.
 func (s *Service) Configured() bool { return s.oauth != nil }
@@ -171,17 +175,4 @@ func (s *Service) audit(ctx context.Context, companyID int64, actor, action stri
 	if err := s.store.Audit(ctx, companyID, actor, action, detail); err != nil {
 		s.logger.ErrorContext(ctx, "audit", "company_id", companyID, "action", action, "error", err)
 	}
-}
-
-func refreshContext(companyID int64) string {
-	return "zoho-refresh:" + strconv.FormatInt(companyID, 10)
-}
-func accessContext(companyID int64) string { return "zoho-access:" + strconv.FormatInt(companyID, 10) }
-
-func (s *Service) openRefresh(z store.ZohoIntegration) (string, error) {
-	t, err := s.box.OpenString(z.RefreshToken, refreshContext(z.CompanyID))
-	if err != nil {
-		return "", fmt.Errorf("integration: open refresh token of company %d: %w", z.CompanyID, err)
-	}
-	return t, nil
 }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"github.com/conecta-zoho/gateway/internal/integration"
-	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/testdb"
 	"github.com/conecta-zoho/gateway/internal/zoho"
@@ -47,7 +45,6 @@ func (c *clock) Advance(d time.Duration) {
 type env struct {
 	t       *testing.T
 	store   *store.Store
-	box     *secretbox.Box
 	sim     *zohosim.Sim
 	org     *zohosim.Org
 	clock   *clock
@@ -65,19 +62,18 @@ func newEnv(t *testing.T) *env {
 	sim.SetBaseURL(srv.URL)
 	org := zohosim.SeedDemo(sim)
 	st := testdb.Open(t)
-	box, _ := secretbox.New(bytes.Repeat([]byte{7}, 32))
 	c, _, err := st.CreateCompany(context.Background(), "Fermax", "admin@fermax.com", "h")
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, store: st, box: box, sim: sim, org: org, clock: clk, company: c, links: &fakeLinks{enabled: map[string]bool{}}}
+	e := &env{t: t, store: st, sim: sim, org: org, clock: clk, company: c, links: &fakeLinks{enabled: map[string]bool{}}}
 	e.svc = e.newService()
 	return e
 }
 
 // newService is one gateway instance; several may share the store.
 func (e *env) newService() *integration.Service {
-	return integration.New(integration.Options{Store: e.store, Box: e.box, OAuth: e.newOAuth(), Links: e.links,
+	return integration.New(integration.Options{Store: e.store, OAuth: e.newOAuth(), Links: e.links, URIs: uris,
 		Logger: discard(), Now: e.clock.Now})
 }
 
@@ -169,7 +165,12 @@ func TestEnable(t *testing.T) {
 	if !e.org.Integrated() {
 		t.Fatal("integrate was not called at Zoho")
 	}
-	if bytes.Contains(z.RefreshToken, []byte("1000.")) || bytes.Contains(z.AccessToken, []byte("1000.")) {
+	var refresh, access []byte
+	if err := e.store.Pool().QueryRow(context.Background(), `SELECT refresh_token, access_token FROM zoho_integrations
+		WHERE company_id = $1`, e.company.ID).Scan(&refresh, &access); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(z.RefreshToken, "1000.") || bytes.Contains(refresh, []byte("1000.")) || bytes.Contains(access, []byte("1000.")) {
 		t.Fatal("tokens stored in clear")
 	}
 	if a := e.lastAudit(); a.Action != "zoho.enabled" || a.Detail["consented"] != miguel {
@@ -234,8 +235,8 @@ func TestConsentRefusals(t *testing.T) {
 			cb := tc.setup(e)
 			err := e.svc.CompleteConsent(ctx, e.company.ID, "admin@fermax.com", tc.expected, cb)
 			wantCode(t, err, tc.code)
-			if z := e.status(); z.Status != store.ZohoDisabled || len(z.RefreshToken) != 0 {
-				t.Fatalf("after a refusal the integration is %q with token=%v", z.Status, len(z.RefreshToken) > 0)
+			if z := e.status(); z.Status != store.ZohoDisabled || z.RefreshToken != "" {
+				t.Fatalf("after a refusal the integration is %q with token=%v", z.Status, z.RefreshToken != "")
 			}
 			if a := e.lastAudit(); a.Action != tc.audit {
 				t.Fatalf("audit action = %q, want %q", a.Action, tc.audit)
@@ -314,10 +315,7 @@ func TestDeadRefreshTokenNeedsConsent(t *testing.T) {
 	e := newEnv(t)
 	e.enable()
 	z := e.status()
-	rt, err := e.box.OpenString(z.RefreshToken, "zoho-refresh:"+itoa(e.company.ID))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rt := z.RefreshToken
 	oauth, _ := zoho.NewOAuth(zoho.OAuthConfig{ClientID: "cid", ClientSecret: "csecret", RedirectURL: redirect, HomeAccountsURL: e.sim.BaseURL()})
 	// The user removes the app under Connected Apps in Zoho.
 	if err := oauth.Revoke(context.Background(), z.AccountsServer, rt); err != nil {
@@ -325,7 +323,7 @@ func TestDeadRefreshTokenNeedsConsent(t *testing.T) {
 	}
 	e.clock.Advance(61 * time.Minute)
 	e.sim.Advance(61 * time.Minute)
-	_, err = e.svc.PhoneBridge(e.company.ID).Users(context.Background())
+	_, err := e.svc.PhoneBridge(e.company.ID).Users(context.Background())
 	wantCode(t, err, integration.CodeNeedsConsent)
 	if z := e.status(); z.Status != store.ZohoNeedsConsent {
 		t.Fatalf("status = %q, want needs_consent", z.Status)
@@ -396,7 +394,7 @@ func TestDisable(t *testing.T) {
 		t.Error("the refresh token was not revoked")
 	}
 	z := e.status()
-	if z.Status != store.ZohoDisabled || len(z.RefreshToken) != 0 || len(z.AccessToken) != 0 {
+	if z.Status != store.ZohoDisabled || z.RefreshToken != "" || z.AccessToken != "" {
 		t.Fatalf("after disable: %+v", z)
 	}
 	if a := e.lastAudit(); a.Action != "zoho.disabled" {
@@ -407,5 +405,3 @@ func TestDisable(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

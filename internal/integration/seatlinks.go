@@ -5,25 +5,10 @@ import (
 	"errors"
 	"strconv"
 
-	"github.com/conecta-zoho/gateway/internal/bridge"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/zoho"
+	"github.com/conecta-zoho/gateway/internal/zohoapi"
 )
-
-// BridgeURIs are the gateway's URLs Zoho calls for a linked user: where a
-// click on a number lands, and the call-control actions the Centrex can
-// honour (no mute: BroadWorks cannot mute a two-party call).
-type BridgeURIs struct {
-	ClickToDial string
-	Answer      string
-	Hangup      string
-	Hold        string
-	Unhold      string
-	Keypress    string
-}
-
-// SetBridgeURIs tells the service where Zoho must call.
-func (s *Service) SetBridgeURIs(u BridgeURIs) { s.uris = u }
 
 // Activate links a seat to a Zoho user and registers, for that user,
 // click-to-dial and call control pointing at the gateway. If Zoho refuses a
@@ -155,11 +140,13 @@ func (s *Service) unregister(ctx context.Context, companyID int64, link store.Li
 	}
 }
 
+// params are the authorization pair and parameters registered for a link:
+// Zoho sends them back on every request, and the bridge reads the company,
+// the link and the secret from them under zohoapi's names.
 func (s *Service) params(companyID int64, link store.Link, secret string) (zoho.Param, []zoho.Param) {
-	// The names are the bridge's: it reads them back on every request.
-	return zoho.Param{Name: bridge.AuthParam, Value: secret}, []zoho.Param{
-		{Name: bridge.ParamCompany, Value: strconv.FormatInt(companyID, 10)},
-		{Name: bridge.ParamLink, Value: strconv.FormatInt(link.ID, 10)},
+	return zoho.Param{Name: zohoapi.AuthParam, Value: secret}, []zoho.Param{
+		{Name: zohoapi.ParamCompany, Value: strconv.FormatInt(companyID, 10)},
+		{Name: zohoapi.ParamLink, Value: strconv.FormatInt(link.ID, 10)},
 	}
 }
 

@@ -2,35 +2,29 @@ package integration_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/conecta-zoho/gateway/internal/bridge"
 	"github.com/conecta-zoho/gateway/internal/centrex"
 	"github.com/conecta-zoho/gateway/internal/integration"
+	"github.com/conecta-zoho/gateway/internal/seats"
 	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/zohoapi"
 )
 
-var uris = integration.BridgeURIs{
-	ClickToDial: "https://gw.example.com/bridge/zoho/clicktodial",
-	Answer:      "https://gw.example.com/bridge/zoho/call/answer",
-	Hangup:      "https://gw.example.com/bridge/zoho/call/hangup",
-	Hold:        "https://gw.example.com/bridge/zoho/call/hold",
-	Unhold:      "https://gw.example.com/bridge/zoho/call/unhold",
-	Keypress:    "https://gw.example.com/bridge/zoho/call/keypress",
-}
+var uris = zohoapi.URIsFor("https://gw.example.com")
 
 // seatEnv is an enabled integration with the guide's two seats and the
 // Zoho users cached; its links go through the real store.
 func seatEnv(t *testing.T) (*env, []int64) {
 	t.Helper()
 	e := newEnv(t)
-	e.svc = integration.New(integration.Options{Store: e.store, Box: e.box, OAuth: e.newOAuth(), Links: integration.StoreLinks{Store: e.store},
-		Logger: discard(), Now: e.clock.Now})
-	e.svc.SetBridgeURIs(uris)
+	e.svc = integration.New(integration.Options{Store: e.store, OAuth: e.newOAuth(), Links: integration.StoreLinks{Store: e.store},
+		URIs: uris, Logger: discard(), Now: e.clock.Now})
 	e.enable()
 	ctx := context.Background()
 	if _, err := e.store.SyncSeats(ctx, e.company.ID, []centrex.Seat{
@@ -92,14 +86,14 @@ func TestActivateAndDeactivate(t *testing.T) {
 		t.Fatalf("Zoho received %q", got)
 	}
 	c2d, ok := e.org.ClickToDial(zu)
-	if !ok || c2d.URI != uris.ClickToDial || c2d.Auth.Name != bridge.AuthParam || len(c2d.Auth.Value) < 40 {
+	if !ok || c2d.URI != uris.ClickToDial || c2d.Auth.Name != zohoapi.AuthParam || len(c2d.Auth.Value) < 26 {
 		t.Fatalf("click-to-dial registration = %+v", c2d)
 	}
 	params := map[string]string{}
 	for _, p := range c2d.Params {
 		params[p.Name] = p.Value
 	}
-	if params[bridge.ParamCompany] != strconv.FormatInt(e.company.ID, 10) || params[bridge.ParamLink] != strconv.FormatInt(link.ID, 10) {
+	if params[zohoapi.ParamCompany] != strconv.FormatInt(e.company.ID, 10) || params[zohoapi.ParamLink] != strconv.FormatInt(link.ID, 10) {
 		t.Fatalf("click-to-dial params = %v", params)
 	}
 	stored, _ := e.store.LinkByID(ctx, e.company.ID, link.ID)
@@ -285,4 +279,55 @@ func TestBulkDeactivateReportsPerRow(t *testing.T) {
 		t.Fatalf("rows = %+v", out)
 	}
 
+}
+
+// TestGoneSeatSwitchedOffAfterAFailedAttempt: a linked seat leaves the
+// Centrex while Zoho is down, so the switch-off that follows the sync fails
+// and the link stays on; the next periodic round (seats.ReconcileAll),
+// with Zoho back, removes both registrations and switches the link off.
+func TestGoneSeatSwitchedOffAfterAFailedAttempt(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e, seatIDs := seatEnv(t)
+	zu := e.zohoUserID(t, miguel)
+	link, err := e.svc.Activate(ctx, e.company.ID, "a", seatIDs[0], zu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seatSvc := seats.New(seats.Options{Store: e.store, SwitchOff: e.svc.SwitchOffGone})
+
+	e.sim.FailNext(100, http.StatusServiceUnavailable)
+	if _, err := e.store.SyncSeats(ctx, e.company.ID, []centrex.Seat{
+		{UserID: "910726330@conecta.orange.es", Number: "910726330"},
+	}, store.SourceDirectory); err != nil {
+		t.Fatal(err)
+	}
+	_, err = seatSvc.Reconcile(ctx, e.company.ID)
+	var se *seats.SwitchOffError
+	if !errors.As(err, &se) || len(se.Links) != 1 || se.Links[0].ID != link.ID {
+		t.Fatalf("first attempt with Zoho down: %v, want the link reported still on", err)
+	}
+	if _, ok := e.org.ClickToDial(zu); !ok {
+		t.Fatal("the registration went although Zoho failed")
+	}
+
+	e.sim.FailNext(0, 0)
+	if n := seatSvc.ReconcileAll(ctx); n != 1 {
+		t.Fatalf("the periodic round switched off %d links, want 1", n)
+	}
+	if _, ok := e.org.ClickToDial(zu); ok {
+		t.Error("click-to-dial still registered for the gone seat")
+	}
+	if _, ok := e.org.CallControl(zu); ok {
+		t.Error("call control still registered for the gone seat")
+	}
+	if l, err := e.store.LinkByID(ctx, e.company.ID, link.ID); err != nil || l.Enabled {
+		t.Fatalf("link after the round: %+v, %v", l, err)
+	}
+	if a := e.lastAudit(); a.Action != "link.seat_gone" {
+		t.Fatalf("audit = %q", a.Action)
+	}
+	if n := seatSvc.ReconcileAll(ctx); n != 0 {
+		t.Fatalf("a second round switched off %d more", n)
+	}
 }

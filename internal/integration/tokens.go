@@ -43,14 +43,13 @@ func (t *tokens) Token(ctx context.Context) (zoho.Credential, error) {
 		default:
 			return z, false, &Error{Code: CodeNotEnabled}
 		}
-		rt, err := s.openRefresh(z)
-		if err != nil {
-			return z, false, err
+		if s.oauth == nil {
+			return z, false, &Error{Code: CodeNotConfigured}
 		}
-		tok, err := s.oauthOrErr().Refresh(ctx, z.AccountsServer, rt)
+		tok, err := s.oauth.Refresh(ctx, z.AccountsServer, z.RefreshToken)
 		if errors.Is(err, zoho.ErrInvalidGrant) {
 			dead = true
-			z.Status, z.LastError, z.AccessToken = store.ZohoNeedsConsent, CodeNeedsConsent, nil
+			z.Status, z.LastError, z.AccessToken = store.ZohoNeedsConsent, CodeNeedsConsent, ""
 			s.audit(ctx, z.CompanyID, "gateway", "zoho.needs_consent", map[string]string{"reason": "refresh token rejected"})
 			return z, true, nil
 		}
@@ -60,7 +59,7 @@ func (t *tokens) Token(ctx context.Context) (zoho.Credential, error) {
 		if tok.APIDomain != "" {
 			z.APIDomain = tok.APIDomain
 		}
-		z.AccessToken = s.box.SealString(tok.AccessToken, accessContext(z.CompanyID))
+		z.AccessToken = tok.AccessToken
 		z.AccessExpiresAt, z.RefreshedAt = tok.Expiry, s.now()
 		cred = zoho.Credential{APIDomain: z.APIDomain, AccessToken: tok.AccessToken}
 		return z, true, nil
@@ -82,11 +81,10 @@ func (t *tokens) Rejected(ctx context.Context, cred zoho.Credential) error {
 		if z.Status == store.ZohoNeedsConsent {
 			return z, false, ErrNeedsConsent
 		}
-		stored, err := s.box.OpenString(z.AccessToken, accessContext(z.CompanyID))
-		if err != nil || stored != cred.AccessToken {
+		if z.AccessToken != cred.AccessToken {
 			return z, false, nil // already replaced
 		}
-		z.AccessToken = nil
+		z.AccessToken = ""
 		z.AccessExpiresAt = s.now().Add(-refreshMargin)
 		return z, true, nil
 	})
@@ -94,22 +92,11 @@ func (t *tokens) Rejected(ctx context.Context, cred zoho.Credential) error {
 
 // current returns the stored access token when it is good for a while yet.
 func (s *Service) current(z store.ZohoIntegration) (zoho.Credential, bool) {
-	if len(z.AccessToken) == 0 || !z.AccessExpiresAt.After(s.now().Add(refreshMargin)) {
+	if z.AccessToken == "" || !z.AccessExpiresAt.After(s.now().Add(refreshMargin)) {
 		return zoho.Credential{}, false
 	}
 	if z.Status != store.ZohoEnabled && z.Status != store.ZohoDisabling {
 		return zoho.Credential{}, false
 	}
-	at, err := s.box.OpenString(z.AccessToken, accessContext(z.CompanyID))
-	if err != nil {
-		return zoho.Credential{}, false
-	}
-	return zoho.Credential{APIDomain: z.APIDomain, AccessToken: at}, true
-}
-
-func (s *Service) oauthOrErr() *zoho.OAuth {
-	if s.oauth == nil {
-		panic("integration: Zoho OAuth client not configured") // callers check Configured first
-	}
-	return s.oauth
+	return zoho.Credential{APIDomain: z.APIDomain, AccessToken: z.AccessToken}, true
 }

@@ -1,20 +1,26 @@
-// Package outbox delivers the PhoneBridge notifications the bridge wrote to
-// the store's outbox: durably (a row leaves the queue only once Zoho accepted
-// it), in order per call (a row is taken only when every earlier row of its
-// call is delivered), at least once, and safely with any number of gateway
-// instances on one database (claims use FOR UPDATE SKIP LOCKED and hold the
-// row locks while delivering, so a crashed instance's rows are free again as
-// soon as PostgreSQL notices the dead connection).
+// Package outbox delivers the PhoneBridge notifications the call use case
+// (internal/calls) wrote to the store's outbox: durably (a row leaves the
+// queue only once Zoho accepted it), in order per call (a row is taken only
+// when every earlier row of its call is delivered), at least once, and
+// safely with any number of gateway instances on one database.
 //
-// Failures are retried with exponential backoff and jitter when
+// A worker leases a batch of due rows in one short statement (FOR UPDATE
+// SKIP LOCKED picks rows nobody else is claiming; the lease, a column of the
+// row, lasts AttemptTimeout plus a margin), commits, and then calls Zoho with
+// no transaction or connection held; each row's outcome is written the moment
+// Zoho answers. The rows of an instance that dies are claimed again by any
+// instance once their lease has run out.
+//
+// Failures are retried after backoff.Delay (exponential, with jitter) when
 // zoho.Retryable says so (timeouts, 5xx, throttling); the 401 → refresh →
 // retry-once is inside the zoho client. A row is parked after MaxAttempts
 // failed attempts, or at once on a non-retryable error (a 4xx), with its
 // error kept for the portal; Retry puts it back.
 //
-// Wake-up: the bridge calls Kick after writing rows; other instances hear
-// the rows' pg_notify('outbox') on a LISTEN connection; a poll (Options.Poll)
-// covers lost notifications and rows that fall due after a backoff.
+// Wake-up: the call use case calls Kick after writing rows; other instances
+// hear the rows' pg_notify('outbox') on a LISTEN connection; a poll
+// (Options.Poll) covers lost notifications and rows that fall due after a
+// backoff.
 package outbox
 
 import (
@@ -23,12 +29,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
-	"os"
 	"sync"
 	"time"
 
-	"github.com/conecta-zoho/gateway/internal/bridge/callflow"
+	"github.com/conecta-zoho/gateway/internal/backoff"
+	"github.com/conecta-zoho/gateway/internal/calls/callflow"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/zoho"
 )
@@ -78,12 +83,11 @@ type Options struct {
 	AttemptTimeout time.Duration
 	// Listen turns on LISTEN outbox on a dedicated connection.
 	Listen bool
-}
-
-// instanceName names this process on the rows it leases.
-func instanceName() string {
-	host, _ := os.Hostname()
-	return fmt.Sprintf("%s-%d-%012x", host, os.Getpid(), rand.Uint64()>>16)
+	// Instance names this gateway instance on the rows it leases
+	// [store.InstanceID()].
+	Instance string
+	// Now is the clock of the retry times [time.Now].
+	Now func() time.Time
 }
 
 // leaseMargin is how much longer than one attempt a claimed row stays
@@ -120,11 +124,17 @@ func New(o Options) *Worker {
 	def(&o.BaseBackoff, time.Second)
 	def(&o.MaxBackoff, 5*time.Minute)
 	def(&o.AttemptTimeout, 10*time.Second)
+	if o.Instance == "" {
+		o.Instance = store.InstanceID()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Worker{o: o, log: log, wake: make(chan struct{}), owner: instanceName()}
+	return &Worker{o: o, log: log, wake: make(chan struct{}), owner: o.Instance}
 }
 
 // Kick wakes every idle loop now (new rows were written).
@@ -152,8 +162,11 @@ func (w *Worker) Retry(ctx context.Context, companyID, id int64) error {
 	return nil
 }
 
-// Run delivers until ctx ends.
-func (w *Worker) Run(ctx context.Context) {
+// Run delivers until ctx ends, and then returns nil once the deliveries
+// under way are recorded. Delivery failures are the rows' (retried or
+// parked), a failing database is logged and tried again: nothing here stops
+// the gateway.
+func (w *Worker) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	if w.o.Listen {
 		wg.Go(func() { w.listen(ctx) })
@@ -162,6 +175,7 @@ func (w *Worker) Run(ctx context.Context) {
 		wg.Go(func() { w.loop(ctx) })
 	}
 	wg.Wait()
+	return nil
 }
 
 // loop claims and delivers batches, sleeping when nothing is due.
@@ -226,7 +240,7 @@ func (w *Worker) deliver(ctx context.Context, r store.OutboxRow) store.OutboxRes
 		w.log.Warn("outbox: notification parked", "company_id", r.CompanyID, "outbox_id", r.ID, "attempts", attempt, "error", err)
 		return res
 	}
-	res.NextAttemptAt = time.Now().Add(w.backoff(attempt))
+	res.NextAttemptAt = w.o.Now().Add(backoff.Delay(attempt, w.o.BaseBackoff, w.o.MaxBackoff))
 	w.log.Info("outbox: delivery failed, will retry", "company_id", r.CompanyID, "outbox_id", r.ID, "attempt", attempt, "error", err)
 	return res
 }
@@ -246,15 +260,4 @@ func (w *Worker) send(ctx context.Context, r store.OutboxRow) error {
 		return pb.ClickToDialError(ctx, e)
 	}
 	return pb.CallNotify(ctx, p.CallNotify())
-}
-
-// backoff is the wait after failed attempt n (1-based): BaseBackoff doubled
-// per attempt, capped, with equal jitter (half fixed, half random).
-func (w *Worker) backoff(n int) time.Duration {
-	d := w.o.BaseBackoff << min(n-1, 30)
-	if d > w.o.MaxBackoff || d <= 0 {
-		d = w.o.MaxBackoff
-	}
-	half := d / 2
-	return half + rand.N(half+1)
 }

@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -130,7 +129,7 @@ func (c *Cluster) initOnce(ctx context.Context) error {
 		c.password = strings.TrimSpace(string(b))
 		return nil
 	}
-	c.password = randomHex(16)
+	c.password = rand.Text()
 	if err := os.WriteFile(pwFile, []byte(c.password+"\n"), 0o600); err != nil {
 		return fmt.Errorf("pgcluster: %w", err)
 	}
@@ -228,10 +227,4 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/conecta-zoho/gateway/internal/bridge/callflow"
+	"github.com/conecta-zoho/gateway/internal/calls/callflow"
 	"github.com/conecta-zoho/gateway/internal/i18n"
 	"github.com/conecta-zoho/gateway/internal/outbox"
 	"github.com/conecta-zoho/gateway/internal/store"

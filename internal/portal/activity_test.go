@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/conecta-zoho/gateway/internal/bridge/callflow"
+	"github.com/conecta-zoho/gateway/internal/calls/callflow"
 	"github.com/conecta-zoho/gateway/internal/outbox"
 	"github.com/conecta-zoho/gateway/internal/store"
 )

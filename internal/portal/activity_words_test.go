@@ -13,7 +13,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/conecta-zoho/gateway/internal/bridge/callflow"
+	"github.com/conecta-zoho/gateway/internal/calls/callflow"
 	"github.com/conecta-zoho/gateway/internal/outbox"
 	"github.com/conecta-zoho/gateway/internal/store"
 )

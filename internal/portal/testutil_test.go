@@ -24,6 +24,7 @@ import (
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/testdb"
 	"github.com/conecta-zoho/gateway/internal/zoho"
+	"github.com/conecta-zoho/gateway/internal/zohoapi"
 	"github.com/conecta-zoho/gateway/internal/zohosim"
 )
 
@@ -100,11 +101,8 @@ func (e *testEnv) integration(t *testing.T, logger *slog.Logger) *integration.Se
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := integration.New(integration.Options{Store: e.store, Box: testBox(), OAuth: oauth, Logger: logger, Now: e.clock.Now,
-		Links: integration.StoreLinks{Store: e.store}})
-	svc.SetBridgeURIs(integration.BridgeURIs{ClickToDial: "http://127.0.0.1/bridge/zoho/clicktodial",
-		Hangup: "http://127.0.0.1/bridge/zoho/call/hangup"})
-	return svc
+	return integration.New(integration.Options{Store: e.store, OAuth: oauth, Logger: logger, Now: e.clock.Now,
+		Links: integration.StoreLinks{Store: e.store}, URIs: zohoapi.URIsFor("http://127.0.0.1")})
 }
 
 // handler builds a portal on the env's database, as another instance would.

@@ -3,7 +3,6 @@ package portal
 import (
 	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"net/http"
 	"strings"
 	"time"
@@ -75,7 +74,7 @@ func (s *Server) handleZohoEnable(w http.ResponseWriter, r *http.Request) {
 		s.renderZoho(w, r, http.StatusUnprocessableEntity, confirm, email, s.lang(r).T("zoho.email.invalid"))
 		return
 	}
-	state := randomToken()
+	state := rand.Text()
 	s.sessions.Put(ctx, sessOAuthState, state)
 	s.sessions.Put(ctx, sessOAuthEmail, email)
 	s.sessions.Put(ctx, sessOAuthCompany, a.Company.ID)
@@ -250,10 +249,4 @@ func (s *Server) zohoPanel(p web.Page, z store.ZohoIntegration) web.ZohoPanel {
 func validEmail(e string) bool {
 	at := strings.LastIndex(e, "@")
 	return at > 0 && at < len(e)-1 && len(e) <= 254 && !strings.ContainsAny(e, " \t\r\n<>\"")
-}
-
-func randomToken() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }

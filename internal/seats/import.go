@@ -66,17 +66,18 @@ func (e *ImportError) Error() string {
 // complete list: seats missing from it are marked gone.
 //
 // Every row is checked before anything is stored; if any is wrong, the
-// error is an *ImportError naming each bad line, and nothing changes.
-func (s *Service) Import(ctx context.Context, companyID int64, r io.Reader) (store.SyncResult, error) {
+// error is an *ImportError naming each bad line, and nothing changes. After
+// the import the company's gone seats are reconciled, as after a sync.
+func (s *Service) Import(ctx context.Context, companyID int64, r io.Reader) (Result, error) {
 	list, err := ParseCSV(r)
 	if err != nil {
-		return store.SyncResult{}, err
+		return Result{}, err
 	}
 	res, err := s.store(ctx, companyID, list, store.SourceImport)
 	if err != nil {
-		return res, fmt.Errorf("seats: import company %d: %w", companyID, err)
+		return Result{}, fmt.Errorf("seats: import company %d: %w", companyID, err)
 	}
-	return res, nil
+	return s.reconciled(ctx, companyID, res)
 }
 
 // ParseCSV reads and validates a seats file as Import does, without storing

@@ -88,9 +88,10 @@ func TestParseCSVReportsEveryBadLine(t *testing.T) {
 }
 
 func TestImportStoresOnlyGoodFiles(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
-	svc := seats.New(seats.Options{Store: f.st, Box: f.box})
+	svc := seats.New(seats.Options{Store: f.st})
 	res, err := svc.Import(ctx, f.company, strings.NewReader("user id,number\n910726329@conecta.orange.es,910726329\n910726330@conecta.orange.es,910726330\n"))
 	if err != nil || res.Added != 2 {
 		t.Fatalf("import: %+v, %v", res, err)

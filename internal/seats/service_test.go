@@ -21,7 +21,7 @@ func TestMain(m *testing.M) { testdb.Main(m) }
 // with the demo group.
 type fixture struct {
 	st      *store.Store
-	box     *secretbox.Box
+	dbURL   string
 	company int64
 	sim     *xsisim.Sim
 	group   *xsisim.Group
@@ -31,23 +31,19 @@ type fixture struct {
 func newFixture(t *testing.T) fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := fixture{st: testdb.Open(t), sim: xsisim.New(xsisim.Options{})}
+	f := fixture{dbURL: testdb.URL(t), sim: xsisim.New(xsisim.Options{})}
+	f.st = testdb.Connect(t, f.dbURL, testdb.Box(t))
 	t.Cleanup(f.sim.Close)
 	f.group = xsisim.SeedDemo(f.sim)
 	srv := httptest.NewServer(f.sim)
 	t.Cleanup(srv.Close)
 	f.url = srv.URL
-	box, err := secretbox.New(make([]byte, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.box = box
 	c, _, err := f.st.CreateCompany(ctx, "Fermax", "admin@fermax.com", "hash")
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.company = c.ID
-	err = f.st.SetCentrexConnection(ctx, box, c.ID, centrex.Connection{
+	err = f.st.SetCentrexConnection(ctx, c.ID, centrex.Connection{
 		BaseURL: srv.URL, UserID: xsisim.DemoAdminUserID, Password: xsisim.DemoAdminPassword,
 		GroupID: xsisim.DemoGroup, EnterpriseID: xsisim.DemoEnterprise, IsEnterprise: true,
 		DirectoryUserID: xsisim.DemoSeat1,
@@ -59,16 +55,22 @@ func newFixture(t *testing.T) fixture {
 }
 
 func TestSyncAgainstTheSimulator(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	f.group.SeedSeats(2498) // with the two demo seats: 2,500, three directory pages
 	var switchedOff []store.Link
-	svc := seats.New(seats.Options{Store: f.st, Box: f.box,
-		SwitchOff: func(_ context.Context, companyID int64, links []store.Link) error {
+	svc := seats.New(seats.Options{Store: f.st,
+		SwitchOff: func(ctx context.Context, companyID int64, links []store.Link) error {
 			if companyID != f.company {
 				t.Errorf("switch off for company %d", companyID)
 			}
 			switchedOff = append(switchedOff, links...)
+			for _, l := range links {
+				if _, err := f.st.SetLinkEnabled(ctx, companyID, l.ID, false); err != nil {
+					return err
+				}
+			}
 			return nil
 		}})
 
@@ -92,9 +94,9 @@ func TestSyncAgainstTheSimulator(t *testing.T) {
 	}
 
 	// Miguel leaves the Centrex; the directory is now read through Gema.
-	conn, _ := f.st.CentrexConnection(ctx, f.box, f.company)
+	conn, _ := f.st.CentrexConnection(ctx, f.company)
 	conn.DirectoryUserID = xsisim.DemoSeat2
-	if err := f.st.SetCentrexConnection(ctx, f.box, f.company, conn.Connection); err != nil {
+	if err := f.st.SetCentrexConnection(ctx, f.company, conn.Connection); err != nil {
 		t.Fatal(err)
 	}
 	if !f.sim.RemoveSeat(xsisim.DemoSeat1) || !f.sim.RemoveSeat("seed-00100@fermax_madrid.sim") {
@@ -110,6 +112,9 @@ func TestSyncAgainstTheSimulator(t *testing.T) {
 	if len(switchedOff) != 1 || switchedOff[0].ID != l.ID {
 		t.Fatalf("switched off %+v, want Miguel's link", switchedOff)
 	}
+	if len(res.SwitchedOff) != 1 || res.SwitchedOff[0].ID != l.ID {
+		t.Fatalf("result's switched off %+v, want Miguel's link", res.SwitchedOff)
+	}
 	if gone, _ := f.st.SeatByUserID(ctx, f.company, xsisim.DemoSeat1); !gone.Gone() {
 		t.Fatalf("Miguel's seat is not gone: %+v", gone)
 	}
@@ -120,31 +125,32 @@ func TestSyncAgainstTheSimulator(t *testing.T) {
 }
 
 func TestSyncFailures(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	other, _, err := f.st.CreateCompany(ctx, "Acme", "admin@acme.com", "hash")
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := seats.New(seats.Options{Store: f.st, Box: f.box})
+	svc := seats.New(seats.Options{Store: f.st})
 	if _, err := svc.Sync(ctx, other.ID); !errors.Is(err, seats.ErrNoConnection) {
 		t.Errorf("no connection: %v", err)
 	}
 
-	wrongKey, _ := secretbox.New([]byte("0123456789abcdef0123456789abcdef"))
-	if _, err := seats.New(seats.Options{Store: f.st, Box: wrongKey}).Sync(ctx, f.company); !errors.Is(err, secretbox.ErrOpen) {
+	wrongKey, _ := secretbox.New([]byte("ffffffffffffffffffffffffffffffff"))
+	if _, err := seats.New(seats.Options{Store: testdb.Connect(t, f.dbURL, wrongKey)}).Sync(ctx, f.company); !errors.Is(err, secretbox.ErrOpen) {
 		t.Errorf("wrong SECRET_KEY: %v", err)
 	}
 
-	conn, _ := f.st.CentrexConnection(ctx, f.box, f.company)
+	conn, _ := f.st.CentrexConnection(ctx, f.company)
 	conn.Password = "wrong"
-	_ = f.st.SetCentrexConnection(ctx, f.box, f.company, conn.Connection)
+	_ = f.st.SetCentrexConnection(ctx, f.company, conn.Connection)
 	_, err = svc.Sync(ctx, f.company)
 	if !errors.Is(err, centrex.ErrUnauthorized) || strings.Contains(err.Error(), "wrong") {
 		t.Errorf("wrong password: %v", err)
 	}
 
-	empty := seats.New(seats.Options{Store: f.st, Box: f.box, Directory: func(centrex.Connection) centrex.Directory {
+	empty := seats.New(seats.Options{Store: f.st, Directory: func(centrex.Connection) centrex.Directory {
 		return directoryFunc(func(context.Context) ([]centrex.Seat, error) { return nil, nil })
 	}})
 	if _, err := f.st.SyncSeats(ctx, f.company, []centrex.Seat{{UserID: "a@b.c", Number: "1"}}, store.SourceDirectory); err != nil {
@@ -162,3 +168,25 @@ func TestSyncFailures(t *testing.T) {
 type directoryFunc func(context.Context) ([]centrex.Seat, error)
 
 func (f directoryFunc) Seats(ctx context.Context) ([]centrex.Seat, error) { return f(ctx) }
+
+// linkDemoSeat syncs the fixture's seats and links the second demo seat
+// (not the one the directory is read through) to a Zoho user, switched on.
+func linkDemoSeat(t *testing.T, f fixture) store.Link {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := seats.New(seats.Options{Store: f.st}).Sync(ctx, f.company); err != nil {
+		t.Fatal(err)
+	}
+	seat, err := f.st.SeatByUserID(ctx, f.company, xsisim.DemoSeat2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _, err := f.st.CreateLink(ctx, f.company, seat.ID, store.ZohoUser{ID: "768724186", Email: "gema.castro@satec.es"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, err = f.st.SetLinkEnabled(ctx, f.company, l.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}

@@ -222,13 +222,12 @@ func TestOutboxClaimsSkipLocked(t *testing.T) {
 func TestSubscriptionLeaseAndToken(t *testing.T) {
 	ctx := context.Background()
 	s := testdb.Open(t)
-	box := testBox(t, 7)
 	co := newCompany(t, s, "fermax")
-	tok, err := s.EventToken(ctx, box, co)
-	if err != nil || len(tok) < 40 {
+	tok, err := s.EventToken(ctx, co)
+	if err != nil || len(tok) < 26 {
 		t.Fatalf("token %q %v", tok, err)
 	}
-	if again, _ := s.EventToken(ctx, box, co); again != tok {
+	if again, _ := s.EventToken(ctx, co); again != tok {
 		t.Fatal("token changed")
 	}
 	if id, err := s.CompanyByEventToken(ctx, tok); err != nil || id != co {
@@ -240,29 +239,33 @@ func TestSubscriptionLeaseAndToken(t *testing.T) {
 		}
 	}
 	now := time.Now()
-	if _, err := s.AcquireSubscriptionLease(ctx, co, "a", now.Add(time.Minute)); err != nil {
-		t.Fatal(err)
+	if ok, err := s.TryLease(ctx, "subscription", co, "a", time.Minute); err != nil || !ok {
+		t.Fatal(ok, err)
 	}
-	if _, err := s.AcquireSubscriptionLease(ctx, co, "b", now.Add(time.Minute)); !errors.Is(err, store.ErrLeaseHeld) {
-		t.Fatalf("second owner: %v", err)
+	if ok, err := s.TryLease(ctx, "subscription", co, "b", time.Minute); err != nil || ok {
+		t.Fatalf("second owner: %v %v", ok, err)
 	}
 	sub := store.EventSubscription{CompanyID: co, SubscriptionID: "sub-1", RenewedAt: now, ExpiresAt: now.Add(time.Hour)}
-	if err := s.SaveSubscription(ctx, "b", sub); !errors.Is(err, store.ErrLeaseHeld) {
+	if err := s.SaveSubscription(ctx, "b", "subscription", sub); !errors.Is(err, store.ErrLeaseHeld) {
 		t.Fatalf("save by non-owner: %v", err)
 	}
-	if err := s.SaveSubscription(ctx, "a", sub); err != nil {
+	if err := s.SaveSubscription(ctx, "a", "subscription", sub); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.EventSubscriptionOf(ctx, co)
 	if err != nil || got.SubscriptionID != "sub-1" || got.RenewAt().Sub(now).Round(time.Minute) != 30*time.Minute {
 		t.Fatalf("stored %+v %v", got, err)
 	}
-	// An expired lease passes to another owner; a terminated id is forgotten.
-	if _, err := s.AcquireSubscriptionLease(ctx, co, "a", now.Add(-time.Second)); err != nil {
-		t.Fatal(err)
+	// An expired lease passes to another owner, after which the former
+	// owner cannot save; a terminated id is forgotten.
+	if ok, err := s.TryLease(ctx, "subscription", co, "a", -time.Second); err != nil || !ok {
+		t.Fatal(ok, err)
 	}
-	if _, err := s.AcquireSubscriptionLease(ctx, co, "b", now.Add(time.Minute)); err != nil {
-		t.Fatalf("after expiry: %v", err)
+	if ok, err := s.TryLease(ctx, "subscription", co, "b", time.Minute); err != nil || !ok {
+		t.Fatalf("after expiry: %v %v", ok, err)
+	}
+	if err := s.SaveSubscription(ctx, "a", "subscription", sub); !errors.Is(err, store.ErrLeaseHeld) {
+		t.Fatalf("save by the former owner: %v", err)
 	}
 	if err := s.ForgetSubscription(ctx, co, "sub-1"); err != nil {
 		t.Fatal(err)

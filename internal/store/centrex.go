@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/conecta-zoho/gateway/internal/centrex"
-	"github.com/conecta-zoho/gateway/internal/secretbox"
 )
 
 // CentrexConnection is a company's stored Centrex credential: the
@@ -28,14 +27,14 @@ func centrexPasswordContext(companyID int64) string {
 }
 
 // SetCentrexConnection creates or replaces a company's Centrex connection.
-// The password is sealed with box before it reaches the database; it never
-// appears in errors.
-func (s *Store) SetCentrexConnection(ctx context.Context, box *secretbox.Box, companyID int64, conn centrex.Connection) error {
-	if box == nil {
-		return fmt.Errorf("store: set centrex connection of company %d: no secret box", companyID)
+// The password is sealed before it reaches the database; it never appears
+// in errors.
+func (s *Store) SetCentrexConnection(ctx context.Context, companyID int64, conn centrex.Connection) error {
+	sealed, err := s.seal(conn.Password, centrexPasswordContext(companyID))
+	if err != nil {
+		return fmt.Errorf("store: set centrex connection of company %d: %w", companyID, err)
 	}
-	sealed := box.SealString(conn.Password, centrexPasswordContext(companyID))
-	_, err := s.pool.Exec(ctx, `
+	_, err = s.pool.Exec(ctx, `
 		INSERT INTO centrex_connections (company_id, base_url, user_id, password_sealed, group_id,
 			enterprise_id, is_enterprise, directory_user_id, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -52,13 +51,11 @@ func (s *Store) SetCentrexConnection(ctx context.Context, box *secretbox.Box, co
 	return nil
 }
 
-// CentrexConnection returns a company's connection with its password opened
-// by box. It fails with ErrNotFound when the company has none, and with
-// secretbox.ErrOpen when the password does not open (SECRET_KEY changed).
-func (s *Store) CentrexConnection(ctx context.Context, box *secretbox.Box, companyID int64) (CentrexConnection, error) {
-	if box == nil {
-		return CentrexConnection{}, fmt.Errorf("store: centrex connection of company %d: no secret box", companyID)
-	}
+// CentrexConnection returns a company's connection with its password
+// opened. It fails with ErrNotFound when the company has none, with
+// secretbox.ErrOpen when the password does not open (SECRET_KEY changed),
+// and with ErrNoSecretKey without a box.
+func (s *Store) CentrexConnection(ctx context.Context, companyID int64) (CentrexConnection, error) {
 	var c CentrexConnection
 	var sealed []byte
 	err := s.pool.QueryRow(ctx, `
@@ -70,7 +67,7 @@ func (s *Store) CentrexConnection(ctx context.Context, box *secretbox.Box, compa
 	if err != nil {
 		return CentrexConnection{}, fmt.Errorf("store: centrex connection of company %d: %w", companyID, notFound(err))
 	}
-	c.Password, err = box.OpenString(sealed, centrexPasswordContext(companyID))
+	c.Password, err = s.open(sealed, centrexPasswordContext(companyID))
 	if err != nil {
 		return CentrexConnection{}, fmt.Errorf("store: centrex connection of company %d: password: %w", companyID, err)
 	}
@@ -102,38 +99,4 @@ func (s *Store) DeleteCentrexConnection(ctx context.Context, companyID int64) er
 		return fmt.Errorf("store: delete centrex connection of company %d: %w", companyID, err)
 	}
 	return nil
-}
-
-// TryCompanyLock runs fn while holding a transaction-scoped PostgreSQL
-// advisory lock named by (name, companyID), taken with
-// pg_try_advisory_xact_lock. When another session (another instance) holds
-// it, fn does not run and ok is false; otherwise fn's error is returned as
-// is. fn does its own database work through the store; the lock lives on a
-// separate connection until fn returns.
-func (s *Store) TryCompanyLock(ctx context.Context, name string, companyID int64, fn func(ctx context.Context) error) (ok bool, err error) {
-	var fnErr error
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, advisoryKey(name, companyID)).Scan(&ok); err != nil {
-			return err
-		}
-		if ok {
-			fnErr = fn(ctx)
-		}
-		return nil
-	})
-	if err != nil {
-		return ok, fmt.Errorf("store: %s lock of company %d: %w", name, companyID, err)
-	}
-	return ok, fnErr
-}
-
-// advisoryKey hashes (name, companyID) to the bigint key of an advisory
-// lock (64-bit FNV-1a).
-func advisoryKey(name string, companyID int64) int64 {
-	h := uint64(14695981039346656037)
-	for _, b := range []byte(name + ":" + strconv.FormatInt(companyID, 10)) {
-		h ^= uint64(b)
-		h *= 1099511628211
-	}
-	return int64(h)
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
@@ -54,9 +55,10 @@ func (l Link) CheckSecret(presented string) bool {
 	return subtle.ConstantTimeCompare(sum[:], l.secretHash) == 1
 }
 
-// newLinkSecret returns a random secret (256 bits, base64url) and its hash.
+// newLinkSecret returns a random secret (crypto/rand.Text: 128 bits in 26
+// base32 characters) and its hash.
 func newLinkSecret() (string, []byte) {
-	secret := randomToken()
+	secret := rand.Text()
 	sum := sha256.Sum256([]byte(secret))
 	return secret, sum[:]
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -167,7 +168,7 @@ func (s *Store) FinishOutbox(ctx context.Context, owner string, r OutboxResult) 
 // records the results: ClaimOutbox and FinishOutbox in one call, for tools
 // and tests. It returns how many rows were claimed.
 func (s *Store) DeliverOutbox(ctx context.Context, limit int, deliver func(ctx context.Context, rows []OutboxRow) []OutboxResult) (int, error) {
-	owner := "deliver-" + randomToken()
+	owner := "deliver-" + rand.Text()
 	claimed, err := s.ClaimOutbox(ctx, owner, limit, time.Minute)
 	if err != nil || len(claimed) == 0 {
 		return 0, err

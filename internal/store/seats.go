@@ -102,11 +102,9 @@ type SyncResult struct {
 	// had been gone and are back (their links stay disabled).
 	Added, Changed, Returned int
 	// Gone is how many present seats were missing and are now marked gone.
+	// Their links stay; those still switched on are listed by
+	// GoneEnabledLinks until they are switched off.
 	Gone int
-	// SwitchOff are the links of the newly gone seats that are enabled: the
-	// caller must remove their registrations in Zoho and then disable them
-	// (SetLinkEnabled), since the seat no longer exists.
-	SwitchOff []Link
 }
 
 // normalizeSeats trims every field and drops repeated user ids (first one

@@ -10,17 +10,21 @@ import (
 )
 
 // SyncSeats makes the company's stored seats match the list the Centrex
-// gave (or the imported file), in one transaction:
+// gave (or the imported file), in one short transaction (the list is read
+// before, with none open):
 //
 //   - listed seats are added, or updated when a field changed;
 //   - a listed seat that was gone comes back (gone_at cleared);
 //   - a present seat that is not listed is marked gone (gone_at = now). Its
-//     link, if any, stays; enabled links are returned in SwitchOff.
+//     link, if any, stays; while it is switched on, GoneEnabledLinks lists it.
 //
 // The list is the company's complete set of seats whatever its source: an
 // import replaces a directory sync and the other way round. Repeated user ids
 // keep their first entry; a seat without a user id fails the whole call.
 // Callers guard against an empty list that would mark every seat gone.
+//
+// GoneEnabledLinks and CompaniesWithGoneEnabledLinks are the other half: the
+// links whose seat left but which are still switched on in Zoho.
 func (s *Store) SyncSeats(ctx context.Context, companyID int64, seats []centrex.Seat, source string) (SyncResult, error) {
 	fail := func(err error) (SyncResult, error) {
 		return SyncResult{}, fmt.Errorf("store: seats sync company %d: %w", companyID, err)
@@ -68,30 +72,15 @@ func (s *Store) SyncSeats(ctx context.Context, companyID int64, seats []centrex.
 		if err != nil {
 			return fmt.Errorf("upsert: %w", err)
 		}
-		rows, err := tx.Query(ctx, `
+		tag, err := tx.Exec(ctx, `
 			UPDATE seats s SET gone_at = $2, synced_at = $2
 			WHERE s.company_id = $1 AND s.gone_at IS NULL
-			  AND NOT EXISTS (SELECT 1 FROM seat_sync_in i WHERE i.user_id = s.user_id)
-			RETURNING s.id`,
+			  AND NOT EXISTS (SELECT 1 FROM seat_sync_in i WHERE i.user_id = s.user_id)`,
 			companyID, now)
 		if err != nil {
 			return fmt.Errorf("mark gone: %w", err)
 		}
-		goneIDs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
-			return fmt.Errorf("mark gone: %w", err)
-		}
-		res.Gone = len(goneIDs)
-		if res.Gone > 0 {
-			rows, err := tx.Query(ctx, linkSelect+`
-				WHERE l.company_id = $1 AND l.enabled AND l.seat_id = ANY($2) ORDER BY s.user_id`, companyID, goneIDs)
-			if err != nil {
-				return fmt.Errorf("links of gone seats: %w", err)
-			}
-			if res.SwitchOff, err = pgx.CollectRows(rows, scanLinkRow); err != nil {
-				return fmt.Errorf("links of gone seats: %w", err)
-			}
-		}
+		res.Gone = int(tag.RowsAffected())
 		_, err = tx.Exec(ctx, `
 			INSERT INTO seat_syncs (company_id, source, synced_at, present, gone)
 			VALUES ($1, $2, $3, $4, (SELECT count(*) FROM seats WHERE company_id = $1 AND gone_at IS NOT NULL))
@@ -133,4 +122,37 @@ func loadSyncInput(ctx context.Context, tx pgx.Tx, seats []centrex.Seat) error {
 		return fmt.Errorf("analyze input: %w", err)
 	}
 	return nil
+}
+
+// GoneEnabledLinks lists the company's links that are switched on although
+// their seat has left the Centrex: their Zoho registrations must be removed
+// and the link switched off (internal/seats reconciles them). The list is
+// whatever the database says now, so a switch-off that failed before, or a
+// sync that ran where nothing could reach Zoho, shows up again.
+func (s *Store) GoneEnabledLinks(ctx context.Context, companyID int64) ([]Link, error) {
+	rows, err := s.pool.Query(ctx, linkSelect+`
+		WHERE l.company_id = $1 AND l.enabled AND s.gone_at IS NOT NULL ORDER BY s.user_id`, companyID)
+	if err == nil {
+		var links []Link
+		if links, err = pgx.CollectRows(rows, scanLinkRow); err == nil {
+			return links, nil
+		}
+	}
+	return nil, fmt.Errorf("store: enabled links of gone seats of company %d: %w", companyID, err)
+}
+
+// CompaniesWithGoneEnabledLinks returns, in id order, the companies that
+// have at least one link GoneEnabledLinks would list.
+func (s *Store) CompaniesWithGoneEnabledLinks(ctx context.Context) ([]int64, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT DISTINCT l.company_id FROM seat_links l
+		JOIN seats s ON s.company_id = l.company_id AND s.id = l.seat_id
+		WHERE l.enabled AND s.gone_at IS NOT NULL ORDER BY 1`)
+	if err == nil {
+		var ids []int64
+		if ids, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err == nil {
+			return ids, nil
+		}
+	}
+	return nil, fmt.Errorf("store: companies with enabled links of gone seats: %w", err)
 }

@@ -36,8 +36,12 @@ func TestSyncSeatsAddsChangesMarksGoneAndBringsBack(t *testing.T) {
 	if r.Present != 1 || r.Added != 0 || r.Changed != 1 || r.Gone != 2 {
 		t.Fatalf("second sync: %+v", r)
 	}
-	if len(r.SwitchOff) != 1 || r.SwitchOff[0].ID != la.ID || !r.SwitchOff[0].SeatGone {
-		t.Fatalf("switch off = %+v, want only the enabled link %d", r.SwitchOff, la.ID)
+	switchOff, err := s.GoneEnabledLinks(ctx, co)
+	if err != nil || len(switchOff) != 1 || switchOff[0].ID != la.ID || !switchOff[0].SeatGone {
+		t.Fatalf("switch off = %+v, %v; want only the enabled link %d", switchOff, err, la.ID)
+	}
+	if ids, err := s.CompaniesWithGoneEnabledLinks(ctx); err != nil || len(ids) != 1 || ids[0] != co {
+		t.Fatalf("companies with links to switch off: %v, %v", ids, err)
 	}
 	gone, err := s.SeatByUserID(ctx, co, a.UserID)
 	if err != nil || !gone.Gone() || !gone.GoneAt.Equal(now) {
@@ -56,8 +60,11 @@ func TestSyncSeatsAddsChangesMarksGoneAndBringsBack(t *testing.T) {
 	unchanged, _ := s.SeatByUserID(ctx, co, c.UserID)
 	now = now.Add(time.Hour)
 	r = mustSync(t, s, co, a, c)
-	if r.Returned != 1 || r.Gone != 0 || r.Changed != 0 || r.Added != 0 || len(r.SwitchOff) != 0 {
+	if r.Returned != 1 || r.Gone != 0 || r.Changed != 0 || r.Added != 0 {
 		t.Fatalf("third sync: %+v", r)
+	}
+	if switchOff, err := s.GoneEnabledLinks(ctx, co); err != nil || len(switchOff) != 0 {
+		t.Fatalf("third sync: switch off %+v, %v", switchOff, err)
 	}
 	back, _ := s.SeatByUserID(ctx, co, a.UserID)
 	if back.Gone() || !back.SyncedAt.Equal(now) {

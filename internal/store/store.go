@@ -1,16 +1,22 @@
 // Package store is the gateway's PostgreSQL access: a pgx pool, one file per
 // table, raw SQL next to the method that runs it, sentinel errors for the
-// cases callers branch on, and the schema migrations.
+// cases callers branch on, the leases that let one instance at a time do a
+// company's background work, and the schema migrations.
 //
 // Every method takes a context first. Every query that reads or writes a
 // company's data is scoped by that company's id: callers cannot reach another
 // company's rows by passing a row id alone.
+//
+// The store is the one owner of the secrets kept at rest (Zoho tokens,
+// Centrex passwords, the Centrex events tokens): it seals them with the box
+// it was opened with (SECRET_KEY, AES-256-GCM, each value bound to its
+// company and purpose) before they reach the database, and opens them when
+// they are read. Callers only ever see them in the clear; without a box
+// every method that would seal or open one fails with ErrNoSecretKey.
 package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,6 +25,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/conecta-zoho/gateway/internal/secretbox"
 )
 
 // ErrNotFound means the row asked for does not exist (or belongs to another
@@ -28,17 +36,23 @@ var ErrNotFound = errors.New("store: not found")
 // ErrConflict means a uniqueness rule refused the write.
 var ErrConflict = errors.New("store: conflict")
 
+// ErrNoSecretKey means a secret had to be sealed or opened by a store
+// opened without a box (no SECRET_KEY).
+var ErrNoSecretKey = errors.New("store: no SECRET_KEY to seal or open secrets with")
+
 // defaultMaxConns is the pool size unless DATABASE_URL says otherwise.
 const defaultMaxConns = 20
 
-// Store wraps the connection pool.
+// Store wraps the connection pool and the secret box.
 type Store struct {
 	pool *pgxpool.Pool
+	box  *secretbox.Box // nil: no SECRET_KEY
 	now  func() time.Time
 }
 
-// Open connects to databaseURL and checks the connection.
-func Open(ctx context.Context, databaseURL string) (*Store, error) {
+// Open connects to databaseURL and checks the connection. box seals and
+// opens the secrets at rest; it may be nil for commands that touch none.
+func Open(ctx context.Context, databaseURL string, box *secretbox.Box) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		// The parse error may echo the URL, password included: say less.
@@ -61,7 +75,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("store: connect to %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
 	}
-	return &Store{pool: pool, now: time.Now}, nil
+	return &Store{pool: pool, box: box, now: time.Now}, nil
 }
 
 // Pool exposes the pool for the session store and the migrations.
@@ -76,12 +90,23 @@ func (s *Store) Close() { s.pool.Close() }
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 
-// randomToken returns 256 random bits in base64url: secrets, tokens, lease
-// owners.
-func randomToken() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
-	return base64.RawURLEncoding.EncodeToString(b)
+// seal seals a secret bound to purpose (which names the company too).
+func (s *Store) seal(secret, purpose string) ([]byte, error) {
+	if s.box == nil {
+		return nil, ErrNoSecretKey
+	}
+	return s.box.SealString(secret, purpose), nil
+}
+
+// open opens a sealed secret bound to purpose; an empty value is "".
+func (s *Store) open(sealed []byte, purpose string) (string, error) {
+	if len(sealed) == 0 {
+		return "", nil
+	}
+	if s.box == nil {
+		return "", ErrNoSecretKey
+	}
+	return s.box.OpenString(sealed, purpose)
 }
 
 // isUniqueViolation reports whether err is PostgreSQL's unique_violation,

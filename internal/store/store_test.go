@@ -140,7 +140,7 @@ func TestReserveLoginAttemptConcurrently(t *testing.T) {
 	url := testdb.URL(t)
 	var instances [2]*store.Store
 	for i := range instances {
-		s, err := store.Open(ctx, url)
+		s, err := store.Open(ctx, url, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -177,7 +177,7 @@ func TestUseCaptchaOnce(t *testing.T) {
 	url := testdb.URL(t)
 	var instances [2]*store.Store
 	for i := range instances {
-		s, err := store.Open(ctx, url)
+		s, err := store.Open(ctx, url, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,16 +2,14 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/conecta-zoho/gateway/internal/secretbox"
 )
 
 // EventSubscription is a company's Xsi-Events subscription as stored.
@@ -21,8 +19,6 @@ type EventSubscription struct {
 	SubscriptionID string
 	RenewedAt      time.Time
 	ExpiresAt      time.Time
-	LeaseOwner     string
-	LeaseUntil     time.Time
 	LastError      string
 }
 
@@ -36,17 +32,23 @@ func eventTokenContext(companyID int64) string {
 }
 
 // EventToken returns the company's events-contact token, creating its row
-// (with a new random 256-bit token) the first time. Only the token's SHA-256
-// and its sealed copy are stored.
-func (s *Store) EventToken(ctx context.Context, box *secretbox.Box, companyID int64) (string, error) {
+// (with a new random token, crypto/rand.Text) the first time. The token is
+// stored twice: its SHA-256, by which CompanyByEventToken finds the company,
+// and a sealed copy, from which the contact URL is rebuilt when the
+// subscription is made again.
+func (s *Store) EventToken(ctx context.Context, companyID int64) (string, error) {
 	fail := func(err error) (string, error) {
 		return "", fmt.Errorf("store: event token of company %d: %w", companyID, err)
 	}
-	token := randomToken()
+	token := rand.Text()
 	sum := sha256.Sum256([]byte(token))
-	_, err := s.pool.Exec(ctx, `INSERT INTO centrex_subscriptions (company_id, token_hash, token_sealed, updated_at)
+	sealedNew, err := s.seal(token, eventTokenContext(companyID))
+	if err != nil {
+		return fail(err)
+	}
+	_, err = s.pool.Exec(ctx, `INSERT INTO centrex_subscriptions (company_id, token_hash, token_sealed, updated_at)
 		VALUES ($1, $2, $3, $4) ON CONFLICT (company_id) DO NOTHING`,
-		companyID, sum[:], box.SealString(token, eventTokenContext(companyID)), s.now())
+		companyID, sum[:], sealedNew, s.now())
 	if err != nil {
 		return fail(err)
 	}
@@ -55,7 +57,7 @@ func (s *Store) EventToken(ctx context.Context, box *secretbox.Box, companyID in
 		companyID).Scan(&sealed); err != nil {
 		return fail(notFound(err))
 	}
-	token, err = box.OpenString(sealed, eventTokenContext(companyID))
+	token, err = s.open(sealed, eventTokenContext(companyID))
 	if err != nil {
 		return fail(err)
 	}
@@ -114,45 +116,23 @@ func (s *Store) SubscribableCompanies(ctx context.Context) (want, drop []int64, 
 	return want, drop, nil
 }
 
-// ErrLeaseHeld means another instance holds the company's subscription
-// lease.
-var ErrLeaseHeld = errors.New("store: subscription lease held by another instance")
-
 const subscriptionColumns = `company_id, subscription_id, coalesce(renewed_at, 'epoch'), coalesce(expires_at, 'epoch'),
-	lease_owner, coalesce(lease_until, 'epoch'), last_error`
-
-// AcquireSubscriptionLease takes (or extends) the lease on the company's
-// subscription for owner until until, and returns the subscription. When
-// another owner's lease has not expired it fails with ErrLeaseHeld. The row
-// must exist (EventToken creates it).
-func (s *Store) AcquireSubscriptionLease(ctx context.Context, companyID int64, owner string, until time.Time) (EventSubscription, error) {
-	var e EventSubscription
-	err := s.pool.QueryRow(ctx, `UPDATE centrex_subscriptions SET lease_owner = $2, lease_until = $3
-		WHERE company_id = $1 AND (lease_owner = $2 OR lease_until IS NULL OR lease_until < $4)
-		RETURNING `+subscriptionColumns, companyID, owner, until, s.now()).
-		Scan(&e.CompanyID, &e.SubscriptionID, &e.RenewedAt, &e.ExpiresAt, &e.LeaseOwner, &e.LeaseUntil, &e.LastError)
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = ErrLeaseHeld
-	}
-	if err != nil {
-		return EventSubscription{}, fmt.Errorf("store: subscription lease of company %d: %w", companyID, err)
-	}
-	return e, nil
-}
+	last_error`
 
 // SaveSubscription records the outcome of a subscribe, renew or
-// unsubscribe by the lease owner: the id ("" for none), when it was renewed
-// and when it expires, and the last error ("" on success). It fails with
-// ErrLeaseHeld when owner lost the lease meanwhile.
-func (s *Store) SaveSubscription(ctx context.Context, owner string, e EventSubscription) error {
+// unsubscribe by the holder of the company's lease named lease: the id (""
+// for none), when it was renewed and when it expires, and the last error
+// ("" on success). It fails with ErrLeaseHeld when owner does not hold that
+// lease (it was taken over meanwhile), and writes nothing then.
+func (s *Store) SaveSubscription(ctx context.Context, owner, lease string, e EventSubscription) error {
 	var renewed, expires *time.Time
 	if !e.RenewedAt.IsZero() {
 		renewed, expires = &e.RenewedAt, &e.ExpiresAt
 	}
 	tag, err := s.pool.Exec(ctx, `UPDATE centrex_subscriptions SET subscription_id = $3, renewed_at = $4,
 			expires_at = $5, last_error = $6, updated_at = $7
-		WHERE company_id = $1 AND lease_owner = $2`,
-		e.CompanyID, owner, e.SubscriptionID, renewed, expires, errorText(e.LastError), s.now())
+		WHERE company_id = $1 AND EXISTS (SELECT 1 FROM leases l WHERE l.name = $8 AND l.company_id = $1 AND l.owner = $2)`,
+		e.CompanyID, owner, e.SubscriptionID, renewed, expires, errorText(e.LastError), s.now(), lease)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = ErrLeaseHeld
 	}
@@ -177,7 +157,7 @@ func (s *Store) ForgetSubscription(ctx context.Context, companyID int64, subscri
 func (s *Store) EventSubscriptionOf(ctx context.Context, companyID int64) (EventSubscription, error) {
 	var e EventSubscription
 	err := s.pool.QueryRow(ctx, `SELECT `+subscriptionColumns+` FROM centrex_subscriptions WHERE company_id = $1`, companyID).
-		Scan(&e.CompanyID, &e.SubscriptionID, &e.RenewedAt, &e.ExpiresAt, &e.LeaseOwner, &e.LeaseUntil, &e.LastError)
+		Scan(&e.CompanyID, &e.SubscriptionID, &e.RenewedAt, &e.ExpiresAt, &e.LastError)
 	if err != nil {
 		return EventSubscription{}, fmt.Errorf("store: subscription of company %d: %w", companyID, notFound(err))
 	}

@@ -23,8 +23,7 @@ func TestTenantIsolation(t *testing.T) {
 		t.Fatal(err)
 	}
 	aLink := mustLink(t, s, a, aSeat, store.ZohoUser{ID: "42", Email: "a@alpha.es", Name: "Ana Alpha"})
-	box := testBox(t, 1)
-	if err := s.SetCentrexConnection(ctx, box, a, centrex.Connection{BaseURL: "https://xsp.example", UserID: "admin@alpha",
+	if err := s.SetCentrexConnection(ctx, a, centrex.Connection{BaseURL: "https://xsp.example", UserID: "admin@alpha",
 		Password: "alpha-secret", GroupID: "G", EnterpriseID: "E", IsEnterprise: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +43,7 @@ func TestTenantIsolation(t *testing.T) {
 		{"DeleteLink", func() error { _, err := s.DeleteLink(ctx, b, aLink.ID); return err }},
 		{"CreateLink", func() error { _, _, err := s.CreateLink(ctx, b, aSeat, store.ZohoUser{ID: "9"}); return err }},
 		{"ZohoUserByID", func() error { _, err := s.ZohoUserByID(ctx, b, "42"); return err }},
-		{"CentrexConnection", func() error { _, err := s.CentrexConnection(ctx, box, b); return err }},
+		{"CentrexConnection", func() error { _, err := s.CentrexConnection(ctx, b); return err }},
 	}
 	for _, p := range probes {
 		t.Run(p.name, func(t *testing.T) {
@@ -82,7 +81,7 @@ func TestTenantIsolation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CentrexConnection(ctx, box, b); err == nil {
+		if _, err := s.CentrexConnection(ctx, b); err == nil {
 			t.Fatal("company A's sealed password opened as company B's")
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,8 +18,10 @@ const (
 	ZohoDisabling    = "disabling"
 )
 
-// ZohoIntegration is a company's Zoho PhoneBridge integration. Tokens are
-// sealed: only internal/integration opens them.
+// ZohoIntegration is a company's Zoho PhoneBridge integration. The tokens
+// are in the clear here: the store seals them on the way in (bound to the
+// company and to which token it is) and opens them on the way out; "" is
+// none.
 type ZohoIntegration struct {
 	CompanyID       int64
 	Status          string
@@ -26,8 +29,8 @@ type ZohoIntegration struct {
 	Location        string
 	AccountsServer  string
 	APIDomain       string
-	RefreshToken    []byte // sealed
-	AccessToken     []byte // sealed
+	RefreshToken    string
+	AccessToken     string
 	AccessExpiresAt time.Time
 	RefreshedAt     time.Time
 	LastError       string
@@ -40,17 +43,39 @@ const zohoColumns = `company_id, status, coalesce(consent_email, ''), coalesce(l
 	coalesce(access_expires_at, 'epoch'), coalesce(refreshed_at, 'epoch'), coalesce(last_error, ''),
 	coalesce(enabled_at, 'epoch'), updated_at`
 
-func scanZoho(row pgx.Row) (ZohoIntegration, error) {
+// zohoRefreshContext and zohoAccessContext bind a company's sealed tokens
+// to it and to their kind, so a value copied to another row or column does
+// not open.
+func zohoRefreshContext(companyID int64) string {
+	return "zoho-refresh:" + strconv.FormatInt(companyID, 10)
+}
+
+func zohoAccessContext(companyID int64) string {
+	return "zoho-access:" + strconv.FormatInt(companyID, 10)
+}
+
+// scanZoho reads an integration row and opens its tokens.
+func (s *Store) scanZoho(row pgx.Row) (ZohoIntegration, error) {
 	var z ZohoIntegration
+	var refresh, access []byte
 	err := row.Scan(&z.CompanyID, &z.Status, &z.ConsentEmail, &z.Location, &z.AccountsServer, &z.APIDomain,
-		&z.RefreshToken, &z.AccessToken, &z.AccessExpiresAt, &z.RefreshedAt, &z.LastError, &z.EnabledAt, &z.UpdatedAt)
-	return z, err
+		&refresh, &access, &z.AccessExpiresAt, &z.RefreshedAt, &z.LastError, &z.EnabledAt, &z.UpdatedAt)
+	if err != nil {
+		return z, err
+	}
+	if z.RefreshToken, err = s.open(refresh, zohoRefreshContext(z.CompanyID)); err != nil {
+		return z, fmt.Errorf("refresh token: %w", err)
+	}
+	if z.AccessToken, err = s.open(access, zohoAccessContext(z.CompanyID)); err != nil {
+		return z, fmt.Errorf("access token: %w", err)
+	}
+	return z, nil
 }
 
 // ZohoIntegration returns a company's integration; a company that never
 // enabled it gets a disabled one.
 func (s *Store) ZohoIntegration(ctx context.Context, companyID int64) (ZohoIntegration, error) {
-	z, err := scanZoho(s.pool.QueryRow(ctx, `SELECT `+zohoColumns+` FROM zoho_integrations WHERE company_id = $1`, companyID))
+	z, err := s.scanZoho(s.pool.QueryRow(ctx, `SELECT `+zohoColumns+` FROM zoho_integrations WHERE company_id = $1`, companyID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ZohoIntegration{CompanyID: companyID, Status: ZohoDisabled}, nil
 	}
@@ -60,14 +85,15 @@ func (s *Store) ZohoIntegration(ctx context.Context, companyID int64) (ZohoInteg
 	return z, nil
 }
 
-// SaveZohoIntegration writes every field of z (insert or update).
+// SaveZohoIntegration writes every field of z (insert or update), its
+// tokens sealed.
 func (s *Store) SaveZohoIntegration(ctx context.Context, z ZohoIntegration) error {
-	return saveZoho(ctx, s.pool, z, s.now())
+	return s.saveZoho(ctx, s.pool, z)
 }
 
-func saveZoho(ctx context.Context, db interface {
+func (s *Store) saveZoho(ctx context.Context, db interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}, z ZohoIntegration, now time.Time) error {
+}, z ZohoIntegration) error {
 	nullTime := func(t time.Time) any {
 		if t.IsZero() || t.Unix() == 0 {
 			return nil
@@ -80,8 +106,22 @@ func saveZoho(ctx context.Context, db interface {
 		}
 		return v
 	}
+	sealToken := func(token, purpose string) ([]byte, error) {
+		if token == "" {
+			return nil, nil
+		}
+		return s.seal(token, purpose)
+	}
+	refresh, err := sealToken(z.RefreshToken, zohoRefreshContext(z.CompanyID))
+	if err != nil {
+		return fmt.Errorf("store: save zoho integration of company %d: refresh token: %w", z.CompanyID, err)
+	}
+	access, err := sealToken(z.AccessToken, zohoAccessContext(z.CompanyID))
+	if err != nil {
+		return fmt.Errorf("store: save zoho integration of company %d: access token: %w", z.CompanyID, err)
+	}
 	var id int64
-	err := db.QueryRow(ctx, `
+	err = db.QueryRow(ctx, `
 		INSERT INTO zoho_integrations (company_id, status, consent_email, location, accounts_server, api_domain,
 			refresh_token, access_token, access_expires_at, refreshed_at, last_error, enabled_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
@@ -90,8 +130,8 @@ func saveZoho(ctx context.Context, db interface {
 			last_error = $11, enabled_at = $12, updated_at = $13
 		RETURNING company_id`,
 		z.CompanyID, z.Status, nullStr(z.ConsentEmail), nullStr(z.Location), nullStr(z.AccountsServer), nullStr(z.APIDomain),
-		z.RefreshToken, z.AccessToken, nullTime(z.AccessExpiresAt), nullTime(z.RefreshedAt), nullStr(z.LastError),
-		nullTime(z.EnabledAt), now).Scan(&id)
+		refresh, access, nullTime(z.AccessExpiresAt), nullTime(z.RefreshedAt), nullStr(z.LastError),
+		nullTime(z.EnabledAt), s.now()).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("store: save zoho integration of company %d: %w", z.CompanyID, err)
 	}
@@ -105,7 +145,7 @@ func saveZoho(ctx context.Context, db interface {
 func (s *Store) LockZohoIntegration(ctx context.Context, companyID int64,
 	fn func(z ZohoIntegration) (updated ZohoIntegration, ok bool, err error)) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		z, err := scanZoho(tx.QueryRow(ctx, `SELECT `+zohoColumns+` FROM zoho_integrations WHERE company_id = $1 FOR UPDATE`, companyID))
+		z, err := s.scanZoho(tx.QueryRow(ctx, `SELECT `+zohoColumns+` FROM zoho_integrations WHERE company_id = $1 FOR UPDATE`, companyID))
 		if err != nil {
 			return fmt.Errorf("store: lock zoho integration of company %d: %w", companyID, notFound(err))
 		}
@@ -114,7 +154,7 @@ func (s *Store) LockZohoIntegration(ctx context.Context, companyID int64,
 			return err
 		}
 		updated.CompanyID = companyID
-		return saveZoho(ctx, tx, updated, s.now())
+		return s.saveZoho(ctx, tx, updated)
 	})
 }
 

@@ -3,17 +3,23 @@
 // CREATEDB); otherwise one throwaway cluster is started for the test binary
 // and removed by Main when the tests end.
 //
-// Every database is copied from a template migrated once per test binary, so
-// a new database costs a file copy, not a migration run.
+// Every database is copied from a template migrated once per test binary
+// with CREATE DATABASE … STRATEGY FILE_COPY, so a new database costs a copy
+// of a few files and a checkpoint, not a migration run nor the WAL of every
+// page copied: tests can create their databases in parallel.
+//
+// Stores opened here seal secrets with SecretKey, the key a test passes as
+// SECRET_KEY to a gateway that shares the database.
 package testdb
 
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,12 +27,16 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/conecta-zoho/gateway/internal/pgcluster"
+	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
 )
 
+// SecretKey is the SECRET_KEY (base64) of the stores Open returns: 32 bytes,
+// "0123456789abcdef" twice.
+const SecretKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+
 var shared struct {
 	once     sync.Once
-	mu       sync.Mutex // serialises CREATE DATABASE ... TEMPLATE
 	err      error
 	adminURL string // a connection to the server's maintenance database
 	template string
@@ -63,10 +73,13 @@ func URL(tb testing.TB) string {
 		tb.Fatalf("testdb: %v", shared.err)
 	}
 	ctx := context.Background()
-	name := "gwtest_" + randomHex(6)
-	shared.mu.Lock()
-	err := exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+pgx.Identifier{shared.template}.Sanitize())
-	shared.mu.Unlock()
+	name := "gwtest_" + strings.ToLower(rand.Text())
+	// FILE_COPY copies the template's files instead of writing every page to
+	// the WAL (WAL_LOG, the default since PostgreSQL 15): much faster for a
+	// small database, and safe to run concurrently from a template nobody
+	// is connected to.
+	err := exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+pgx.Identifier{shared.template}.Sanitize()+
+		" STRATEGY FILE_COPY")
 	if err != nil {
 		tb.Fatalf("testdb: create database: %v", err)
 	}
@@ -78,10 +91,19 @@ func URL(tb testing.TB) string {
 	return withDatabase(shared.adminURL, name)
 }
 
-// Open is URL plus store.Open; the store is closed when tb ends.
+// Open is URL plus store.Open with SecretKey; the store is closed when tb
+// ends.
 func Open(tb testing.TB) *store.Store {
 	tb.Helper()
-	s, err := store.Open(context.Background(), URL(tb))
+	return Connect(tb, URL(tb), Box(tb))
+}
+
+// Connect opens another store on the database at url, sealing with box
+// (nil for none): a second gateway instance, or one with another
+// SECRET_KEY. It is closed when tb ends.
+func Connect(tb testing.TB, url string, box *secretbox.Box) *store.Store {
+	tb.Helper()
+	s, err := store.Open(context.Background(), url, box)
 	if err != nil {
 		tb.Fatalf("testdb: %v", err)
 	}
@@ -97,6 +119,20 @@ func Drop(tb testing.TB, s *store.Store) {
 	if err := exec(context.Background(), "DROP DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
 		tb.Fatalf("testdb: drop database %s: %v", name, err)
 	}
+}
+
+// Box is the secret box of SecretKey.
+func Box(tb testing.TB) *secretbox.Box {
+	tb.Helper()
+	key, err := base64.StdEncoding.DecodeString(SecretKey)
+	if err == nil {
+		var b *secretbox.Box
+		if b, err = secretbox.New(key); err == nil {
+			return b
+		}
+	}
+	tb.Fatalf("testdb: %v", err)
+	return nil
 }
 
 func setup() {
@@ -118,12 +154,12 @@ func setup() {
 		shared.cluster = c
 		shared.adminURL = c.URL("postgres")
 	}
-	shared.template = "gwtest_tmpl_" + randomHex(6)
+	shared.template = "gwtest_tmpl_" + strings.ToLower(rand.Text())
 	if err := exec(ctx, "CREATE DATABASE "+pgx.Identifier{shared.template}.Sanitize()); err != nil {
 		shared.err = fmt.Errorf("create template database: %w", err)
 		return
 	}
-	s, err := store.Open(ctx, withDatabase(shared.adminURL, shared.template))
+	s, err := store.Open(ctx, withDatabase(shared.adminURL, shared.template), nil)
 	if err != nil {
 		shared.err = err
 		return
@@ -152,10 +188,4 @@ func withDatabase(raw, db string) string {
 	}
 	u.Path = "/" + db
 	return u.String()
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

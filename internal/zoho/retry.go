@@ -2,10 +2,11 @@ package zoho
 
 import (
 	"context"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/conecta-zoho/gateway/internal/backoff"
 )
 
 // RetryPolicy bounds the retries PhoneBridge makes for idempotent calls
@@ -40,16 +41,7 @@ func (p RetryPolicy) backoff(n int, resp *http.Response) time.Duration {
 			return p.Max
 		}
 	}
-	d := p.Base << (n - 1)
-	if d > p.Max || d <= 0 {
-		d = p.Max
-	}
-	// Equal jitter: half fixed, half random.
-	half := d / 2
-	if half <= 0 {
-		return d
-	}
-	return half + rand.N(half)
+	return backoff.Delay(n, p.Base, p.Max)
 }
 
 // sleep waits d or until ctx is done.

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/conecta-zoho/gateway/internal/bridge/phonenumber"
 	"github.com/conecta-zoho/gateway/internal/centrex"
+	"github.com/conecta-zoho/gateway/internal/phonenumber"
 	"github.com/conecta-zoho/gateway/internal/zoho"
 )
 

@@ -1,28 +1,29 @@
-package bridge
+package calls
 
 import (
 	"context"
 	"time"
 
-	"github.com/conecta-zoho/gateway/internal/bridge/callflow"
+	"github.com/conecta-zoho/gateway/internal/calls/callflow"
 	"github.com/conecta-zoho/gateway/internal/centrex"
 	"github.com/conecta-zoho/gateway/internal/store"
 )
 
-// runSweeper runs Sweep every SweepEvery until ctx ends.
-func (b *Bridge) runSweeper(ctx context.Context) {
-	t := time.NewTicker(b.o.SweepEvery)
+// RunSweeper runs Sweep every SweepEvery until ctx ends, and then returns
+// nil: a sweep that fails is logged and tried again at the next period.
+func (s *Service) RunSweeper(ctx context.Context) error {
+	t := time.NewTicker(s.o.SweepEvery)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-t.C:
 		}
-		if n, err := b.Sweep(ctx); err != nil && ctx.Err() == nil {
-			b.log.Warn("bridge: sweep", "error", err)
+		if n, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("calls: sweep", "error", err)
 		} else if n > 0 {
-			b.log.Info("bridge: sweeper closed calls", "calls", n)
+			s.log.Info("calls: sweeper closed calls", "calls", n)
 		}
 	}
 }
@@ -40,8 +41,8 @@ type seatKey struct {
 // open in Zoho. Calls of a Centrex that cannot be reached are left for the
 // next sweep. It returns how many calls it closed. Running it on several
 // instances at once is harmless: each call is changed under its row lock.
-func (b *Bridge) Sweep(ctx context.Context) (int, error) {
-	stale, err := b.o.Store.StaleOpenCalls(ctx, time.Now().Add(-b.o.StaleAfter), 500)
+func (s *Service) Sweep(ctx context.Context) (int, error) {
+	stale, err := s.o.Store.StaleOpenCalls(ctx, s.o.Now().Add(-s.o.StaleAfter), 500)
 	if err != nil {
 		return 0, err
 	}
@@ -55,15 +56,15 @@ func (b *Bridge) Sweep(ctx context.Context) (int, error) {
 		k := seatKey{sc.CompanyID, sc.SeatUserID}
 		list, ok := lists[k]
 		if !ok {
-			list, err = b.seatCalls(ctx, sc.CompanyID, sc.SeatUserID)
+			list, err = s.seatCalls(ctx, sc.CompanyID, sc.SeatUserID)
 			if err != nil {
-				b.log.Warn("bridge: sweep: seat calls", "company_id", sc.CompanyID, "error", err)
+				s.log.Warn("calls: sweep: seat calls", "company_id", sc.CompanyID, "error", err)
 				failed[sc.CompanyID] = true
 				continue
 			}
 			lists[k] = list
 		}
-		n, err := b.sweepCall(ctx, sc, list)
+		n, err := s.sweepCall(ctx, sc, list)
 		if err != nil {
 			return closed, err
 		}
@@ -73,19 +74,19 @@ func (b *Bridge) Sweep(ctx context.Context) (int, error) {
 }
 
 // seatCalls asks the Centrex for a seat's current calls.
-func (b *Bridge) seatCalls(ctx context.Context, companyID int64, seat string) ([]centrex.Call, error) {
-	pbx, err := b.o.PBX(ctx, companyID)
+func (s *Service) seatCalls(ctx context.Context, companyID int64, seat string) ([]centrex.Call, error) {
+	pbx, err := s.o.PBX(ctx, companyID)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
+	ctx, cancel := context.WithTimeout(ctx, centrexTimeout)
 	defer cancel()
 	return pbx.Calls(ctx, seat)
 }
 
 // sweepCall resyncs or closes one stale call; it returns 1 if it closed it.
-func (b *Bridge) sweepCall(ctx context.Context, sc store.StaleCall, list []centrex.Call) (int, error) {
-	link, err := b.o.Store.LinkForDial(ctx, sc.CompanyID, sc.SeatUserID)
+func (s *Service) sweepCall(ctx context.Context, sc store.StaleCall, list []centrex.Call) (int, error) {
+	link, err := s.o.Store.LinkForDial(ctx, sc.CompanyID, sc.SeatUserID)
 	if err != nil {
 		// The seat was unlinked during the call: its last notification still
 		// needs the seat's number (and the call's Zoho user, below).
@@ -98,9 +99,9 @@ func (b *Bridge) sweepCall(ctx context.Context, sc store.StaleCall, list []centr
 		}
 	}
 	closed := 0
-	now := time.Now()
+	now := s.o.Now()
 	queued := 0
-	err = b.o.Store.InCallTx(ctx, sc.CompanyID, func(ctx context.Context, tx store.CallTx) error {
+	err = s.o.Store.InCallTx(ctx, sc.CompanyID, func(ctx context.Context, tx store.CallTx) error {
 		call, err := tx.LockCallByID(ctx, sc.CallID)
 		if err != nil || !call.Open {
 			return err
@@ -108,13 +109,13 @@ func (b *Bridge) sweepCall(ctx context.Context, sc store.StaleCall, list []centr
 		if link.ZohoUserID == "" {
 			link.ZohoUserID = call.ZohoUserID
 		}
-		queued, err = b.advance(ctx, tx, call, link, func(st callflow.State, l callflow.Link) (callflow.State, []callflow.Notification, error) {
+		queued, err = s.advance(ctx, tx, call, link, func(st callflow.State, l callflow.Link) (callflow.State, []callflow.Notification, error) {
 			if current != nil {
 				snap := centrex.Event{Kind: centrex.EventCallSubscriptionResync, TargetID: sc.SeatUserID, Call: current}
-				return callflow.Apply(st, snap, l, b.o.Settings)
+				return callflow.Apply(st, snap, l, s.o.Settings)
 			}
 			closed = 1
-			return callflow.Close(st, now, l, b.o.Settings)
+			return callflow.Close(st, now, l, s.o.Settings)
 		})
 		return err
 	})
@@ -122,7 +123,7 @@ func (b *Bridge) sweepCall(ctx context.Context, sc store.StaleCall, list []centr
 		return 0, err
 	}
 	if queued > 0 {
-		b.o.Kick()
+		s.o.Kick()
 	}
 	return closed, nil
 }

@@ -6,8 +6,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/conecta-zoho/gateway/internal/calls"
 	"github.com/conecta-zoho/gateway/internal/chars"
 	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/zohoapi"
 )
 
 // maxFormBytes bounds a Zoho request body: a few short parameters.
@@ -36,29 +38,29 @@ func parseZohoRequest(w http.ResponseWriter, r *http.Request) (zohoRequest, int)
 		return zohoRequest{}, http.StatusBadRequest
 	}
 	q := zohoRequest{
-		Secret:    r.Header.Get(AuthParam),
+		Secret:    r.Header.Get(zohoapi.AuthParam),
 		ToNumber:  strings.TrimSpace(r.Form.Get("tonumber")),
 		CallRefID: strings.Trim(strings.TrimSpace(r.Form.Get("callrefid")), "[]"),
 		Digit:     strings.TrimSpace(r.Form.Get("digit")),
 	}
 	if q.Secret == "" {
-		q.Secret = r.Form.Get(AuthParam)
+		q.Secret = r.Form.Get(zohoapi.AuthParam)
 	}
 	if q.Secret == "" {
 		return q, http.StatusUnauthorized
 	}
 	var err1, err2 error
-	q.CompanyID, err1 = strconv.ParseInt(r.Form.Get(ParamCompany), 10, 64)
-	q.LinkID, err2 = strconv.ParseInt(r.Form.Get(ParamLink), 10, 64)
+	q.CompanyID, err1 = strconv.ParseInt(r.Form.Get(zohoapi.ParamCompany), 10, 64)
+	q.LinkID, err2 = strconv.ParseInt(r.Form.Get(zohoapi.ParamLink), 10, 64)
 	if err1 != nil || err2 != nil || q.CompanyID <= 0 || q.LinkID <= 0 || len(q.Secret) > 256 {
 		return q, http.StatusForbidden
 	}
 	return q, 0
 }
 
-// authenticate parses the request and finds its link: the secret must
-// match the link's (constant time) and the link must be switched on for a
-// present seat. On failure it has answered (401/403 without detail) and
+// authenticate parses the request and finds its link (calls.Authenticate:
+// the secret must match the link's, and the link must be switched on for a
+// present seat). On failure it has answered (401/403 without detail) and
 // returns ok false.
 func (b *Bridge) authenticate(w http.ResponseWriter, r *http.Request) (zohoRequest, store.Link, bool) {
 	q, status := parseZohoRequest(w, r)
@@ -66,15 +68,13 @@ func (b *Bridge) authenticate(w http.ResponseWriter, r *http.Request) (zohoReque
 		text(w, status, http.StatusText(status))
 		return q, store.Link{}, false
 	}
-	link, err := b.o.Store.LinkByID(r.Context(), q.CompanyID, q.LinkID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		b.serverError(w, r, err)
+	link, err := b.calls.Authenticate(r.Context(), q.CompanyID, q.LinkID, q.Secret)
+	if errors.Is(err, calls.ErrForbidden) {
+		text(w, http.StatusForbidden, http.StatusText(http.StatusForbidden))
 		return q, store.Link{}, false
 	}
-	// An unknown link and a wrong secret get the same answer; CheckSecret
-	// compares hashes in constant time.
-	if !link.CheckSecret(q.Secret) || !link.Enabled || link.SeatGone {
-		text(w, http.StatusForbidden, http.StatusText(http.StatusForbidden))
+	if err != nil {
+		b.serverError(w, r, err)
 		return q, store.Link{}, false
 	}
 	return q, link, true

@@ -1,0 +1,143 @@
+// Package calls is the telephony bridge's call use case, between the HTTP
+// adapters of internal/bridge and the store:
+//
+//   - a Centrex event in (ApplyEvent): deduplicated by event id, fed to the
+//     call's state machine (callflow), and the call's new state and the
+//     notifications it caused written to the outbox, in one transaction;
+//   - a Zoho click-to-dial (Dial) placed from the linked seat, or reported
+//     back to Zoho as a clicktodialerror in the company's language;
+//   - a Zoho call-control action (Control) on a call of the linked seat;
+//   - gap recovery (Sweep): open calls without events for a while are
+//     checked against the Centrex's list of the seat's calls, brought up to
+//     date or closed with their terminal notification.
+//
+// It knows nothing of HTTP: the bridge parses requests and maps the errors
+// here to status codes.
+package calls
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/conecta-zoho/gateway/internal/calls/callflow"
+	"github.com/conecta-zoho/gateway/internal/centrex"
+	"github.com/conecta-zoho/gateway/internal/i18n"
+	"github.com/conecta-zoho/gateway/internal/outbox"
+	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/subscriptions"
+)
+
+// Options builds a Service. Zero durations take the defaults in brackets.
+type Options struct {
+	Store *store.Store
+	// PBX returns a company's Centrex client (required).
+	PBX func(ctx context.Context, companyID int64) (centrex.PBX, error)
+	// Kick is called after notifications were queued (outbox.Worker.Kick).
+	Kick func()
+	// Subscriptions is woken when the Centrex says a subscription ended, so
+	// the manager subscribes again at once; nil wakes nobody.
+	Subscriptions subscriptions.Wake
+	// Settings are the state machine's choices (callflow.DefaultSettings).
+	Settings callflow.Settings
+	Logger   *slog.Logger
+	// Now is the clock of every time this package takes [time.Now].
+	Now func() time.Time
+	// SweepEvery is the sweeper's period [30s]; StaleAfter how long a call
+	// may go without events before it is checked with the Centrex [2m].
+	SweepEvery, StaleAfter time.Duration
+}
+
+// Service runs the call use case. It is safe for concurrent use, and for
+// use by several gateway instances on one database: every change of a call
+// happens under its row lock.
+type Service struct {
+	o   Options
+	log *slog.Logger
+}
+
+// New returns a Service.
+func New(o Options) *Service {
+	if o.SweepEvery <= 0 {
+		o.SweepEvery = 30 * time.Second
+	}
+	if o.StaleAfter <= 0 {
+		o.StaleAfter = 2 * time.Minute
+	}
+	if o.Kick == nil {
+		o.Kick = func() {}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{o: o, log: log}
+}
+
+// step is one transition of a call's state machine.
+type step func(callflow.State, callflow.Link) (callflow.State, []callflow.Notification, error)
+
+// advance runs one step on a locked call, saves its new state and queues
+// its notifications; it returns how many were queued.
+func (s *Service) advance(ctx context.Context, tx store.CallTx, call store.Call, link store.Link, fn step) (int, error) {
+	st, err := decodeState(call)
+	if err != nil {
+		return 0, err
+	}
+	next, notes, err := fn(st, callflow.Link{ZohoUser: link.ZohoUserID, SeatNumber: link.SeatNumber})
+	if err != nil {
+		return 0, fmt.Errorf("call %d: %w", call.ID, err)
+	}
+	callflow.FillStartTime(notes, s.o.Now())
+	items := make([]store.OutboxItem, 0, len(notes))
+	for _, n := range notes {
+		msg := ""
+		if n.Endpoint == callflow.EndpointClickToDialError {
+			msg = s.dialErrorMessage(ctx, call.CompanyID, n.State)
+		}
+		it, err := outbox.Item(n, msg)
+		if err != nil {
+			return 0, err
+		}
+		items = append(items, it)
+	}
+	raw, err := json.Marshal(next)
+	if err != nil {
+		return 0, fmt.Errorf("call %d: encode state: %w", call.ID, err)
+	}
+	call.State, call.Open, call.ZohoCallID, call.ExtTrackingID = raw, next.Open(), next.ID, next.ExtTrackingID
+	if err := tx.SaveCall(ctx, call); err != nil {
+		return 0, err
+	}
+	if len(items) > 0 {
+		if err := tx.Enqueue(ctx, call.ID, next.ID, items); err != nil {
+			return 0, err
+		}
+	}
+	return len(items), nil
+}
+
+// decodeState reads a stored call's state machine state.
+func decodeState(call store.Call) (callflow.State, error) {
+	var st callflow.State
+	if err := json.Unmarshal(call.State, &st); err != nil {
+		return st, fmt.Errorf("call %d: stored state: %w", call.ID, err)
+	}
+	return st, nil
+}
+
+// dialErrorMessage is the text shown in Zoho with a clicktodialerror, in
+// the company's language (Spanish when it cannot be read).
+func (s *Service) dialErrorMessage(ctx context.Context, companyID int64, code string) string {
+	lang, err := s.o.Store.CompanyLanguage(ctx, companyID)
+	if err != nil {
+		s.log.Warn("calls: company language", "company_id", companyID, "error", err)
+	}
+	l, _ := i18n.Parse(lang)
+	return l.T("dialerror." + code)
+}

@@ -1,0 +1,112 @@
+package calls
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/conecta-zoho/gateway/internal/calls/callflow"
+	"github.com/conecta-zoho/gateway/internal/centrex"
+	"github.com/conecta-zoho/gateway/internal/outbox"
+	"github.com/conecta-zoho/gateway/internal/phonenumber"
+	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/zoho"
+)
+
+// centrexTimeout bounds one request to the Centrex made while Zoho waits
+// for the answer (calls/new, call control), and the sweeper's call lists.
+const centrexTimeout = 8 * time.Second
+
+// ErrForbidden means a Zoho request named an unknown link, gave the wrong
+// secret, or named a link that is switched off or whose seat left: the
+// three look the same to the caller.
+var ErrForbidden = errors.New("calls: forbidden")
+
+// Authenticate returns the company's link linkID when secret is its secret
+// (compared in constant time) and the link is switched on for a present
+// seat; ErrForbidden otherwise.
+func (s *Service) Authenticate(ctx context.Context, companyID, linkID int64, secret string) (store.Link, error) {
+	link, err := s.o.Store.LinkByID(ctx, companyID, linkID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return store.Link{}, err
+	}
+	// An unknown link and a wrong secret get the same answer; CheckSecret
+	// compares hashes in constant time.
+	if !link.CheckSecret(secret) || !link.Enabled || link.SeatGone {
+		return store.Link{}, ErrForbidden
+	}
+	return link, nil
+}
+
+// Dial places a Zoho click-to-dial of toNumber from the link's seat with
+// Xsi calls/new. A number that does not normalise, or a Centrex that
+// refuses or cannot be reached, is reported to Zoho asynchronously with a
+// clicktodialerror queued in the outbox; the call itself is then reported
+// by its events. The error is non-nil only when that report could not be
+// queued.
+func (s *Service) Dial(ctx context.Context, link store.Link, toNumber string) error {
+	number, err := phonenumber.Normalize(toNumber)
+	if err != nil {
+		return s.queueDialError(ctx, link, toNumber, zoho.DialInvalid)
+	}
+	pbx, err := s.o.PBX(ctx, link.CompanyID)
+	if err != nil {
+		s.log.Warn("calls: click-to-dial: no Centrex client", "company_id", link.CompanyID, "error", err)
+		return s.queueDialError(ctx, link, number, zoho.DialNotAvailable)
+	}
+	dctx, cancel := context.WithTimeout(ctx, centrexTimeout)
+	callID, err := pbx.Dial(dctx, link.SeatUserID, number)
+	cancel()
+	if err != nil {
+		s.log.Info("calls: click-to-dial refused", "company_id", link.CompanyID, "link_id", link.ID, "error", err)
+		return s.queueDialError(ctx, link, number, dialErrorCode(err))
+	}
+	if err := s.o.Store.RecordDialedCall(ctx, link.CompanyID, link.SeatID, callID, link.ZohoUserID); err != nil {
+		// The call is placed and its events will record it: not Zoho's problem.
+		s.log.Warn("calls: record dialed call", "company_id", link.CompanyID, "error", err)
+	}
+	return nil
+}
+
+// queueDialError queues a clicktodialerror for a click-to-dial that never
+// became a call.
+func (s *Service) queueDialError(ctx context.Context, link store.Link, to, code string) error {
+	seat, err := phonenumber.Normalize(link.SeatNumber)
+	if err != nil {
+		seat = link.SeatNumber
+	}
+	if to == "" {
+		to = callflow.AnonymousNumber
+	}
+	n := callflow.Notification{Endpoint: callflow.EndpointClickToDialError, Type: zoho.CallDialed, State: code,
+		From: seat, To: to, ZohoUser: link.ZohoUserID, StartTime: s.o.Now()}
+	it, err := outbox.Item(n, s.dialErrorMessage(ctx, link.CompanyID, code))
+	if err != nil {
+		return err
+	}
+	err = s.o.Store.InCallTx(ctx, link.CompanyID, func(ctx context.Context, tx store.CallTx) error {
+		return tx.Enqueue(ctx, 0, "dial-"+rand.Text(), []store.OutboxItem{it})
+	})
+	if err != nil {
+		return fmt.Errorf("calls: queue click-to-dial error of link %d: %w", link.ID, err)
+	}
+	s.o.Kick()
+	return nil
+}
+
+// dialErrorCode maps a refused click-to-dial (Centrex error) to a
+// clicktodialerror code: a refusal with an Xsi ErrorInfo is "rejected", an
+// out-of-scope seat "blocked", anything else (unknown seat, unreachable or
+// failing Centrex) "notavailable".
+func dialErrorCode(err error) string {
+	switch {
+	case errors.Is(err, centrex.ErrRejected):
+		return zoho.DialRejected
+	case errors.Is(err, centrex.ErrForbidden):
+		return zoho.DialBlocked
+	default:
+		return zoho.DialNotAvailable
+	}
+}
