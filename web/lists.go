@@ -1,5 +1,7 @@
 package web
 
+import "github.com/conecta-zoho/gateway/internal/store"
+
 // ListFilter is the filter form above the activity page and the audit log.
 type ListFilter struct {
 	// Text is a seat (activity) or any text of an entry (audit).
@@ -60,8 +62,8 @@ type NoteRow struct {
 	ID int64
 	// What the notification told Zoho ("sonando", "terminada …").
 	What string
-	// Status is delivered, pending or parked; StatusText says it.
-	Status     string
+	// Status is where its delivery is; StatusText says it.
+	Status     store.OutboxStatus
 	StatusText string
 	When       string
 	// Error says why it has not arrived; Technical is the error as recorded.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/conecta-zoho/gateway/internal/i18n"
+	"github.com/conecta-zoho/gateway/internal/store"
 )
 
 // Page is the chrome every page needs, built once per request by the portal.
@@ -78,8 +79,9 @@ type ZohoView struct {
 	Company string
 	// Configured is false when the server has no Zoho OAuth client.
 	Configured bool
-	// Status is disabled, enabled, needs_consent or disabling.
-	Status string
+	// Status is the integration's state (store.ZohoDisabled shows the
+	// enable screen).
+	Status store.ZohoStatus
 	// Email prefills the Zoho account field of the activation dialog.
 	Email      string
 	EmailError string

@@ -143,7 +143,7 @@ func seedTable(ctx context.Context, st *store.Store) error {
 		if err != nil {
 			return err
 		}
-		if _, err := st.SyncSeats(ctx, co.ID, seatsFor(fmt.Sprintf("o%02d", c), otherSeats), "directory"); err != nil {
+		if _, err := st.SyncSeats(ctx, co.ID, seatsFor(fmt.Sprintf("o%02d", c), otherSeats), store.SourceDirectory); err != nil {
 			return err
 		}
 	}
@@ -151,7 +151,7 @@ func seedTable(ctx context.Context, st *store.Store) error {
 	if err != nil {
 		return err
 	}
-	if _, err := st.SyncSeats(ctx, co.ID, seatsFor("f", tableSeats), "directory"); err != nil {
+	if _, err := st.SyncSeats(ctx, co.ID, seatsFor("f", tableSeats), store.SourceDirectory); err != nil {
 		return err
 	}
 	users := make([]store.ZohoUser, tableZohoUsers)

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/conecta-zoho/gateway/internal/zoho"
 )
 
 // Mode says which subcommand the configuration is for; the modes differ in
@@ -74,7 +76,7 @@ type Config struct {
 	ZohoClientID     string
 	ZohoClientSecret string
 	// ZohoAccountsURL is the accounts server of the data centre the client is
-	// registered in (ZOHO_ACCOUNTS_URL, default https://accounts.zoho.com).
+	// registered in (ZOHO_ACCOUNTS_URL, default zoho.DefaultHomeAccountsURL).
 	ZohoAccountsURL *url.URL
 	// ZohoDocumentedStates sends callnotify's "missed" and the unattended
 	// outbound states as Zoho documents them (ZOHO_DOCUMENTED_STATES); by
@@ -85,10 +87,6 @@ type Config struct {
 	// dev` starts the Zoho simulator only when it was not.
 	ZohoAccountsURLSet bool
 }
-
-// DefaultZohoAccountsURL is Zoho's US accounts server, where PhoneBridge
-// providers are normally registered.
-const DefaultZohoAccountsURL = "https://accounts.zoho.com"
 
 // Load reads the configuration for mode through getenv and validates it,
 // reporting every problem at once.
@@ -187,7 +185,7 @@ func Load(getenv func(string) string, mode Mode) (Config, error) {
 	accounts := get("ZOHO_ACCOUNTS_URL")
 	c.ZohoAccountsURLSet = accounts != ""
 	if accounts == "" {
-		accounts = DefaultZohoAccountsURL
+		accounts = zoho.DefaultHomeAccountsURL
 	}
 	if u, err := parseOrigin(accounts); err != nil {
 		bad("ZOHO_ACCOUNTS_URL", "%v", err)

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/conecta-zoho/gateway/internal/zoho"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -32,7 +34,7 @@ func TestServeValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.PublicURL.String() != "https://gw.example.com" || len(c.SecretKey) != 32 || c.ListenAddr != ":8080" ||
-		c.LogFormat != "json" || c.SessionIdleTimeout != 30*time.Minute || c.ZohoAccountsURL.String() != DefaultZohoAccountsURL {
+		c.LogFormat != "json" || c.SessionIdleTimeout != 30*time.Minute || c.ZohoAccountsURL.String() != zoho.DefaultHomeAccountsURL {
 		t.Fatalf("config = %+v", c)
 	}
 }

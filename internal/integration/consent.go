@@ -115,7 +115,7 @@ func (s *Service) CompleteConsent(ctx context.Context, companyID int64, actor, e
 		return err
 	}
 	s.audit(ctx, companyID, actor, "zoho.enabled", map[string]string{
-		"consented": account.Email, "location": cb.Location, "api_domain": tok.APIDomain, "previous": prev.Status})
+		"consented": account.Email, "location": cb.Location, "api_domain": tok.APIDomain, "previous": string(prev.Status)})
 	s.subs.Signal()
 	// The seats table suggests links from the Zoho user list: fetch it now.
 	// A failure here is not the activation's: the list can be refreshed later.

@@ -20,7 +20,7 @@ type DisableResult struct {
 // Disable turns the integration off for everyone: click-to-dial and call
 // control off for every linked user (the links stay, switched off), DELETE
 // integrate, the refresh token revoked, the tokens forgotten. A failure half
-// way leaves the status "disabling" with the error recorded, so the portal
+// way leaves the status store.ZohoDisabling with the error recorded, so the portal
 // shows it and a retry continues where it stopped.
 func (s *Service) Disable(ctx context.Context, companyID int64, actor string) (DisableResult, error) {
 	var res DisableResult

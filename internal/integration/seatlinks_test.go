@@ -30,7 +30,7 @@ func seatEnv(t *testing.T) (*env, []int64) {
 	if _, err := e.store.SyncSeats(ctx, e.company.ID, []centrex.Seat{
 		{UserID: "910726329@conecta.orange.es", Number: "910726329", Email: miguel},
 		{UserID: "910726330@conecta.orange.es", Number: "910726330", FirstName: "Gema", LastName: "Castro"},
-	}, "directory"); err != nil {
+	}, store.SourceDirectory); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := e.svc.RefreshZohoUsers(ctx, e.company.ID); err != nil || n < 400 {

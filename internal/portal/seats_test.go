@@ -31,7 +31,7 @@ func (e *testEnv) enabled(t *testing.T, n int) *client {
 	for i := range n {
 		seats = append(seats, centrex.Seat{UserID: fmt.Sprintf("91%07d@conecta.orange.es", i), Number: fmt.Sprintf("91%07d", i)})
 	}
-	if _, err := e.store.SyncSeats(context.Background(), e.company.ID, seats, "directory"); err != nil {
+	if _, err := e.store.SyncSeats(context.Background(), e.company.ID, seats, store.SourceDirectory); err != nil {
 		t.Fatal(err)
 	}
 	return c

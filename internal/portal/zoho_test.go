@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conecta-zoho/gateway/internal/integration"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/zoho"
 	"github.com/conecta-zoho/gateway/internal/zohosim"
@@ -294,7 +295,7 @@ func TestZohoNeedsConsentAndDisablingStates(t *testing.T) {
 	wantStatus(t, e.zohoCallback(t, c, zohosim.DemoAdminEmail, state), http.StatusSeeOther)
 
 	z, _ := e.store.ZohoIntegration(ctx, e.company.ID)
-	z.Status, z.LastError = store.ZohoNeedsConsent, "needs_consent"
+	z.Status, z.LastError = store.ZohoNeedsConsent, integration.CodeNeedsConsent
 	if err := e.store.SaveZohoIntegration(ctx, z); err != nil {
 		t.Fatal(err)
 	}

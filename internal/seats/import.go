@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/conecta-zoho/gateway/internal/centrex"
+	"github.com/conecta-zoho/gateway/internal/phonenumber"
 	"github.com/conecta-zoho/gateway/internal/store"
 )
 
@@ -30,10 +31,7 @@ var importColumns = map[string]string{
 	"department": "department", "departamento": "department",
 }
 
-var (
-	userIDPattern = regexp.MustCompile(`^[^\s@]+(@[^\s@]+\.[^\s@]+)?$`)
-	numberPattern = regexp.MustCompile(`^\+?[0-9]{2,20}$`)
-)
+var userIDPattern = regexp.MustCompile(`^[^\s@]+(@[^\s@]+\.[^\s@]+)?$`)
 
 // LineError is one problem of an imported file, at a 1-based line.
 type LineError struct {
@@ -164,8 +162,8 @@ func ParseCSV(r io.Reader) ([]centrex.Seat, error) {
 		default:
 			firstLine[strings.ToLower(st.UserID)] = line
 		}
-		if !numberPattern.MatchString(st.Number) {
-			bad(line, "number %q is not a phone number (digits, optionally with a leading +)", st.Number)
+		if !seatNumber(st.Number) {
+			bad(line, "number %q is not a phone number (7 to 15 digits, optionally with a leading + or 00; an extension goes in the extension column)", st.Number)
 		}
 		if st.Email != "" && !strings.Contains(st.Email, "@") {
 			bad(line, "e-mail %q has no @", st.Email)
@@ -179,6 +177,14 @@ func ParseCSV(r io.Reader) ([]centrex.Seat, error) {
 		return nil, &ImportError{[]LineError{{2, "the file has a header but no seats"}}}
 	}
 	return list, nil
+}
+
+// seatNumber reports whether s is a seat's phone number as the gateway reads
+// numbers everywhere (phonenumber): one that normalises to E.164 or to a
+// long digit string, not a short extension.
+func seatNumber(s string) bool {
+	n, err := phonenumber.Parse(s)
+	return err == nil && n.Kind != phonenumber.Extension
 }
 
 // rowSeat fills a seat from one record, trimming every field.

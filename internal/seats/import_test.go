@@ -109,3 +109,20 @@ func TestImportStoresOnlyGoodFiles(t *testing.T) {
 		t.Fatalf("last sync: %+v", last)
 	}
 }
+
+// TestParseCSVChecksNumbersAsTheGatewayReadsThem: the number column is
+// checked by the phonenumber package, the one the calls are normalised
+// with: a number typed with spaces or a 00 prefix is a number, a short
+// extension is not a seat's number.
+func TestParseCSVChecksNumbersAsTheGatewayReadsThem(t *testing.T) {
+	t.Parallel()
+	good := "user id,number\na@conecta.orange.es,+34 910 726 330\nb@conecta.orange.es,0034910726331\nc@conecta.orange.es,(91) 072-6332\n"
+	if list, err := seats.ParseCSV(strings.NewReader(good)); err != nil || len(list) != 3 || list[0].Number != "+34 910 726 330" {
+		t.Fatalf("good numbers: %+v, %v", list, err)
+	}
+	_, err := seats.ParseCSV(strings.NewReader("user id,number\na@conecta.orange.es,1011\nb@conecta.orange.es,+34 91 x\n"))
+	var ie *seats.ImportError
+	if !errors.As(err, &ie) || len(ie.Problems) != 2 || !strings.Contains(ie.Problems[0].Msg, "extension column") {
+		t.Fatalf("an extension and letters as numbers: %v", err)
+	}
+}

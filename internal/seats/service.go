@@ -56,7 +56,7 @@ func (e *SwitchOffError) Unwrap() error { return e.Err }
 // Store is what the service needs from the database; *store.Store has it.
 type Store interface {
 	CentrexConnection(ctx context.Context, companyID int64) (store.CentrexConnection, error)
-	SyncSeats(ctx context.Context, companyID int64, seats []centrex.Seat, source string) (store.SyncResult, error)
+	SyncSeats(ctx context.Context, companyID int64, seats []centrex.Seat, source store.SeatSource) (store.SyncResult, error)
 	LastSeatSync(ctx context.Context, companyID int64) (store.SeatSync, error)
 	CompaniesWithCentrex(ctx context.Context) ([]int64, error)
 	GoneEnabledLinks(ctx context.Context, companyID int64) ([]store.Link, error)
@@ -164,13 +164,13 @@ func (s *Service) Sync(ctx context.Context, companyID int64) (Result, error) {
 }
 
 // store saves a complete seat list.
-func (s *Service) store(ctx context.Context, companyID int64, list []centrex.Seat, source string) (store.SyncResult, error) {
+func (s *Service) store(ctx context.Context, companyID int64, list []centrex.Seat, source store.SeatSource) (store.SyncResult, error) {
 	res, err := s.opts.Store.SyncSeats(ctx, companyID, list, source)
 	if err != nil {
 		return store.SyncResult{}, err
 	}
 	s.opts.Logger.LogAttrs(ctx, slog.LevelInfo, "seats synchronised",
-		slog.Int64("company_id", companyID), slog.String("source", source), slog.Int("present", res.Present),
+		slog.Int64("company_id", companyID), slog.String("source", string(source)), slog.Int("present", res.Present),
 		slog.Int("added", res.Added), slog.Int("changed", res.Changed), slog.Int("returned", res.Returned),
 		slog.Int("gone", res.Gone))
 	return res, nil

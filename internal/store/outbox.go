@@ -13,14 +13,25 @@ import (
 	"github.com/conecta-zoho/gateway/internal/chars"
 )
 
-// Outbox kinds and statuses.
+// Outbox kinds.
 const (
 	OutboxCallNotify       = "callnotify"
 	OutboxClickToDialError = "clicktodialerror"
+)
 
-	OutboxPending   = "pending"
-	OutboxDelivered = "delivered"
-	OutboxParked    = "parked"
+// OutboxStatus is where a queued notification is in its delivery, as the
+// outbox.status column holds it.
+type OutboxStatus string
+
+// The outbox statuses.
+const (
+	// OutboxPending: waiting for (another) delivery attempt.
+	OutboxPending OutboxStatus = "pending"
+	// OutboxDelivered: Zoho accepted it.
+	OutboxDelivered OutboxStatus = "delivered"
+	// OutboxParked: delivery stopped (a refusal, or too many attempts) until
+	// someone retries it.
+	OutboxParked OutboxStatus = "parked"
 )
 
 // OutboxItem is one notification to queue: Kind is OutboxCallNotify or
@@ -39,7 +50,7 @@ type OutboxRow struct {
 	Seq           int
 	Kind          string
 	Payload       json.RawMessage
-	Status        string
+	Status        OutboxStatus
 	Attempts      int
 	NextAttemptAt time.Time
 	LastError     string

@@ -11,13 +11,17 @@ import (
 	"github.com/conecta-zoho/gateway/internal/centrex"
 )
 
-// Where a company's seats came from.
+// SeatSource is where a company's seats came from, as the seats.source
+// and seat_syncs.source columns hold it.
+type SeatSource string
+
+// The seat sources.
 const (
 	// SourceDirectory: read from the Centrex group directory over Xsi.
-	SourceDirectory = "directory"
+	SourceDirectory SeatSource = "directory"
 	// SourceImport: imported from a CSV file (a Centrex without directory
 	// access).
-	SourceImport = "import"
+	SourceImport SeatSource = "import"
 )
 
 // Seat is one of a company's Conecta seats as the gateway stores it.
@@ -25,8 +29,7 @@ type Seat struct {
 	ID        int64
 	CompanyID int64
 	centrex.Seat
-	// Source is SourceDirectory or SourceImport.
-	Source string
+	Source SeatSource
 	// GoneAt is when the seat was found missing from the Centrex; zero while
 	// the seat is present.
 	GoneAt time.Time
@@ -76,7 +79,7 @@ func (s *Store) SeatByUserID(ctx context.Context, companyID int64, userID string
 // SeatSync is the outcome of a company's last seat synchronisation or
 // import, for the connection panel ("seats synced at").
 type SeatSync struct {
-	Source   string
+	Source   SeatSource
 	SyncedAt time.Time
 	Present  int
 	Gone     int

@@ -92,7 +92,7 @@ func bulkSeed(tb testing.TB, s *store.Store, companyID int64, n, linkEvery, zoho
 		pgx.CopyFromSlice(n, func(i int) ([]any, error) {
 			number := fmt.Sprintf("9%02d%06d", companyID%100, i)
 			return []any{companyID, number + "@conecta.orange.es", number, fmt.Sprintf("%05d", i),
-				fmt.Sprintf("Nombre%d", i), fmt.Sprintf("Apellido%d", i), "", "directory", now}, nil
+				fmt.Sprintf("Nombre%d", i), fmt.Sprintf("Apellido%d", i), "", string(store.SourceDirectory), now}, nil
 		}))
 	if err != nil {
 		tb.Fatal(err)

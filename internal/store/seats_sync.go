@@ -25,7 +25,7 @@ import (
 //
 // GoneEnabledLinks and CompaniesWithGoneEnabledLinks are the other half: the
 // links whose seat left but which are still switched on in Zoho.
-func (s *Store) SyncSeats(ctx context.Context, companyID int64, seats []centrex.Seat, source string) (SyncResult, error) {
+func (s *Store) SyncSeats(ctx context.Context, companyID int64, seats []centrex.Seat, source SeatSource) (SyncResult, error) {
 	fail := func(err error) (SyncResult, error) {
 		return SyncResult{}, fmt.Errorf("store: seats sync company %d: %w", companyID, err)
 	}

@@ -105,7 +105,7 @@ func TestSyncSeatsRefusesBadInput(t *testing.T) {
 	tests := []struct {
 		name   string
 		seats  []centrex.Seat
-		source string
+		source store.SeatSource
 	}{
 		{"unknown source", []centrex.Seat{seat("910726329")}, "ldap"},
 		{"seat without user id", []centrex.Seat{seat("910726330"), {UserID: "  ", Number: "1"}}, store.SourceImport},

@@ -10,12 +10,21 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Integration statuses of a company's Zoho PhoneBridge integration.
+// ZohoStatus is the state of a company's Zoho PhoneBridge integration, as
+// the zoho_integrations.status column holds it.
+type ZohoStatus string
+
+// The integration statuses.
 const (
-	ZohoDisabled     = "disabled"
-	ZohoEnabled      = "enabled"
-	ZohoNeedsConsent = "needs_consent"
-	ZohoDisabling    = "disabling"
+	// ZohoDisabled: nothing in Zoho, no tokens.
+	ZohoDisabled ZohoStatus = "disabled"
+	// ZohoEnabled: integrated in Zoho, tokens stored.
+	ZohoEnabled ZohoStatus = "enabled"
+	// ZohoNeedsConsent: integrated, but the refresh token died; the
+	// administrator must consent again.
+	ZohoNeedsConsent ZohoStatus = "needs_consent"
+	// ZohoDisabling: a disable stopped half way; a retry continues it.
+	ZohoDisabling ZohoStatus = "disabling"
 )
 
 // ZohoIntegration is a company's Zoho PhoneBridge integration. The tokens
@@ -24,7 +33,7 @@ const (
 // none.
 type ZohoIntegration struct {
 	CompanyID       int64
-	Status          string
+	Status          ZohoStatus
 	ConsentEmail    string
 	Location        string
 	AccountsServer  string
