@@ -15,14 +15,31 @@
 // Spain is the home country: nine-digit national numbers starting with 6, 7,
 // 8 or 9 become +34…, and so do eleven digits starting with 34 and such a
 // national number (an international number written without "+" or "00").
-// The package does no I/O and is safe for concurrent use.
+//
+// Numbers typed freely in a CRM are read with Google's libphonenumber rules
+// (github.com/nyaruka/phonenumbers) where a hand-written rule would get them
+// wrong: an international number is formatted with its country's rules, so
+// the trunk prefix some countries write after the country code goes
+// ("+44 (0)20 7946 0958" is +442079460958, "+49 (0)30 1234567" is
+// +49301234567); and an extension after the number ("ext. 12", "x12",
+// "extension 7", "#12") is recognised and dropped, since the Centrex dials
+// the number itself. A number the library does not know as valid (a
+// reserved range, an unassigned country code) keeps the plain rule: "+" and
+// its digits. Short extensions and digit strings behind an outside-line
+// prefix never reach the library. The package does no I/O and is safe for
+// concurrent use.
 package phonenumber
 
 import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/nyaruka/phonenumbers"
 )
+
+// homeRegion is the region national numbers are read in.
+const homeRegion = "ES"
 
 // Errors a caller can branch on with errors.Is; every error of Parse and
 // Normalize wraps exactly one of them.
@@ -83,9 +100,11 @@ func Normalize(raw string) (string, error) {
 }
 
 // Parse normalises raw: it takes the user part of a tel:, sip: or sips: URI
-// (before any '@' or ';' parameter), drops spaces, dashes, dots, slashes and
-// parentheses, turns a leading "00" into "+", adds +34 to Spanish national
-// numbers and classifies the result. Errors quote the input.
+// (before any '@' or ';' parameter), drops a trailing extension, drops
+// spaces, dashes, dots, slashes and parentheses, turns a leading "00" into
+// "+", formats an international number with its country's rules (see the
+// package comment), adds +34 to Spanish national numbers and classifies the
+// result. Errors quote the input.
 func Parse(raw string) (Number, error) {
 	if len(raw) > MaxInputLen {
 		return Number{}, fmt.Errorf("phonenumber: %d characters: %w", len(raw), ErrTooLong)
@@ -93,7 +112,11 @@ func Parse(raw string) (Number, error) {
 	fail := func(err error) (Number, error) {
 		return Number{}, fmt.Errorf("phonenumber: %q: %w", raw, err)
 	}
-	digits, plus, err := clean(userPart(strings.TrimSpace(raw)))
+	text, err := withoutExtension(userPart(strings.TrimSpace(raw)))
+	if err != nil {
+		return fail(err)
+	}
+	digits, plus, err := clean(text)
 	if err != nil {
 		return fail(err)
 	}
@@ -111,7 +134,7 @@ func Parse(raw string) (Number, error) {
 	case plus && digits[0] == '0':
 		return fail(fmt.Errorf("country code cannot start with 0: %w", ErrInvalid))
 	case plus:
-		return Number{Value: "+" + digits, Kind: E164}, nil
+		return Number{Value: international(text, digits), Kind: E164}, nil
 	case spanishNational(digits):
 		return Number{Value: "+34" + digits, Kind: E164}, nil
 	case len(digits) == 11 && strings.HasPrefix(digits, "34") && spanishNational(digits[2:]):
@@ -122,6 +145,52 @@ func Parse(raw string) (Number, error) {
 		return Number{Value: digits, Kind: Extension}, nil
 	}
 	return Number{Value: digits, Kind: Digits}, nil
+}
+
+// international is the E.164 form of an international number written as
+// text, whose digits after "+" or "00" are digits: libphonenumber's, when it
+// knows the number as valid (it drops a trunk prefix written after the
+// country code), else "+" and the digits.
+func international(text, digits string) string {
+	if n, err := phonenumbers.Parse(text, homeRegion); err == nil && phonenumbers.IsValidNumber(n) {
+		if e164 := phonenumbers.Format(n, phonenumbers.E164); len(e164) >= 8 && len(e164) <= 16 {
+			return e164
+		}
+	}
+	return "+" + digits
+}
+
+// withoutExtension returns s without a trailing extension that
+// libphonenumber recognises ("ext. 12", "x12", "extension 7", "#12"): the
+// number is what comes before its marker. Text with any other character
+// that is not part of a number is ErrInvalid; text without one is returned
+// as it is.
+func withoutExtension(s string) (string, error) {
+	i := strings.IndexFunc(s, func(c rune) bool { return !numberRune(c) })
+	if i < 0 {
+		return s, nil
+	}
+	n, err := phonenumbers.Parse(s, homeRegion)
+	if err != nil || n.GetExtension() == "" {
+		return "", ErrInvalid
+	}
+	marker, ok := strings.CutSuffix(s[i:], n.GetExtension())
+	if !ok || strings.ContainsFunc(marker, func(c rune) bool { return c >= '0' && c <= '9' }) {
+		return "", ErrInvalid
+	}
+	return s[:i], nil
+}
+
+// numberRune reports whether c may appear in a number: a digit, "+" or a
+// separator.
+func numberRune(c rune) bool {
+	return c >= '0' && c <= '9' || c == '+' || separator(c)
+}
+
+// separator reports whether c is one of the characters people put between
+// the digits of a number.
+func separator(c rune) bool {
+	return c == ' ' || c == '\t' || c == '\u00a0' || c == '-' || c == '.' || c == '/' || c == '(' || c == ')'
 }
 
 // userPart strips a tel:, sip: or sips: scheme and keeps the user part.
@@ -148,7 +217,7 @@ func clean(s string) (digits string, plus bool, err error) {
 			b.WriteRune(c)
 		case c == '+' && b.Len() == 0 && !plus:
 			plus = true
-		case c == ' ' || c == '\t' || c == '\u00a0' || c == '-' || c == '.' || c == '/' || c == '(' || c == ')':
+		case separator(c):
 		default:
 			return "", false, ErrInvalid
 		}

@@ -136,6 +136,7 @@ func FuzzNormalize(f *testing.F) {
 		"910726329", "+34 910 000 111", "0034910000111", "tel:+34910726330", "tel:1011",
 		"sip:910726329@conecta.orange.es", "(91) 000.01.11", "1011", "abc", "", "+", "00",
 		"tel:+15006001011;ext=1011", "34910000111", "+0", "sip:@", "١٢٣٤", "9\u00a01",
+		"+44 (0)20 7946 0958", "910 000 111 ext. 12", "+1 500 700 3333 x123", "12 x3",
 	} {
 		f.Add(s)
 	}
@@ -155,4 +156,39 @@ func FuzzNormalize(f *testing.F) {
 			t.Fatalf("not idempotent: %q → %q → %q, %v", in, n.Value, again.Value, err)
 		}
 	})
+}
+
+// TestParseAsTypedInACRM: numbers as people type them into a CRM, which
+// the plain rules got wrong (a trunk prefix after the country code) or
+// refused (an extension after the number).
+func TestParseAsTypedInACRM(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"+44 (0)20 7946 0958", "+442079460958"},
+		{"+44 020 7946 0958", "+442079460958"},
+		{"0044 (0)20 7946 0958", "+442079460958"},
+		{"+49 (0)30 1234567", "+49301234567"},
+		{"+33 (0)1 23 45 67 89", "+33123456789"},
+		{"+39 06 1234 5678", "+390612345678"}, // Italy keeps its leading 0
+		{"+34 910 000 111 ext. 12", "+34910000111"},
+		{"910 000 111 ext 12", "+34910000111"},
+		{"600 123 456 extension 7", "+34600123456"},
+		{"+1 500 700 3333 x123", "+15007003333"},
+		{"+44 20 7946 0958 #7", "+442079460958"},
+		{"+441632960961", "+441632960961"}, // a range libphonenumber does not know: kept as written
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			n, err := Parse(tt.in)
+			if err != nil || n.Value != tt.want || n.Kind != E164 {
+				t.Fatalf("Parse(%q) = %+v, %v; want %q", tt.in, n, err, tt.want)
+			}
+		})
+	}
+	for _, in := range []string{"+34 91O726329 ext 5", "910726329 call me", "ext. 12", "910726329 ext 1a", "+34 910 000 111 ext"} {
+		if n, err := Parse(in); !errors.Is(err, ErrInvalid) {
+			t.Errorf("Parse(%q) = %+v, %v; want ErrInvalid", in, n, err)
+		}
+	}
 }
