@@ -30,6 +30,7 @@ func gateway(t *testing.T, vars map[string]string, stdin string, args ...string)
 }
 
 func TestUsage(t *testing.T) {
+	t.Parallel()
 	if r := gateway(t, nil, ""); r.code != exitUsage || !strings.Contains(r.stderr, "Usage: gateway") {
 		t.Errorf("no args: %+v", r)
 	}
@@ -42,6 +43,7 @@ func TestUsage(t *testing.T) {
 }
 
 func TestServeRefusesWithoutSecretKey(t *testing.T) {
+	t.Parallel()
 	r := gateway(t, map[string]string{"DATABASE_URL": "postgres://x/y", "PUBLIC_URL": "https://gw.example.com"}, "", "serve")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "SECRET_KEY: is required") {
 		t.Fatalf("serve without SECRET_KEY: %+v", r)
@@ -49,6 +51,7 @@ func TestServeRefusesWithoutSecretKey(t *testing.T) {
 }
 
 func TestServeRefusesDevCaptcha(t *testing.T) {
+	t.Parallel()
 	r := gateway(t, map[string]string{"DEV_CAPTCHA_SOLUTION": "123456"}, "", "serve")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "DEV_CAPTCHA_SOLUTION") {
 		t.Fatalf("serve with DEV_CAPTCHA_SOLUTION: %+v", r)
@@ -56,6 +59,7 @@ func TestServeRefusesDevCaptcha(t *testing.T) {
 }
 
 func TestServeRefusesOldSchema(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
 	st := testdb.Connect(t, url, nil)
 	if _, err := st.Pool().Exec(context.Background(), `DELETE FROM goose_db_version WHERE version_id > 0`); err != nil {
@@ -71,6 +75,7 @@ func TestServeRefusesOldSchema(t *testing.T) {
 }
 
 func TestCompanyAndAdminCommands(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
 	vars := map[string]string{"DATABASE_URL": url}
 
@@ -121,6 +126,7 @@ func TestCompanyAndAdminCommands(t *testing.T) {
 }
 
 func TestSimulateUsage(t *testing.T) {
+	t.Parallel()
 	if r := gateway(t, nil, "", "simulate", "pbx"); r.code != exitUsage || !strings.Contains(r.stderr, "gateway simulate zoho") {
 		t.Errorf("simulate pbx: %+v", r)
 	}
@@ -130,6 +136,7 @@ func TestSimulateUsage(t *testing.T) {
 }
 
 func TestCompanySetLanguage(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
 	vars := map[string]string{"DATABASE_URL": url}
 	if r := gateway(t, vars, "", "company", "create", "--name", "Fermax", "--admin-email", "admin@fermax.com"); r.code != exitOK {

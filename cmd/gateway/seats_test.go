@@ -20,6 +20,7 @@ import (
 const testSecretKey = testdb.SecretKey
 
 func TestSetCentrexAndSeatsSync(t *testing.T) {
+	t.Parallel()
 	sim := xsisim.New(xsisim.Options{})
 	defer sim.Close()
 	xsisim.SeedDemo(sim).SeedSeats(1500)
@@ -111,6 +112,7 @@ func TestSetCentrexAndSeatsSync(t *testing.T) {
 }
 
 func TestSeatsImport(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
 	vars := map[string]string{"DATABASE_URL": url}
 	gateway(t, vars, "", "company", "create", "--name", "Fermax", "--admin-email", "admin@fermax.com")

@@ -48,6 +48,12 @@ func newEnv(t testing.TB, xopts xsisim.Options) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, store: testdb.Open(t)}
+	if xopts.DeliveryAttempts == 0 {
+		// The simulator's default (three tries within 150 ms) drops an event
+		// whenever the gateway is slow for a moment, as it is on a loaded
+		// machine running tests in parallel; retry for about 25 s instead.
+		xopts.DeliveryAttempts = 10
+	}
 	e.xsi = xsisim.New(xopts)
 	xsisim.SeedDemo(e.xsi)
 	xsrv := httptest.NewServer(e.xsi)
@@ -190,6 +196,16 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// outboxSettled reports whether every queued notification is delivered and
+// none is leased: from then on no instance sends anything.
+func (e *env) outboxSettled() bool {
+	var open int
+	err := e.store.Pool().QueryRow(context.Background(),
+		`SELECT count(*) FROM outbox WHERE status <> 'delivered' OR lease_owner IS NOT NULL`).Scan(&open)
+	must(e.t, err)
+	return open == 0
 }
 
 // states lists the org's callnotify states per call id, in arrival order.

@@ -52,6 +52,7 @@ const (
 // directly follow itself within its call, and there can be no more of them
 // than rows in flight at the kill; the test logs how many there were.
 func TestGatewayKilledMidStream(t *testing.T) {
+	t.Parallel()
 	bin := buildGateway(t)
 	e := newEnv(t, xsisim.Options{DeliveryAttempts: killAttempts, DeliveryBackoff: killBackoff})
 	storeZohoTokens(t, e)
@@ -143,7 +144,8 @@ func TestGatewayKilledMidStream(t *testing.T) {
 	waitFor(t, time.Until(deadline), fmt.Sprintf("%d notifications", total), func() bool {
 		return distinctDelivered(e) >= total && pending() == 0
 	})
-	time.Sleep(300 * time.Millisecond) // a late extra one would show now
+	// Every row delivered and none leased: nothing more will be sent.
+	waitFor(t, time.Until(deadline), "the outbox to settle", func() bool { return e.outboxSettled() })
 	repeats := checkKillOrder(t, e, want)
 	t.Logf("%d calls, %d notifications, all delivered in order; %d repeated across the crash", len(want), total, repeats)
 	if repeats > killInFlight {

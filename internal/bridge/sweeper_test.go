@@ -15,6 +15,7 @@ import (
 // reaches the gateway; the sweeper finds the Centrex no longer has it and
 // sends its terminal notification, so Zoho's pop-up closes.
 func TestSweeperClosesForgottenCall(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, xsisim.Options{DeliveryAttempts: 1})
 	first := e.start(outbox.Options{})
 	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
@@ -23,7 +24,6 @@ func TestSweeperClosesForgottenCall(t *testing.T) {
 	waitFor(t, 5*time.Second, "received ringing", func() bool { return len(e.org.Notifies()) == 1 })
 	first.stop() // the gateway is gone: the release event is lost
 	must(t, e.xsi.ReleaseFromFarEnd(callID))
-	time.Sleep(200 * time.Millisecond)
 
 	ob := outbox.New(outbox.Options{Store: e.store, Clients: func(int64) outbox.PhoneBridge { return e.pb }, Poll: 50 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -49,6 +49,7 @@ func TestSweeperClosesForgottenCall(t *testing.T) {
 // complete terminal notification (numbers and Zoho user), which Zoho accepts,
 // so the pop-up does not stay open.
 func TestSweeperClosesCallOfUnlinkedSeat(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, xsisim.Options{DeliveryAttempts: 1})
 	first := e.start(outbox.Options{})
 	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })

@@ -29,6 +29,7 @@ func post(t testing.TB, h http.Handler, path string, form url.Values, header str
 // TestZohoEndpointsRefuse: unauthenticated, malformed and foreign requests
 // get a 4xx and dial nothing.
 func TestZohoEndpointsRefuse(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, xsisim.Options{})
 	in := e.start(outbox.Options{})
 	h := in.bridge.Handler()

@@ -9,6 +9,7 @@ import (
 )
 
 func TestErrorIsAndRetryable(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		err       error
@@ -34,6 +35,7 @@ func TestErrorIsAndRetryable(t *testing.T) {
 }
 
 func TestErrorMessage(t *testing.T) {
+	t.Parallel()
 	err := &Error{Op: "xsi: hold call c1", Kind: ErrRejected, Status: 400, Summary: "Call is not active", Code: 4001}
 	want := "xsi: hold call c1: rejected (HTTP 400): Call is not active [errorCode 4001]"
 	if got := err.Error(); got != want {

@@ -13,6 +13,7 @@ func env(m map[string]string) func(string) string { return func(k string) string
 const key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" // 32 bytes
 
 func TestServeRequiresEverything(t *testing.T) {
+	t.Parallel()
 	_, err := Load(env(nil), ModeServe)
 	if err == nil {
 		t.Fatal("serve started with an empty environment")
@@ -25,6 +26,7 @@ func TestServeRequiresEverything(t *testing.T) {
 }
 
 func TestServeValid(t *testing.T) {
+	t.Parallel()
 	c, err := Load(env(map[string]string{
 		"DATABASE_URL": "postgres://u:p@db/gw",
 		"PUBLIC_URL":   "https://gw.example.com/",
@@ -40,6 +42,7 @@ func TestServeValid(t *testing.T) {
 }
 
 func TestEveryProblemReportedAtOnce(t *testing.T) {
+	t.Parallel()
 	_, err := Load(env(map[string]string{
 		"DATABASE_URL":           "postgres://db/gw",
 		"PUBLIC_URL":             "ftp://x",
@@ -69,6 +72,7 @@ func TestEveryProblemReportedAtOnce(t *testing.T) {
 }
 
 func TestDevDefaults(t *testing.T) {
+	t.Parallel()
 	c, err := Load(env(map[string]string{"DEV_CAPTCHA_SOLUTION": "123456", "LISTEN_ADDR": "0.0.0.0:9000"}), ModeDev)
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +86,7 @@ func TestDevDefaults(t *testing.T) {
 }
 
 func TestLogValueHidesSecrets(t *testing.T) {
+	t.Parallel()
 	c, _ := Load(env(map[string]string{"SECRET_KEY": key, "ZOHO_CLIENT_ID": "cid", "ZOHO_CLIENT_SECRET": "csecret"}), ModeDev)
 	v := c.LogValue().String()
 	if strings.Contains(v, key) || strings.Contains(v, "csecret") {

@@ -70,6 +70,7 @@ func seatCall(t *testing.T, gw *gateway, seat string) xsisim.Call {
 // in the call bar, hung up from there and logged; then an incoming call
 // popping up.
 func TestCallsThroughTheCRM(t *testing.T) {
+	t.Parallel()
 	gw := startGateway(t)
 	ctx := browser(t)
 	signIn(t, ctx, gw)

@@ -111,9 +111,15 @@ func startGateway(t *testing.T) *gateway {
 	return &gateway{url: cfg.PublicURL.String(), store: st, zsim: zsim, zorg: zorg, xsim: xsim}
 }
 
+// browsers bounds how many Chromiums the parallel tests run at once: each
+// is heavy, and on a small machine more of them only queue for the CPU.
+var browsers = make(chan struct{}, 2)
+
 // browser starts a headless Chromium and returns a context to drive it.
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	browsers <- struct{}{}
+	t.Cleanup(func() { <-browsers })
 	path := os.Getenv("CHROMIUM")
 	if path == "" {
 		path = "/usr/bin/chromium"

@@ -13,6 +13,7 @@ import (
 // credentials (main screen with the e-mail and the company) → logout (back
 // to the start, session gone).
 func TestLoginRoundTrip(t *testing.T) {
+	t.Parallel()
 	gw := startGateway(t)
 	ctx := browser(t)
 
@@ -69,6 +70,7 @@ func TestLoginRoundTrip(t *testing.T) {
 
 // TestLanguageSwitch switches the portal to English and back in a browser.
 func TestLanguageSwitch(t *testing.T) {
+	t.Parallel()
 	gw := startGateway(t)
 	ctx := browser(t)
 	run(t, ctx, "open login", chromedp.Navigate(gw.url+"/login"), chromedp.WaitVisible(chromedp.CSS(`h1`)))

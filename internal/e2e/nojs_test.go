@@ -13,6 +13,7 @@ import (
 // TestSeatsWithoutJavaScript does section 4 with the page's scripts switched
 // off: the dialogs are pages of their own, and every step still works.
 func TestSeatsWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	gw := startGateway(t)
 	ctx := browser(t)
 	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {

@@ -13,6 +13,7 @@ import (
 // read from the Centrex, search, paging, then activate a seat for a Zoho
 // user through the dialog (ON) and deactivate it again (OFF).
 func TestSeatsTable(t *testing.T) {
+	t.Parallel()
 	gw := startGateway(t)
 	ctx := browser(t)
 	signIn(t, ctx, gw)

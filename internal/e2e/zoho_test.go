@@ -39,6 +39,7 @@ func consentAtZoho(t *testing.T, ctx context.Context, gw *gateway, typed, signIn
 // enable through Zoho's consent, see the management page, disable, and come
 // back to the enable screen.
 func TestZohoEnableManageDisable(t *testing.T) {
+	t.Parallel()
 	gw := startGateway(t)
 	ctx := browser(t)
 	signIn(t, ctx, gw)
@@ -75,6 +76,7 @@ func TestZohoEnableManageDisable(t *testing.T) {
 // TestZohoConsentMismatch signs in at Zoho with another account than the
 // one typed in the dialog: the portal says so plainly and stays disabled.
 func TestZohoConsentMismatch(t *testing.T) {
+	t.Parallel()
 	gw := startGateway(t)
 	ctx := browser(t)
 	signIn(t, ctx, gw)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestEveryMessageHasEveryLanguage(t *testing.T) {
+	t.Parallel()
 	for key, m := range messages {
 		for _, l := range Langs {
 			if m[l] == "" {
@@ -16,6 +17,7 @@ func TestEveryMessageHasEveryLanguage(t *testing.T) {
 }
 
 func TestNegotiate(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		header string
 		want   Lang
@@ -36,6 +38,7 @@ func TestNegotiate(t *testing.T) {
 }
 
 func TestT(t *testing.T) {
+	t.Parallel()
 	if got := EN.T("nav.company", "Fermax"); got != "Company Fermax" {
 		t.Errorf("EN nav.company = %q", got)
 	}

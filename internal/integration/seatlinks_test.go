@@ -72,6 +72,7 @@ func (e *env) zohoUserID(t *testing.T, email string) string {
 }
 
 func TestActivateAndDeactivate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e, seats := seatEnv(t)
 	zu := e.zohoUserID(t, miguel)
@@ -124,6 +125,7 @@ func TestActivateAndDeactivate(t *testing.T) {
 }
 
 func TestActivateRollsBackWhenZohoRefuses(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e, seats := seatEnv(t)
 	zu := e.zohoUserID(t, miguel)
@@ -151,6 +153,7 @@ func TestActivateRollsBackWhenZohoRefuses(t *testing.T) {
 }
 
 func TestDeactivateRestoresWhenZohoRefuses(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e, seats := seatEnv(t)
 	zu := e.zohoUserID(t, miguel)
@@ -182,6 +185,7 @@ func TestDeactivateRestoresWhenZohoRefuses(t *testing.T) {
 }
 
 func TestOneToOneLinks(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e, seats := seatEnv(t)
 	zu := e.zohoUserID(t, miguel)
@@ -197,6 +201,7 @@ func TestOneToOneLinks(t *testing.T) {
 }
 
 func TestTenantIsolationOfLinks(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e, seats := seatEnv(t)
 	other, _, err := e.store.CreateCompany(ctx, "Acme", "boss@acme.com", "h")
@@ -223,6 +228,7 @@ func TestTenantIsolationOfLinks(t *testing.T) {
 }
 
 func TestDisableKeepsLinksAndRestoreBringsThemBack(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e, seats := seatEnv(t)
 	res, err := e.svc.LinkSuggested(ctx, e.company.ID, "a", nil)
@@ -266,6 +272,7 @@ func TestDisableKeepsLinksAndRestoreBringsThemBack(t *testing.T) {
 }
 
 func TestBulkDeactivateReportsPerRow(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e, seats := seatEnv(t)
 	if _, err := e.svc.ActivateMany(ctx, e.company.ID, "a", seats); err != nil {

@@ -233,7 +233,7 @@ func (w *Worker) deliver(ctx context.Context, r store.OutboxRow) store.OutboxRes
 		res.Delivered = true
 		return res
 	}
-	attempt := r.Attempts + 1
+	attempt := r.Attempts // the claim counted this attempt
 	res.Error = err.Error()
 	if !zoho.Retryable(err) || attempt >= w.o.MaxAttempts {
 		res.Park = true

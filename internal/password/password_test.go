@@ -10,6 +10,7 @@ import (
 var fast = Params{Memory: 1024, Time: 1, Threads: 1}
 
 func TestHashAndCheck(t *testing.T) {
+	t.Parallel()
 	h, err := Hash("correct horse battery", fast)
 	if err != nil {
 		t.Fatal(err)
@@ -40,6 +41,7 @@ func TestHashAndCheck(t *testing.T) {
 }
 
 func TestCheckMalformed(t *testing.T) {
+	t.Parallel()
 	for _, h := range []string{"", "plain", "$argon2i$v=19$m=1,t=1,p=1$AAAA$AAAA", "$argon2id$v=19$m=x,t=1,p=1$AAAA$AAAA", "$argon2id$v=19$m=1,t=1,p=1$!!$AAAA"} {
 		if _, err := Check("x", h); !errors.Is(err, ErrMalformedHash) {
 			t.Errorf("Check(%q) error = %v, want ErrMalformedHash", h, err)
@@ -48,6 +50,7 @@ func TestCheckMalformed(t *testing.T) {
 }
 
 func TestValidateAndGenerate(t *testing.T) {
+	t.Parallel()
 	if err := Validate("short"); err == nil {
 		t.Error("a 5-character password was accepted")
 	}

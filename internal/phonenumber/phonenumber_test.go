@@ -8,6 +8,7 @@ import (
 )
 
 func TestParse(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want string
@@ -68,6 +69,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want error
@@ -111,6 +113,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestValid(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]bool{
 		"+34910000111": true, "1011": true, "1234567": true,
 		"910000111": false, "0034910000111": false, "tel:1011": false, "": false, "+34 910": false,
@@ -122,6 +125,7 @@ func TestValid(t *testing.T) {
 }
 
 func TestKindString(t *testing.T) {
+	t.Parallel()
 	for k, want := range map[Kind]string{E164: "e164", Extension: "extension", Digits: "digits", 0: "unknown"} {
 		if got := k.String(); got != want {
 			t.Errorf("Kind(%d).String() = %q, want %q", k, got, want)

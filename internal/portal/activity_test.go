@@ -60,6 +60,7 @@ func (e *testEnv) seedCall(t *testing.T, seatID int64) (parked int64) {
 }
 
 func TestActivityPageAndRetry(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.enabled(t, 0)
 	id, _ := strconv.ParseInt(e.seatID(t, "910726329@conecta.orange.es"), 10, 64)

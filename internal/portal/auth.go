@@ -37,12 +37,15 @@ const (
 // every password-hashing slot is taken (a check takes under a second).
 const busyRetryAfter = "1"
 
-// dummyHash is checked when the e-mail is unknown, so that a wrong e-mail
-// takes as long as a wrong password.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := password.Hash("no such administrator", password.Default)
-	return h
-})
+// newDummyHash returns the hash checked when the e-mail is unknown, so
+// that a wrong e-mail takes as long as a wrong password: it is made with the
+// cost of the administrators' hashes (Options.PasswordParams), once.
+func newDummyHash(p password.Params) func() string {
+	return sync.OnceValue(func() string {
+		h, _ := password.Hash("no such administrator", p)
+		return h
+	})
+}
 
 // handleLogin handles GET /login: the login form with a fresh captcha. A
 // visitor without a session gets none: the captcha travels in the form.
@@ -129,7 +132,7 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 	admin, err := s.store.AdminByEmail(ctx, email)
 	hash := admin.PasswordHash
 	if errors.Is(err, store.ErrNotFound) {
-		hash = dummyHash()
+		hash = s.dummyHash()
 	} else if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -10,6 +10,7 @@ import (
 )
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	generic := "El correo, la contraseña o los números de la imagen no son correctos."
 	for _, tc := range []struct {
@@ -87,6 +88,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestCaptchaImageAndAudio(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.client(t)
 	src, _ := c.get("/login").doc(t).Find("#captcha-image").Attr("src")
@@ -120,6 +122,7 @@ func TestCaptchaImageAndAudio(t *testing.T) {
 }
 
 func TestLoginThrottling(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.client(t)
 	for range 5 {
@@ -145,6 +148,7 @@ func TestLoginThrottling(t *testing.T) {
 }
 
 func TestSessionRenewedAtLoginAndLogout(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.client(t)
 	// A session that exists before the login: the language was chosen.
@@ -183,6 +187,7 @@ func TestSessionRenewedAtLoginAndLogout(t *testing.T) {
 }
 
 func TestSessionSurvivesRestartAndIsShared(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.client(t)
 	wantStatus(t, c.login(adminEmail, adminPassword, captchaDigits), http.StatusSeeOther)
@@ -197,6 +202,7 @@ func TestSessionSurvivesRestartAndIsShared(t *testing.T) {
 }
 
 func TestPasswordResetEndsSessions(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.client(t)
 	wantStatus(t, c.login(adminEmail, adminPassword, captchaDigits), http.StatusSeeOther)

@@ -55,6 +55,7 @@ func (e *testEnv) seatID(t *testing.T, userID string) string {
 }
 
 func TestSeatsTable(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.enabled(t, 0)
 	d := c.get("/zoho").doc(t)
@@ -89,6 +90,7 @@ func TestSeatsTable(t *testing.T) {
 }
 
 func TestSeatsSearchSortAndPaging(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.enabled(t, 30)
 	d := c.get("/zoho").doc(t)
@@ -124,6 +126,7 @@ func TestSeatsSearchSortAndPaging(t *testing.T) {
 }
 
 func TestActivateAndDeactivateThroughThePortal(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.enabled(t, 0)
 	id := e.seatID(t, "910726329@conecta.orange.es")
@@ -214,6 +217,7 @@ func TestActivateAndDeactivateThroughThePortal(t *testing.T) {
 }
 
 func TestBulkAndSuggested(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.enabled(t, 0)
 	r := c.post("/zoho/seats/suggested", url.Values{})
@@ -255,6 +259,7 @@ func TestBulkAndSuggested(t *testing.T) {
 }
 
 func TestSeatsTenantIsolation(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.enabled(t, 0)
 	id := e.seatID(t, "910726329@conecta.orange.es")
@@ -297,6 +302,7 @@ func TestSeatsTenantIsolation(t *testing.T) {
 func storeQuery(search string) store.ZohoUserQuery { return store.ZohoUserQuery{Search: search} }
 
 func TestRestoreExportAndAudit(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.enabled(t, 0)
 	wantStatus(t, c.post("/zoho/seats/suggested", url.Values{}), http.StatusSeeOther)

@@ -15,6 +15,7 @@ func httptestServer(t *testing.T, h http.Handler) *httptest.Server {
 }
 
 func TestCrossOriginPostIsRejected(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.client(t)
 	c.get("/login")
@@ -25,6 +26,8 @@ func TestCrossOriginPostIsRejected(t *testing.T) {
 	wantStatus(t, c.get("/home"), http.StatusSeeOther)
 
 	t.Run("same origin passes", func(t *testing.T) {
+		c := e.client(t)
+		c.get("/login")
 		r := c.do("POST", "/login", form, http.Header{"Sec-Fetch-Site": {"same-origin"}})
 		if r.status == http.StatusForbidden {
 			t.Fatal("a same-origin POST was rejected")
@@ -40,6 +43,7 @@ func TestCrossOriginPostIsRejected(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	r := e.client(t).get("/")
 	wantStatus(t, r, http.StatusOK)
@@ -94,6 +98,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestLanguage(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.client(t)
 	if h1 := c.get("/login").doc(t).Find("h1").Text(); h1 != "Acceso al portal" {
@@ -129,6 +134,7 @@ func TestLanguage(t *testing.T) {
 }
 
 func TestHealth(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.client(t)
 	wantStatus(t, c.get("/healthz"), http.StatusOK)

@@ -56,6 +56,10 @@ type Options struct {
 	// FormActions are extra origins the browser may be sent to after a form
 	// is posted (Zoho's accounts servers, for the OAuth consent).
 	FormActions []string
+	// PasswordParams is the argon2id cost the administrators' passwords are
+	// hashed with, which a login with an unknown e-mail pays too
+	// [password.Default]; tests that make cheap hashes pass the same.
+	PasswordParams password.Params
 }
 
 // Server holds the portal's dependencies. Handlers are its methods.
@@ -74,6 +78,8 @@ type Server struct {
 	hsts       bool
 	// checkPassword is password.Check unless a test replaced it.
 	checkPassword func(pw, hash string) (bool, error)
+	// dummyHash is checked for an unknown e-mail (newDummyHash).
+	dummyHash func() string
 }
 
 // New builds the portal.
@@ -92,6 +98,10 @@ func New(o Options) *Server {
 		csp:           contentSecurityPolicy(o.FormActions),
 		hsts:          o.PublicURL.Scheme == "https",
 	}
+	if o.PasswordParams == (password.Params{}) {
+		o.PasswordParams = password.Default
+	}
+	s.dummyHash = newDummyHash(o.PasswordParams)
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -51,6 +51,7 @@ func flashOf(t *testing.T, c *client) string {
 }
 
 func TestZohoEnableScreen(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.signedIn(t)
 	d := c.get("/zoho").doc(t)
@@ -93,6 +94,7 @@ func TestZohoEnableScreen(t *testing.T) {
 }
 
 func TestZohoConsentRedirect(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.signedIn(t)
 	r := c.post("/zoho/enable", url.Values{"zoho_email": {zohosim.DemoAdminEmail}})
@@ -121,6 +123,7 @@ func TestZohoConsentRedirect(t *testing.T) {
 }
 
 func TestZohoRoundTrip(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.signedIn(t)
 	state := startConsent(t, c, zohosim.DemoAdminEmail)
@@ -173,70 +176,72 @@ func TestZohoRoundTrip(t *testing.T) {
 }
 
 func TestZohoCallbackRefusals(t *testing.T) {
+	t.Parallel()
 	stateMsg := "no corresponde a una activación iniciada en esta sesión"
 	for _, tc := range []struct {
 		name string
-		run  func(e *testEnv, c *client) response
+		run  func(t *testing.T, e *testEnv, c *client) response
 		want string
 	}{
-		{"missing state", func(e *testEnv, c *client) response {
+		{"missing state", func(t *testing.T, e *testEnv, c *client) response {
 			startConsent(t, c, zohosim.DemoAdminEmail)
 			return e.zohoCallback(t, c, zohosim.DemoAdminEmail, "")
 		}, stateMsg},
-		{"wrong state", func(e *testEnv, c *client) response {
+		{"wrong state", func(t *testing.T, e *testEnv, c *client) response {
 			startConsent(t, c, zohosim.DemoAdminEmail)
 			return e.zohoCallback(t, c, zohosim.DemoAdminEmail, "forged")
 		}, stateMsg},
-		{"reused state", func(e *testEnv, c *client) response {
+		{"reused state", func(t *testing.T, e *testEnv, c *client) response {
 			state := startConsent(t, c, zohosim.DemoAdminEmail)
 			e.zohoCallback(t, c, zohosim.DemoAdminEmail, state)
 			c.post("/zoho/disable", url.Values{})
 			return e.zohoCallback(t, c, zohosim.DemoAdminEmail, state)
 		}, stateMsg},
-		{"expired state", func(e *testEnv, c *client) response {
+		{"expired state", func(t *testing.T, e *testEnv, c *client) response {
 			state := startConsent(t, c, zohosim.DemoAdminEmail)
 			e.clock.Advance(11 * time.Minute)
 			return e.zohoCallback(t, c, zohosim.DemoAdminEmail, state)
 		}, stateMsg},
-		{"state of another session", func(e *testEnv, c *client) response {
+		{"state of another session", func(t *testing.T, e *testEnv, c *client) response {
 			other := e.signedIn(t)
 			state := startConsent(t, other, zohosim.DemoAdminEmail)
 			startConsent(t, c, zohosim.DemoAdminEmail)
 			return e.zohoCallback(t, c, zohosim.DemoAdminEmail, state)
 		}, stateMsg},
-		{"consent refused", func(e *testEnv, c *client) response {
+		{"consent refused", func(t *testing.T, e *testEnv, c *client) response {
 			state := startConsent(t, c, zohosim.DemoAdminEmail)
 			return c.get("/zoho/callback?" + url.Values{"error": {"access_denied"}, "state": {state}}.Encode())
 		}, "Ha rechazado el consentimiento en Zoho"},
-		{"another account consented", func(e *testEnv, c *client) response {
+		{"another account consented", func(t *testing.T, e *testEnv, c *client) response {
 			state := startConsent(t, c, "gema.castro@satec.es")
 			return e.zohoCallback(t, c, zohosim.DemoAdminEmail, state)
 		}, "El consentimiento se dio con la cuenta de Zoho miguel.martin@satec.es, pero usted indicó gema.castro@satec.es."},
-		{"foreign accounts server", func(e *testEnv, c *client) response {
+		{"foreign accounts server", func(t *testing.T, e *testEnv, c *client) response {
 			state := startConsent(t, c, zohosim.DemoAdminEmail)
 			code, loc, _, _ := e.zsim.IssueCode(zohosim.DemoAdminEmail, "http://127.0.0.1/zoho/callback", zoho.Scopes)
 			q := url.Values{"code": {code}, "location": {loc}, "accounts-server": {"https://accounts.evil.example"}, "state": {state}}
 			return c.get("/zoho/callback?" + q.Encode())
 		}, "servidor de cuentas que no es de Zoho"},
-		{"no PhoneBridge permission", func(e *testEnv, c *client) response {
+		{"no PhoneBridge permission", func(t *testing.T, e *testEnv, c *client) response {
 			state := startConsent(t, c, "gema.castro@satec.es")
 			return e.zohoCallback(t, c, "gema.castro@satec.es", state)
 		}, "no tiene permiso para administrar PhoneBridge"},
-		{"another provider", func(e *testEnv, c *client) response {
+		{"another provider", func(t *testing.T, e *testEnv, c *client) response {
 			e.zorg.SetOtherProviderEnabled(true)
 			state := startConsent(t, c, zohosim.DemoAdminEmail)
 			return e.zohoCallback(t, c, zohosim.DemoAdminEmail, state)
 		}, "ya tiene integrado otro proveedor de telefonía"},
-		{"provider not registered", func(e *testEnv, c *client) response {
+		{"provider not registered", func(t *testing.T, e *testEnv, c *client) response {
 			e.zsim.SetProviderRegistered(false)
 			state := startConsent(t, c, zohosim.DemoAdminEmail)
 			return e.zohoCallback(t, c, zohosim.DemoAdminEmail, state)
 		}, "no tiene registrado a Digital Centrex como proveedor"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			e := newTestEnv(t)
 			c := e.signedIn(t)
-			r := tc.run(e, c)
+			r := tc.run(t, e, c)
 			wantStatus(t, r, http.StatusSeeOther)
 			if got := flashOf(t, c); !strings.Contains(got, tc.want) {
 				t.Fatalf("flash = %q, want it to contain %q", got, tc.want)
@@ -276,6 +281,7 @@ func TestZohoCallbackWrongStateKeepsConsent(t *testing.T) {
 }
 
 func TestZohoInEnglish(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.signedIn(t)
 	c.post("/lang", url.Values{"lang": {"en"}})
@@ -288,6 +294,7 @@ func TestZohoInEnglish(t *testing.T) {
 }
 
 func TestZohoNeedsConsentAndDisablingStates(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.signedIn(t)
 	ctx := context.Background()
@@ -331,6 +338,7 @@ func TestZohoNeedsConsentAndDisablingStates(t *testing.T) {
 }
 
 func TestZohoLanguageForZohoUsers(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.enabled(t, 0)
 	d := c.get("/zoho").doc(t)

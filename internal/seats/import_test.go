@@ -13,6 +13,7 @@ import (
 )
 
 func TestParseCSV(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		file  string
@@ -48,6 +49,7 @@ func TestParseCSV(t *testing.T) {
 }
 
 func TestParseCSVReportsEveryBadLine(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		file string

@@ -9,6 +9,7 @@ import (
 func key(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
 
 func TestSealOpen(t *testing.T) {
+	t.Parallel()
 	box, err := New(key(1))
 	if err != nil {
 		t.Fatal(err)

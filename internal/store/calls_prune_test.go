@@ -10,6 +10,7 @@ import (
 )
 
 func TestPruneCallsKeepsOpenAndRecentCalls(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)

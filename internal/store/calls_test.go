@@ -40,6 +40,7 @@ func enqueueCall(t *testing.T, s *store.Store, co, seat int64, xsiID string, ite
 }
 
 func TestCallsAreScopedAndDeduped(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	co, other := newCompany(t, s, "fermax"), newCompany(t, s, "acme")
@@ -123,6 +124,7 @@ func drain(t *testing.T, s *store.Store, verdict func(store.OutboxRow) store.Out
 }
 
 func TestOutboxOrderParkAndRetry(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	co := newCompany(t, s, "fermax")
@@ -169,6 +171,7 @@ func TestOutboxOrderParkAndRetry(t *testing.T) {
 // TestOutboxClaimsSkipLocked: concurrent deliverers never take the same row,
 // nor a row whose predecessor is being delivered.
 func TestOutboxClaimsSkipLocked(t *testing.T) {
+	t.Parallel()
 	s := testdb.Open(t)
 	co := newCompany(t, s, "fermax")
 	mustSync(t, s, co, seat("910726329"))
@@ -220,6 +223,7 @@ func TestOutboxClaimsSkipLocked(t *testing.T) {
 }
 
 func TestSubscriptionLeaseAndToken(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	co := newCompany(t, s, "fermax")

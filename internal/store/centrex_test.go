@@ -17,6 +17,7 @@ import (
 )
 
 func TestCentrexConnection(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := testdb.URL(t)
 	s := testdb.Connect(t, url, testBox(t, 7))

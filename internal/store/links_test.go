@@ -11,6 +11,7 @@ import (
 )
 
 func TestLinkUniqueness(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	co := newCompany(t, s, "fermax")
@@ -78,6 +79,7 @@ func TestLinkUniqueness(t *testing.T) {
 }
 
 func TestLinkSecret(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	co := newCompany(t, s, "fermax")
@@ -107,6 +109,7 @@ func TestLinkSecret(t *testing.T) {
 }
 
 func TestLinkForDial(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	co := newCompany(t, s, "fermax")

@@ -17,6 +17,7 @@ import (
 // a dead owner's row is claimed again once its lease expired, and the dead
 // owner can no longer record anything for it.
 func TestOutboxLease(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)

@@ -13,6 +13,7 @@ import (
 )
 
 func TestSyncSeatsAddsChangesMarksGoneAndBringsBack(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
@@ -83,6 +84,7 @@ func TestSyncSeatsAddsChangesMarksGoneAndBringsBack(t *testing.T) {
 }
 
 func TestSyncSeatsImportReplacesSource(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	co := newCompany(t, s, "fermax")
@@ -98,6 +100,7 @@ func TestSyncSeatsImportReplacesSource(t *testing.T) {
 }
 
 func TestSyncSeatsRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	co := newCompany(t, s, "fermax")

@@ -16,6 +16,7 @@ import (
 func TestMain(m *testing.M) { testdb.Main(m) }
 
 func TestMigrationsAreCurrent(t *testing.T) {
+	t.Parallel()
 	s := testdb.Open(t)
 	st, err := s.Migrations(context.Background())
 	if err != nil {
@@ -27,6 +28,7 @@ func TestMigrationsAreCurrent(t *testing.T) {
 }
 
 func TestOneAdministratorPerCompany(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	c, a, err := s.CreateCompany(ctx, "Fermax", "Admin@Fermax.com ", "hash")
@@ -67,6 +69,7 @@ func TestOneAdministratorPerCompany(t *testing.T) {
 }
 
 func TestSetAdminPasswordMovesSessionEpoch(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	_, a, err := s.CreateCompany(ctx, "Fermax", "admin@fermax.com", "old")
@@ -86,6 +89,7 @@ func TestSetAdminPasswordMovesSessionEpoch(t *testing.T) {
 }
 
 func TestLoginFailuresWindow(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
@@ -208,6 +212,7 @@ func TestUseCaptchaOnce(t *testing.T) {
 }
 
 func TestAuditLogIsPerCompany(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	a, _, _ := s.CreateCompany(ctx, "A", "a@a.com", "h")
@@ -228,6 +233,7 @@ func TestAuditLogIsPerCompany(t *testing.T) {
 }
 
 func TestDeleteExpired(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)

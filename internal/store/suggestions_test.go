@@ -12,6 +12,7 @@ import (
 )
 
 func TestSuggestedLinks(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	co := newCompany(t, s, "fermax")

@@ -80,6 +80,7 @@ func BenchmarkSeatTable(b *testing.B) {
 // among 30,000, selective searches go through the trigram indexes of both
 // tables. Run with -v to see every plan.
 func TestSeatTablePlans(t *testing.T) {
+	t.Parallel()
 	// Only an explicit `go test -short` skips it, for a quick local loop:
 	// `make test` and CI never pass -short, so it always runs there.
 	if testing.Short() {

@@ -49,6 +49,7 @@ func users(p store.TablePage) []string {
 }
 
 func TestSeatTableSearchesEveryColumn(t *testing.T) {
+	t.Parallel()
 	s, co := tableFixture(t)
 	tests := []struct {
 		name, search string
@@ -85,6 +86,7 @@ func TestSeatTableSearchesEveryColumn(t *testing.T) {
 }
 
 func TestSeatTableSortsEveryColumn(t *testing.T) {
+	t.Parallel()
 	s, co := tableFixture(t)
 	tests := []struct {
 		sort      store.SortColumn
@@ -137,6 +139,7 @@ func TestSeatTableSortsEveryColumn(t *testing.T) {
 }
 
 func TestSeatTablePagesAndCounts(t *testing.T) {
+	t.Parallel()
 	s, co := tableFixture(t)
 	tests := []struct {
 		name                      string

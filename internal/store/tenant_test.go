@@ -13,6 +13,7 @@ import (
 // TestTenantIsolation: company B, knowing the row ids of company A, can
 // neither read nor change A's seats, links, Zoho users or connection.
 func TestTenantIsolation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	a, b := newCompany(t, s, "alpha"), newCompany(t, s, "beta")

@@ -13,6 +13,7 @@ import (
 )
 
 func TestZohoUsersCache(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestDirectorySearchPagingSort(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{DirectoryUTF8: true})
 	e.g.SeedSeats(30)
 	base := actions + "/user/" + DemoSeat1 + "/directories/Group"
@@ -54,6 +55,7 @@ func TestDirectorySearchPagingSort(t *testing.T) {
 }
 
 func TestDirectoryLatin1(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	r := e.admin(t, "GET", actions+"/user/"+DemoSeat1+"/directories/Group", "")
 	if !strings.HasPrefix(r.body, `<?xml version="1.0" encoding="ISO-8859-1"?>`) || !strings.Contains(r.header.Get("Content-Type"), "ISO-8859-1") {

@@ -27,6 +27,7 @@ func subscribeGroup(tb testing.TB, e *env, c *contact, expires int) string {
 }
 
 func TestEventEnvelope(t *testing.T) {
+	t.Parallel()
 	for _, conventional := range []bool{false, true} {
 		e := newEnv(t, Options{ConventionalPrefixes: conventional})
 		c := newContact(t)
@@ -54,6 +55,7 @@ func TestEventEnvelope(t *testing.T) {
 }
 
 func TestSubscriptionExpiresOnSimClock(t *testing.T) {
+	t.Parallel()
 	clk := &clock{t: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
 	e := newEnv(t, Options{Now: clk.now})
 	c := newContact(t)
@@ -87,6 +89,7 @@ func TestSubscriptionExpiresOnSimClock(t *testing.T) {
 }
 
 func TestDeliveryRetryAndDrop(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{DeliveryBackoff: time.Millisecond})
 	c := newContact(t, 500, 503, 200, 500, 500, 500) // event 1: two failures then OK; event 2: three failures → dropped
 	subscribeGroup(t, e, c, 0)
@@ -103,6 +106,7 @@ func TestDeliveryRetryAndDrop(t *testing.T) {
 }
 
 func TestUserSubscriptionSnapshotAndScope(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	c := newContact(t)
 	call, _ := e.sim.InjectIncomingCall(DemoSeat1, "+34600111222", "")
@@ -141,6 +145,7 @@ func TestUserSubscriptionSnapshotAndScope(t *testing.T) {
 }
 
 func TestAutomaticPickupAndAnswer(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{PickupDelay: 5 * time.Millisecond, FarEndAnswerDelay: 5 * time.Millisecond})
 	c := newContact(t)
 	subscribeGroup(t, e, c, 0)
@@ -156,6 +161,7 @@ func TestAutomaticPickupAndAnswer(t *testing.T) {
 }
 
 func TestControlAPI(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	r := e.call(t, "POST", "/_sim/calls/incoming", "", "", "")
 	if r.status != 404 {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestDataCentresMatchReference(t *testing.T) {
+	t.Parallel()
 	want := map[string][2]string{
 		"us": {"https://accounts.zoho.com", "https://www.zohoapis.com"},
 		"eu": {"https://accounts.zoho.eu", "https://www.zohoapis.eu"},
@@ -40,6 +41,7 @@ func TestDataCentresMatchReference(t *testing.T) {
 }
 
 func TestAuthCodeURL(t *testing.T) {
+	t.Parallel()
 	o, err := zoho.NewOAuth(zoho.OAuthConfig{ClientID: "cid", ClientSecret: "sec", RedirectURL: "https://gw.example/cb"})
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +69,7 @@ func TestAuthCodeURL(t *testing.T) {
 }
 
 func TestAccountsServer(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, zohosim.Options{})
 	prod, err := zoho.NewOAuth(zoho.OAuthConfig{ClientID: "c", ClientSecret: "s", RedirectURL: "https://gw/cb"})
 	if err != nil {
@@ -125,6 +128,7 @@ func TestAccountsServer(t *testing.T) {
 }
 
 func TestNoRequestReachesEvilServer(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int32
 	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)

@@ -16,6 +16,7 @@ import (
 )
 
 func TestPBXNotIntegratedUntilIntegrate(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, zohosim.Options{})
 	pb, _ := e.phoneBridge(t, false)
 	ctx := t.Context()
@@ -37,6 +38,7 @@ func TestPBXNotIntegratedUntilIntegrate(t *testing.T) {
 }
 
 func TestIntegrateErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		setup  func(e *env)
@@ -62,6 +64,7 @@ func TestIntegrateErrors(t *testing.T) {
 }
 
 func TestUsersPaging(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, zohosim.Options{})
 	e.org.AddUsers(450) // 452 users: pages of 200, 200, 52
 	pb, _ := e.phoneBridge(t, true)
@@ -88,6 +91,7 @@ func TestUsersPaging(t *testing.T) {
 }
 
 func TestUsersExactPageBoundary(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, zohosim.Options{})
 	e.org.AddUsers(198) // 200 users: one full page then an empty one
 	pb, _ := e.phoneBridge(t, true)
@@ -98,6 +102,7 @@ func TestUsersExactPageBoundary(t *testing.T) {
 }
 
 func TestRegistrations(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, zohosim.Options{})
 	pb, _ := e.phoneBridge(t, true)
 	ctx := t.Context()
@@ -143,6 +148,7 @@ func TestRegistrations(t *testing.T) {
 }
 
 func TestCallNotifyEncodingAndFields(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, zohosim.Options{})
 	pb, _ := e.phoneBridge(t, true)
 	start := time.Date(2025, 3, 4, 10, 5, 6, 0, time.FixedZone("CET", 3600))
@@ -173,6 +179,7 @@ func TestCallNotifyEncodingAndFields(t *testing.T) {
 }
 
 func TestClickToDialError(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, zohosim.Options{})
 	pb, _ := e.phoneBridge(t, true)
 	err := pb.ClickToDialError(t.Context(), zoho.ClickToDialError{Code: zoho.DialBlocked, From: "3201", To: "+447700900123",
@@ -186,6 +193,7 @@ func TestClickToDialError(t *testing.T) {
 }
 
 func TestReauthOnceAfter401(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, zohosim.Options{})
 	pb, src := e.phoneBridge(t, true)
 	e.sim.Advance(61 * time.Minute) // access token expired
@@ -208,6 +216,7 @@ func TestReauthOnceAfter401(t *testing.T) {
 }
 
 func TestRetries(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, zohosim.Options{})
 	pb, _ := e.phoneBridge(t, true)
 	ctx := t.Context()
@@ -239,6 +248,7 @@ func TestRetries(t *testing.T) {
 }
 
 func TestTimeoutIsRetryableAndCtxHonoured(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, zohosim.Options{})
 	pb, _ := e.phoneBridge(t, true)
 	var calls atomic.Int32
@@ -260,6 +270,7 @@ func TestTimeoutIsRetryableAndCtxHonoured(t *testing.T) {
 }
 
 func TestNonJSONErrorBody(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusBadGateway)
@@ -279,6 +290,7 @@ func TestNonJSONErrorBody(t *testing.T) {
 }
 
 func TestNeverSendsBearer(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, zohosim.Options{})
 	pb, _ := e.phoneBridge(t, true)
 	_, _ = pb.Users(t.Context())

@@ -55,6 +55,7 @@ func browse(tb testing.TB, e *env, email, password string) *url.URL {
 }
 
 func TestConsentExchangeRefreshRevoke(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, zohosim.Options{})
 	ctx := t.Context()
 	cb := browse(t, e, "miguel.martin@satec.es", "pw")
@@ -104,6 +105,7 @@ func TestConsentExchangeRefreshRevoke(t *testing.T) {
 }
 
 func TestTokenErrors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, zohosim.Options{})
 	ctx := t.Context()
 	code, _, as, err := e.sim.IssueCode("miguel.martin@satec.es", testRedirect, zoho.Scopes)
@@ -126,6 +128,7 @@ func TestTokenErrors(t *testing.T) {
 }
 
 func TestRefreshThrottle(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, zohosim.Options{})
 	ctx := t.Context()
 	tok, as := e.consent(t, "miguel.martin@satec.es")
@@ -146,6 +149,7 @@ func TestRefreshThrottle(t *testing.T) {
 
 // TestTokenErrorBodiesWith200 feeds Zoho's HTTP-200 error bodies directly.
 func TestTokenErrorBodiesWith200(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, body string
 		op         string
@@ -187,6 +191,7 @@ func TestTokenErrorBodiesWith200(t *testing.T) {
 }
 
 func TestTokenRedaction(t *testing.T) {
+	t.Parallel()
 	tok := zoho.Token{AccessToken: "1000.aaa", RefreshToken: "1000.rrr", APIDomain: "https://www.zohoapis.eu"}
 	cred := zoho.Credential{APIDomain: "https://www.zohoapis.eu", AccessToken: "1000.aaa"}
 	var logBuf strings.Builder

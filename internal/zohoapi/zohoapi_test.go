@@ -3,6 +3,7 @@ package zohoapi
 import "testing"
 
 func TestURIsFor(t *testing.T) {
+	t.Parallel()
 	for _, public := range []string{"https://gw.example.com", "https://gw.example.com/"} {
 		u := URIsFor(public)
 		want := URIs{
@@ -20,6 +21,7 @@ func TestURIsFor(t *testing.T) {
 }
 
 func TestEveryActionHasAURI(t *testing.T) {
+	t.Parallel()
 	u := URIsFor("https://gw.example.com")
 	got := map[string]bool{u.Answer: true, u.Hangup: true, u.Hold: true, u.Unhold: true, u.Keypress: true}
 	for _, a := range CallActions() {

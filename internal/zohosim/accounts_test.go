@@ -41,6 +41,7 @@ func read(tb testing.TB, resp *http.Response, err error) string {
 }
 
 func TestLoginConsentAndDCRouting(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, Options{})
 	c := browser()
 	start := authURL(f.srv.URL, nil)
@@ -92,6 +93,7 @@ func TestLoginConsentAndDCRouting(t *testing.T) {
 }
 
 func TestAuthValidationPages(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, Options{RedirectURIs: []string{tRedirect}})
 	tests := []struct {
 		name  string
@@ -117,6 +119,7 @@ func TestAuthValidationPages(t *testing.T) {
 }
 
 func TestTokenEndpointQuirks(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, Options{})
 	code, _, _, _ := f.sim.IssueCode(DemoAdminEmail, tRedirect, "PhoneBridge.call.log")
 	form := url.Values{"grant_type": {"authorization_code"}, "client_id": {tClient}, "client_secret": {tSecret},
@@ -161,6 +164,7 @@ func TestTokenEndpointQuirks(t *testing.T) {
 }
 
 func TestRefreshTokenCapAndThrottle(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, Options{})
 	_, first, prefix := f.token(t, DemoAdminEmail)
 	for range MaxRefreshTokens {
@@ -187,6 +191,7 @@ func TestRefreshTokenCapAndThrottle(t *testing.T) {
 }
 
 func TestRevokeBothForms(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, Options{})
 	access, rt, prefix := f.token(t, DemoAdminEmail)
 	if st, body := f.post(t, prefix+"/oauth/v2/token/revoke?token="+url.QueryEscape(rt), nil, nil); st != 200 || !strings.Contains(body, "success") {
@@ -213,6 +218,7 @@ func TestRevokeBothForms(t *testing.T) {
 }
 
 func TestUserInfo(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, Options{})
 	access, _, prefix := f.token(t, DemoAdminEmail)
 	st, body := f.do(t, http.MethodGet, prefix+"/oauth/user/info", nil, auth(access))

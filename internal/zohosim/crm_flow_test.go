@@ -29,6 +29,7 @@ func mustNotContain(t *testing.T, body string, bad ...string) {
 }
 
 func TestCRMSignInAndContacts(t *testing.T) {
+	t.Parallel()
 	e := newCRMEnv(t)
 	b := newBrowser(t, e.f)
 	mustContain(t, b.page(), "Iniciar sesión", `name="password"`)
@@ -62,6 +63,7 @@ func TestCRMSignInAndContacts(t *testing.T) {
 }
 
 func TestCRMClickToDial(t *testing.T) {
+	t.Parallel()
 	e := newCRMEnv(t)
 	b := newBrowser(t, e.f)
 	b.signIn(DemoAdminEmail)
@@ -102,6 +104,7 @@ func TestCRMClickToDial(t *testing.T) {
 }
 
 func TestCRMDialProviderFailure(t *testing.T) {
+	t.Parallel()
 	e := newCRMEnv(t)
 	reg := url.Values{"clicktodialuri": {e.f.srv.URL + "/nowhere"}, "zohouser": {e.admin}}
 	if st, body := e.f.post(t, e.api+"clicktodial", reg, auth(e.access)); st != 200 {
@@ -114,6 +117,7 @@ func TestCRMDialProviderFailure(t *testing.T) {
 }
 
 func TestCRMIncomingCallBarAndLog(t *testing.T) {
+	t.Parallel()
 	e := newCRMEnv(t)
 	b := newBrowser(t, e.f)
 	b.signIn(DemoAdminEmail)
@@ -173,6 +177,7 @@ func TestCRMIncomingCallBarAndLog(t *testing.T) {
 }
 
 func TestCRMOtherUsersCannotSeeCalls(t *testing.T) {
+	t.Parallel()
 	e := newCRMEnv(t)
 	e.notify(t, "received", "ringing", "abc123", "+34910000111", "+34910726329")
 	other := e.f.sim.AddOrg("Otra Empresa", "eu")
@@ -191,6 +196,7 @@ func TestCRMOtherUsersCannotSeeCalls(t *testing.T) {
 }
 
 func TestCRMRoutes(t *testing.T) {
+	t.Parallel()
 	e := newCRMEnv(t)
 	b := newBrowser(t, e.f)
 	for _, tt := range []struct {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestContactFor(t *testing.T) {
+	t.Parallel()
 	for n, want := range map[string]string{
 		"+34910000111": "Pepe Sanchez", "910000111": "Pepe Sanchez", "0034910000111": "Pepe Sanchez",
 		"+34600111222": "Lucía Fernández", "+34961234567": "Javier Ruiz", "+34955444555": "Carmen López",
@@ -18,6 +19,7 @@ func TestContactFor(t *testing.T) {
 }
 
 func TestUserCalls(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	ns := []Notify{
 		{Type: "received", State: "ringing", ID: "a", From: "+34910000111", To: "+34910726329", ZohoUser: "u1", Duration: -1, Received: t0},
@@ -49,6 +51,7 @@ func TestUserCalls(t *testing.T) {
 }
 
 func TestFlash(t *testing.T) {
+	t.Parallel()
 	if text, class := flash("dialing", "910 000 111"); text != "Llamando a 910 000 111… su teléfono sonará primero." || class != "ok" {
 		t.Errorf("dialing: %q %q", text, class)
 	}

@@ -24,6 +24,7 @@ func integrated(tb testing.TB, opts Options) (*fixture, string, string) {
 }
 
 func TestPhoneBridgeAuth(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, Options{})
 	access, _, _ := f.token(t, DemoAdminEmail)
 	gema, _, _ := f.token(t, DemoUserEmail)
@@ -63,6 +64,7 @@ func TestPhoneBridgeAuth(t *testing.T) {
 }
 
 func TestUsersPageValidation(t *testing.T) {
+	t.Parallel()
 	f, access, api := integrated(t, Options{})
 	f.org.AddUsers(450)
 	tests := []struct {
@@ -96,6 +98,7 @@ func TestUsersPageValidation(t *testing.T) {
 }
 
 func TestLooseParams(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want []Param
@@ -124,6 +127,7 @@ func TestLooseParams(t *testing.T) {
 }
 
 func TestCallNotifyValidation(t *testing.T) {
+	t.Parallel()
 	base := url.Values{"type": {"received"}, "state": {"ringing"}, "id": {"c1"}, "from": {"+34600111222"}, "to": {"3201"}}
 	tests := []struct {
 		name   string
@@ -187,6 +191,7 @@ func TestCallNotifyValidation(t *testing.T) {
 }
 
 func TestClickToDialErrorValidation(t *testing.T) {
+	t.Parallel()
 	f, access, api := integrated(t, Options{})
 	ok := url.Values{"code": {"noanswer"}, "from": {"3201"}, "to": {"+34600111222"}, "message": {"x"}}
 	if st, body := f.post(t, api+"clicktodialerror", ok, auth(access)); st != 200 {
@@ -217,6 +222,7 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestZohoToProvider(t *testing.T) {
+	t.Parallel()
 	f, access, api := integrated(t, Options{})
 	rc := &receiver{}
 	prov := httptest.NewServer(rc)
@@ -260,6 +266,7 @@ func TestZohoToProvider(t *testing.T) {
 }
 
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	f, access, api := integrated(t, Options{})
 	f.sim.FailNext(1, 503)
 	if st, _ := f.do(t, "GET", api+"users", nil, auth(access)); st != 503 {
@@ -279,6 +286,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestSeedDemo(t *testing.T) {
+	t.Parallel()
 	s := New(Options{ClientID: "c", ClientSecret: "s"})
 	o := SeedDemo(s)
 	if o.DC() != DemoOrgDC || len(o.Users()) != DemoBulkUsers+2 || s.Org(DemoOrgName) != o {

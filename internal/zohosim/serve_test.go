@@ -9,6 +9,7 @@ import (
 )
 
 func TestListenAndServeStopsWithContext(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -9,6 +9,7 @@ import (
 
 // The seat is +34910726329, the customer +34910000111.
 func TestScenarios(t *testing.T) {
+	t.Parallel()
 	type evs = []c.Event
 	tests := []struct {
 		name string
@@ -162,6 +163,7 @@ func TestScenarios(t *testing.T) {
 }
 
 func TestHoldIsKept(t *testing.T) {
+	t.Parallel()
 	st, _ := run(t, documented,
 		mk(c.EventCallReceived, term, c.StateAlerting),
 		mk(c.EventCallAnswered, term, c.StateActive, ans(1)))
@@ -193,6 +195,7 @@ func TestHoldIsKept(t *testing.T) {
 }
 
 func TestOtherCallAndNonCallEvents(t *testing.T) {
+	t.Parallel()
 	st, _ := run(t, documented, mk(c.EventCallReceived, term, c.StateAlerting))
 	got, ns, err := Apply(st, mk(c.EventCallAnswered, term, c.StateActive, callID("callhalf-2:0")), link, documented)
 	if err == nil || !strings.Contains(err.Error(), "callhalf-2:0") || len(ns) != 0 || got.Phase != st.Phase {
@@ -207,6 +210,7 @@ func TestOtherCallAndNonCallEvents(t *testing.T) {
 }
 
 func TestRemoteNumberUpgrade(t *testing.T) {
+	t.Parallel()
 	_, ns := run(t, documented,
 		mk(c.EventCallOriginating, c2d, c.StateAlerting, remote("tel:6330")),
 		mk(c.EventCallOriginated, orig, c.StateAlerting, remote("tel:6330"), userDN("tel:+34910726330;ext=6330")),

@@ -64,6 +64,7 @@ var validStates = map[string]map[string]bool{
 // state, consistent in id, type and direction, and that persisting the state
 // as JSON between events changes nothing.
 func TestRandomSequences(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(5, 2026))
 	alnum := regexp.MustCompile(`^[a-z0-9]+$`)
 	for i := range 5000 {

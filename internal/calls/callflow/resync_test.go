@@ -16,6 +16,7 @@ func snapshot(kind c.EventKind, calls ...c.Call) c.Event {
 }
 
 func TestSnapshots(t *testing.T) {
+	t.Parallel()
 	active := *mk(c.EventCallAnswered, term, c.StateActive, ans(30)).Call
 	other := *mk(c.EventCallReceived, term, c.StateAlerting, callID("callhalf-9:0")).Call
 
@@ -52,6 +53,7 @@ func TestSnapshots(t *testing.T) {
 }
 
 func TestClose(t *testing.T) {
+	t.Parallel()
 	ringing, _ := run(t, mapped, mk(c.EventCallReceived, term, c.StateAlerting))
 	answered, _ := run(t, documented, mk(c.EventCallOriginated, orig, c.StateAlerting), mk(c.EventCallAnswered, orig, c.StateActive, ans(10)))
 	originating, _ := run(t, documented, mk(c.EventCallOriginating, c2d, c.StateAlerting))
@@ -85,6 +87,7 @@ func TestClose(t *testing.T) {
 }
 
 func TestStableID(t *testing.T) {
+	t.Parallel()
 	alnum := regexp.MustCompile(`^[a-z0-9]{24}$`)
 	a := StableID("910726329", "7:1", "callhalf-1:0")
 	for _, id := range []string{a, StableID("", "", "")} {
@@ -108,6 +111,7 @@ func TestStableID(t *testing.T) {
 }
 
 func TestUnattended(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ cause, party, want string }{
 		{"Busy", "", zoho.StateBusy},
 		{" busy ", "remoteRelease", zoho.StateBusy},
@@ -135,6 +139,7 @@ func TestUnattended(t *testing.T) {
 }
 
 func TestNumbers(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		r    c.RemoteParty
 		want string
@@ -159,6 +164,7 @@ func TestNumbers(t *testing.T) {
 }
 
 func TestJSONRoundTrip(t *testing.T) {
+	t.Parallel()
 	st, ns := run(t, documented,
 		mk(c.EventCallOriginated, orig, c.StateAlerting),
 		mk(c.EventCallHeld, orig, c.StateHeld, ans(3), cause("x"), party("localRelease")))
@@ -185,6 +191,7 @@ func TestJSONRoundTrip(t *testing.T) {
 }
 
 func TestConversions(t *testing.T) {
+	t.Parallel()
 	n := Notification{Endpoint: EndpointCallNotify, Type: zoho.CallDialed, State: zoho.StateEnded, ID: "abc",
 		From: "+34910726329", To: "+34910000111", ZohoUser: "1", StartTime: t0, Duration: 7 * time.Second}
 	want := zoho.CallNotify{Type: zoho.CallDialed, State: zoho.StateEnded, ID: "abc", From: "+34910726329",

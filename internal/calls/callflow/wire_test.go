@@ -48,6 +48,7 @@ func phoneBridge(tb testing.TB, strictLive bool) (*zoho.PhoneBridge, *zohosim.Or
 // the PhoneBridge simulator: with the default settings even its strict-live
 // mode accepts every one; without the mapping, strict-live refuses some.
 func TestZohoAcceptsNotifications(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name       string
 		strict     bool

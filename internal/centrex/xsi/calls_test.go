@@ -16,6 +16,7 @@ const (
 )
 
 func TestClickToDialExternal(t *testing.T) {
+	t.Parallel()
 	for _, conventional := range []bool{false, true} {
 		t.Run(fmt.Sprintf("conventionalPrefixes=%v", conventional), func(t *testing.T) {
 			env := newEnv(t, xsisim.Options{ConventionalPrefixes: conventional})
@@ -91,6 +92,7 @@ func TestClickToDialExternal(t *testing.T) {
 }
 
 func TestInternalCall(t *testing.T) {
+	t.Parallel()
 	env := newEnv(t, xsisim.Options{})
 	sink := newSink(t)
 	c, _ := subscribe(t, env, sink)
@@ -134,6 +136,7 @@ func TestInternalCall(t *testing.T) {
 }
 
 func TestIncomingMissedAndDeclined(t *testing.T) {
+	t.Parallel()
 	env := newEnv(t, xsisim.Options{})
 	sink := newSink(t)
 	c, _ := subscribe(t, env, sink)
@@ -167,6 +170,7 @@ func TestIncomingMissedAndDeclined(t *testing.T) {
 }
 
 func TestCallErrors(t *testing.T) {
+	t.Parallel()
 	env := newEnv(t, xsisim.Options{})
 	ctx := context.Background()
 	admin := env.client(env.adminConn())
@@ -207,6 +211,7 @@ func TestCallErrors(t *testing.T) {
 }
 
 func TestSubscriptionLifecycle(t *testing.T) {
+	t.Parallel()
 	env := newEnv(t, xsisim.Options{})
 	sink := newSink(t)
 	c, sub := subscribe(t, env, sink)

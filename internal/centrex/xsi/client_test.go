@@ -27,6 +27,7 @@ func stub(tb testing.TB, status int, contentType, body string) (*Client, *http.R
 }
 
 func TestDialAccepts200AndEscapes(t *testing.T) {
+	t.Parallel()
 	c, last := stub(t, 200, "text/xml;charset=UTF-8",
 		`<?xml version="1.0" encoding="UTF-8"?><CallStartInfo xmlns="http://schema.broadsoft.com/xsi"><callId>callhalf-488:0</callId><externalTrackingId>70:1</externalTrackingId></CallStartInfo>`)
 	id, err := c.Dial(context.Background(), "user/with slash@x.es", "+34 600")
@@ -45,6 +46,7 @@ func TestDialAccepts200AndEscapes(t *testing.T) {
 }
 
 func TestErrorBodies(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, contentType, body string
 		status                  int

@@ -12,6 +12,7 @@ import (
 )
 
 func TestSeatsDemo(t *testing.T) {
+	t.Parallel()
 	env := newEnv(t, xsisim.Options{})
 	tests := []struct {
 		name string
@@ -38,6 +39,7 @@ func TestSeatsDemo(t *testing.T) {
 }
 
 func TestSeatsCharsets(t *testing.T) {
+	t.Parallel()
 	for _, utf8 := range []bool{false, true} {
 		t.Run(fmt.Sprintf("utf8=%v", utf8), func(t *testing.T) {
 			env := newEnv(t, xsisim.Options{DirectoryUTF8: utf8})
@@ -57,6 +59,7 @@ func TestSeatsCharsets(t *testing.T) {
 }
 
 func TestSeatsPaging(t *testing.T) {
+	t.Parallel()
 	env := newEnv(t, xsisim.Options{})
 	env.group.SeedSeats(2498) // 2 demo seats + 2498 = 2500
 	seats, err := env.client(env.adminConn()).Seats(context.Background())
@@ -86,6 +89,7 @@ func TestSeatsPaging(t *testing.T) {
 }
 
 func TestSeatsErrors(t *testing.T) {
+	t.Parallel()
 	env := newEnv(t, xsisim.Options{})
 	other := env.sim.AddGroup("Other", "Other_G")
 	if err := other.AddSeat(xsisim.Seat{UserID: "stranger@other.es"}, "pw"); err != nil {
@@ -127,6 +131,7 @@ func TestSeatsErrors(t *testing.T) {
 }
 
 func TestSeatsRetryableFault(t *testing.T) {
+	t.Parallel()
 	env := newEnv(t, xsisim.Options{})
 	env.sim.FailNext(xsisim.Fault{Path: "directories", Status: 503})
 	c := env.client(env.adminConn())

@@ -21,6 +21,7 @@ func readSeed(tb testing.TB, name string) []byte {
 }
 
 func TestParseEventSeeds(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		file        string
 		kind        centrex.EventKind
@@ -76,6 +77,7 @@ func TestParseEventSeeds(t *testing.T) {
 }
 
 func TestParseEventDetails(t *testing.T) {
+	t.Parallel()
 	t.Run("released", func(t *testing.T) {
 		ev, err := ParseEvent(readSeed(t, "wire-CallReleasedEvent.xml"))
 		if err != nil {
@@ -126,6 +128,7 @@ func TestParseEventDetails(t *testing.T) {
 }
 
 func TestParseEventRejects(t *testing.T) {
+	t.Parallel()
 	received := string(readSeed(t, "wire-CallReceivedEvent.xml"))
 	tests := []struct {
 		name string

@@ -13,6 +13,7 @@ import (
 // enterprise (`gateway company set-centrex --service-provider`) is listed and
 // subscribed through the /serviceprovider/… form of the paths.
 func TestServiceProviderGroup(t *testing.T) {
+	t.Parallel()
 	env := newEnv(t, xsisim.Options{})
 	g := env.sim.AddServiceProviderGroup("OrangeSP", "Acme_Sevilla")
 	if err := g.AddSeat(xsisim.Seat{UserID: "955000001@conecta.orange.es", Number: "955000001"}, "seat-pass-1234"); err != nil {

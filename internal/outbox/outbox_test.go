@@ -1,0 +1,363 @@
+package outbox_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/conecta-zoho/gateway/internal/calls/callflow"
+	"github.com/conecta-zoho/gateway/internal/outbox"
+	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/testdb"
+	"github.com/conecta-zoho/gateway/internal/zoho"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+// zohoFake is a PhoneBridge that records what it was sent and answers what
+// answer says (nil: accepted).
+type zohoFake struct {
+	mu     sync.Mutex
+	got    []string // "call-id state" or "dialerror code message"
+	answer func(n zoho.CallNotify) error
+}
+
+func (z *zohoFake) CallNotify(ctx context.Context, n zoho.CallNotify) error {
+	z.mu.Lock()
+	answer := z.answer
+	z.mu.Unlock()
+	var err error
+	if answer != nil {
+		err = answer(n)
+	}
+	if err == nil {
+		z.mu.Lock()
+		z.got = append(z.got, n.ID+" "+n.State)
+		z.mu.Unlock()
+	}
+	return err
+}
+
+func (z *zohoFake) ClickToDialError(ctx context.Context, e zoho.ClickToDialError) error {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.got = append(z.got, "dialerror "+e.Code+" "+e.Message)
+	return nil
+}
+
+func (z *zohoFake) received() []string {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	return slices.Clone(z.got)
+}
+
+// fixture is one company on a fresh database and a fake Zoho.
+type fixture struct {
+	st      *store.Store
+	company int64
+	zoho    *zohoFake
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{st: testdb.Open(t), zoho: &zohoFake{}}
+	c, _, err := f.st.CreateCompany(context.Background(), "Fermax", "admin@fermax.com", "hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.company = c.ID
+	return f
+}
+
+// enqueue queues states of the call callID, in order.
+func (f *fixture) enqueue(t *testing.T, callID string, states ...string) {
+	t.Helper()
+	var items []store.OutboxItem
+	for _, st := range states {
+		it, err := outbox.Item(callflow.Notification{Endpoint: callflow.EndpointCallNotify, Type: zoho.CallReceived,
+			State: st, ID: callID, From: "+34612345678", To: "+34910726329", StartTime: time.Now()}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, it)
+	}
+	err := f.st.InCallTx(context.Background(), f.company, func(ctx context.Context, tx store.CallTx) error {
+		return tx.Enqueue(ctx, 0, callID, items)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// worker returns a Worker on f's store and fake Zoho; o tunes it. It is not
+// running.
+func (f *fixture) worker(o outbox.Options) *outbox.Worker {
+	o.Store = f.st
+	o.Clients = func(int64) outbox.PhoneBridge { return f.zoho }
+	return outbox.New(o)
+}
+
+// run runs w until the test ends, and checks Run returned nil.
+func run(t *testing.T, w *outbox.Worker) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+}
+
+// eventually polls cond for up to ten seconds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// rows returns the company's outbox rows, oldest first.
+func (f *fixture) rows(t *testing.T) []store.OutboxRow {
+	t.Helper()
+	rows, err := f.st.RecentOutbox(context.Background(), f.company, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Reverse(rows)
+	return rows
+}
+
+// TestDeliversEachCallInOrder: rows of one call arrive in their order,
+// whatever the number of loops and the batch size.
+func TestDeliversEachCallInOrder(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for i := range 10 {
+		f.enqueue(t, fmt.Sprintf("call%02d", i), "ringing", "answered", "ended")
+	}
+	run(t, f.worker(outbox.Options{Workers: 3, Batch: 4, Poll: 10 * time.Millisecond}))
+	eventually(t, "30 notifications", func() bool { return len(f.zoho.received()) == 30 })
+	per := map[string][]string{}
+	for _, g := range f.zoho.received() {
+		var id, st string
+		fmt.Sscan(g, &id, &st)
+		per[id] = append(per[id], st)
+	}
+	for id, states := range per {
+		if !slices.Equal(states, []string{"ringing", "answered", "ended"}) {
+			t.Errorf("call %s got %v", id, states)
+		}
+	}
+	if len(per) != 10 {
+		t.Fatalf("%d calls notified, want 10", len(per))
+	}
+	for _, r := range f.rows(t) {
+		if r.Status != store.OutboxDelivered || r.Attempts != 1 || r.DeliveredAt.IsZero() {
+			t.Fatalf("row %+v, want delivered at the first attempt", r)
+		}
+	}
+}
+
+// settled reports whether every row is delivered and none is leased: the
+// worker has recorded its last outcome and goes idle.
+func (f *fixture) settled(t *testing.T) bool {
+	for _, r := range f.rows(t) {
+		if r.Status != store.OutboxDelivered {
+			return false
+		}
+	}
+	return true
+}
+
+// TestKickWakesAnIdleWorker: with a poll of an hour, a row written after
+// the worker went idle is delivered because Kick wakes it, each time.
+func TestKickWakesAnIdleWorker(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	w := f.worker(outbox.Options{Poll: time.Hour})
+	run(t, w)
+	for i := range 5 {
+		f.enqueue(t, fmt.Sprintf("call%02d", i), "ringing")
+		w.Kick()
+		eventually(t, "the kicked delivery", func() bool { return len(f.zoho.received()) == i+1 && f.settled(t) })
+	}
+}
+
+// TestListenWakesForAnotherInstance: with a poll of an hour and no Kick,
+// rows written by another instance are delivered through LISTEN/NOTIFY.
+func TestListenWakesForAnotherInstance(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	run(t, f.worker(outbox.Options{Poll: time.Hour, Listen: true}))
+	// A row written before the LISTEN connection is up is caught by the
+	// round the worker runs once it is.
+	for i := range 5 {
+		f.enqueue(t, fmt.Sprintf("call%02d", i), "ringing")
+		eventually(t, "the notified delivery", func() bool { return len(f.zoho.received()) == i+1 && f.settled(t) })
+	}
+}
+
+// TestRetriesThenDelivers: Zoho fails with 503 twice; the row is retried
+// after a backoff and delivered, its attempts counted, its last error kept
+// until it is delivered.
+func TestRetriesThenDelivers(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	failures := 2
+	var mu sync.Mutex
+	f.zoho.answer = func(zoho.CallNotify) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if failures > 0 {
+			failures--
+			return &zoho.Error{Op: "callnotify", Status: 503, Code: "INTERNAL_ERROR"}
+		}
+		return nil
+	}
+	f.enqueue(t, "call01", "ringing", "ended")
+	run(t, f.worker(outbox.Options{Poll: 5 * time.Millisecond, BaseBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}))
+	eventually(t, "both notifications", func() bool { return len(f.zoho.received()) == 2 })
+	if got := f.zoho.received(); !slices.Equal(got, []string{"call01 ringing", "call01 ended"}) {
+		t.Fatalf("Zoho got %v", got)
+	}
+	rows := f.rows(t)
+	if rows[0].Attempts != 3 || rows[0].Status != store.OutboxDelivered || rows[0].LastError != "" || rows[1].Attempts != 1 {
+		t.Fatalf("rows %+v", rows)
+	}
+}
+
+// TestParksRefusalsAndRetryPutsThemBack: a 4xx is not retried: the row is
+// parked with its error and holds back the rest of its call; Retry puts it
+// back and the call's rows go out in order.
+func TestParksRefusalsAndRetryPutsThemBack(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	var refuse sync.Mutex
+	refusing := true
+	f.zoho.answer = func(n zoho.CallNotify) error {
+		refuse.Lock()
+		defer refuse.Unlock()
+		if refusing {
+			return &zoho.Error{Op: "callnotify", Status: 400, Code: "INVALID_DATA", Message: "bad from"}
+		}
+		return nil
+	}
+	f.enqueue(t, "call01", "ringing", "ended")
+	w := f.worker(outbox.Options{Poll: 5 * time.Millisecond, MaxAttempts: 10})
+	run(t, w)
+	eventually(t, "the row parked", func() bool { return f.rows(t)[0].Status == store.OutboxParked })
+	rows := f.rows(t)
+	if rows[0].Attempts != 1 || rows[0].LastError == "" || rows[1].Status != store.OutboxPending || rows[1].Attempts != 0 {
+		t.Fatalf("after a refusal: %+v", rows)
+	}
+	refuse.Lock()
+	refusing = false
+	refuse.Unlock()
+	if err := w.Retry(ctx, f.company+1, rows[0].ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("retry for another company: %v", err)
+	}
+	if err := w.Retry(ctx, f.company, rows[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "both notifications", func() bool { return len(f.zoho.received()) == 2 })
+	if got := f.zoho.received(); !slices.Equal(got, []string{"call01 ringing", "call01 ended"}) {
+		t.Fatalf("Zoho got %v", got)
+	}
+}
+
+// TestParksAfterMaxAttempts: a row that keeps failing with a retryable
+// error is parked after MaxAttempts.
+func TestParksAfterMaxAttempts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.zoho.answer = func(zoho.CallNotify) error { return &zoho.Error{Op: "callnotify", Status: 502} }
+	f.enqueue(t, "call01", "ringing")
+	run(t, f.worker(outbox.Options{Poll: 5 * time.Millisecond, MaxAttempts: 3, BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
+	eventually(t, "the row parked", func() bool { return f.rows(t)[0].Status == store.OutboxParked })
+	if r := f.rows(t)[0]; r.Attempts != 3 {
+		t.Fatalf("parked after %d attempts, want 3", r.Attempts)
+	}
+}
+
+// TestBackoffFromTheWorkersClock: a failed attempt's next try is set from
+// the worker's clock, BaseBackoff with jitter later.
+func TestBackoffFromTheWorkersClock(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.zoho.answer = func(zoho.CallNotify) error { return &zoho.Error{Op: "callnotify", Status: 503} }
+	f.enqueue(t, "call01", "ringing")
+	// The worker's clock is an hour ahead of the store's: the retry falls
+	// due an hour from now, so there is exactly one attempt to look at.
+	t0 := time.Now().Add(time.Hour)
+	run(t, f.worker(outbox.Options{Poll: time.Hour, MaxAttempts: 100, BaseBackoff: time.Minute, MaxBackoff: time.Hour,
+		Now: func() time.Time { return t0 }}))
+	eventually(t, "a failed attempt", func() bool { return f.rows(t)[0].LastError != "" })
+	r := f.rows(t)[0]
+	if wait := r.NextAttemptAt.Sub(t0); r.Attempts != 1 || wait < 30*time.Second || wait > time.Minute {
+		t.Fatalf("attempt %d, next attempt %s after the failure; want 1 and within [30s, 1m] (BaseBackoff with jitter)", r.Attempts, wait)
+	}
+}
+
+// TestClickToDialErrorCarriesItsMessage: a clicktodialerror row goes to
+// Zoho's clicktodialerror with the message queued with it.
+func TestClickToDialErrorCarriesItsMessage(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	it, err := outbox.Item(callflow.Notification{Endpoint: callflow.EndpointClickToDialError, Type: zoho.CallDialed,
+		State: zoho.DialInvalid, From: "+34910726329", To: "abc"}, "El número marcado no es válido.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.Kind != store.OutboxClickToDialError {
+		t.Fatalf("kind %q", it.Kind)
+	}
+	err = f.st.InCallTx(context.Background(), f.company, func(ctx context.Context, tx store.CallTx) error {
+		return tx.Enqueue(ctx, 0, "dial-1", []store.OutboxItem{it})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, f.worker(outbox.Options{Poll: 5 * time.Millisecond}))
+	eventually(t, "the click-to-dial error", func() bool { return len(f.zoho.received()) == 1 })
+	if got := f.zoho.received()[0]; got != "dialerror invalid El número marcado no es válido." {
+		t.Fatalf("Zoho got %q", got)
+	}
+}
+
+// TestTwoWorkersDeliverOnce: two instances on one database share the rows;
+// every notification arrives once, in order per call.
+func TestTwoWorkersDeliverOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for i := range 20 {
+		f.enqueue(t, fmt.Sprintf("call%02d", i), "ringing", "ended")
+	}
+	run(t, f.worker(outbox.Options{Workers: 2, Batch: 3, Poll: 5 * time.Millisecond, Instance: "a"}))
+	run(t, f.worker(outbox.Options{Workers: 2, Batch: 3, Poll: 5 * time.Millisecond, Instance: "b"}))
+	eventually(t, "40 notifications", func() bool { return len(f.zoho.received()) >= 40 })
+	seen := map[string]bool{}
+	for _, g := range f.zoho.received() {
+		if seen[g] {
+			t.Fatalf("%q delivered twice", g)
+		}
+		seen[g] = true
+	}
+	for i := range 20 {
+		id := fmt.Sprintf("call%02d", i)
+		if i := slices.Index(f.zoho.received(), id+" ringing"); i > slices.Index(f.zoho.received(), id+" ended") {
+			t.Fatalf("%s ended before it rang", id)
+		}
+	}
+}
