@@ -37,8 +37,10 @@ Commands:
                                      set the company's Centrex (Xsi) connection; needs SECRET_KEY;
                                      https to a public address unless --allow-insecure-url
   seats sync --company NAME          read the company's seats from its Centrex directory
+                                     and switch off in Zoho the links of seats that left
   seats import --company NAME FILE.csv
-                                     replace the company's seats with a CSV file
+                                     replace the company's seats with a CSV file (and
+                                     switch off the links of seats that left)
   company set-language --company NAME --lang es|en
                                      language of the messages sent to the company's Zoho users
   admin reset-password --email EMAIL [--password-stdin]

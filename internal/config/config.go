@@ -65,7 +65,8 @@ type Config struct {
 	// tests (DEV_CAPTCHA_SOLUTION, dev mode only; serve refuses it).
 	DevCaptchaSolution string
 	// SeatSyncInterval is how often every company's seats are read from its
-	// Centrex (SEAT_SYNC_INTERVAL).
+	// Centrex (SEAT_SYNC_INTERVAL); the gateway checks every quarter of it,
+	// and then also switches off the links of seats that left.
 	SeatSyncInterval time.Duration
 	// Dev is true in `gateway dev`: cookies may be sent over plain HTTP on
 	// loopback and the demo data is seeded.

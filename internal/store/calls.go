@@ -17,8 +17,9 @@ const (
 	CallOriginClickToDial = "clicktodial"
 )
 
-// Call is one call half of a linked seat. State is the bridge's per-call
-// state (callflow.State as JSON); the store does not read it.
+// Call is one call half of a linked seat. State is the call's state machine
+// state (callflow.State as JSON, written by internal/calls); the store does
+// not read it.
 type Call struct {
 	ID            int64
 	CompanyID     int64
@@ -49,8 +50,8 @@ func scanCall(row pgx.CollectableRow) (Call, error) {
 	return c, err
 }
 
-// CallTx is one transaction over a company's calls and outbox: the bridge
-// locks a call, applies an event, saves the new state and enqueues the
+// CallTx is one transaction over a company's calls and outbox: the call use
+// case locks a call, applies an event, saves the new state and enqueues the
 // notifications it caused, and either all of it commits or none.
 type CallTx struct {
 	tx        pgx.Tx

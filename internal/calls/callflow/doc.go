@@ -1,7 +1,7 @@
-// Package callflow is the per-call state machine of the telephony bridge: it
-// turns the Centrex events of one seat's call half into the ordered
-// PhoneBridge notifications (callnotify, and clicktodialerror for a
-// click-to-dial the agent never picked up).
+// Package callflow is the per-call state machine of the call use case
+// (internal/calls): it turns the Centrex events of one seat's call half into
+// the ordered PhoneBridge notifications (callnotify, and clicktodialerror for
+// a click-to-dial the agent never picked up).
 //
 // It is pure: Apply and Close read no clock and do no I/O; every time comes
 // from the events (or, for Close, from the caller). State is JSON-serialisable
