@@ -88,7 +88,7 @@ func cmdCompanyCreate(ctx context.Context, args []string, e env) int {
 	}
 	defer a.Close()
 	st := a.Store
-	hash, err := password.Hash(pw, password.Default)
+	hash, err := password.Hash(pw, e.passwords)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "gateway company create: %v\n", err)
 		return exitFailure
@@ -133,7 +133,7 @@ func cmdAdmin(ctx context.Context, args []string, e env) int {
 	}
 	defer app.Close()
 	st := app.Store
-	hash, err := password.Hash(pw, password.Default)
+	hash, err := password.Hash(pw, e.passwords)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "gateway admin reset-password: %v\n", err)
 		return exitFailure

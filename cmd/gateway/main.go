@@ -14,6 +14,8 @@ import (
 	// The zone database, so that companies' time zones work in the
 	// distroless image, which has none.
 	_ "time/tzdata"
+
+	"github.com/conecta-zoho/gateway/internal/password"
 )
 
 // Exit codes.
@@ -52,17 +54,20 @@ Commands:
 Configuration comes from environment variables; see README.md.
 `
 
-// env is what a command may touch of the outside world.
+// env is what a command may touch of the outside world, and the cost of
+// the password hashes it makes (password.Default; tests make cheap ones).
 type env struct {
-	getenv func(string) string
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
+	getenv    func(string) string
+	stdin     io.Reader
+	stdout    io.Writer
+	stderr    io.Writer
+	passwords password.Params
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], env{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr})
+	code := run(ctx, os.Args[1:], env{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
+		passwords: password.Default})
 	stop()
 	os.Exit(code)
 }

@@ -21,10 +21,11 @@ func gateway(t *testing.T, vars map[string]string, stdin string, args ...string)
 	t.Helper()
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), args, env{
-		getenv: func(k string) string { return vars[k] },
-		stdin:  strings.NewReader(stdin),
-		stdout: &out,
-		stderr: &errOut,
+		getenv:    func(k string) string { return vars[k] },
+		stdin:     strings.NewReader(stdin),
+		stdout:    &out,
+		stderr:    &errOut,
+		passwords: password.Params{Memory: 1024, Time: 1, Threads: 1},
 	})
 	return result{code, out.String(), errOut.String()}
 }

@@ -207,7 +207,7 @@ func TestSeatsSyncSwitchesOffGoneSeatsInZoho(t *testing.T) {
 	}
 	if r := gateway(t, vars, xsisim.DemoAdminPassword+"\n", "company", "set-centrex", "--company", "Fermax", "--xsi-url", xsp.URL,
 		"--user", xsisim.DemoAdminUserID, "--group", xsisim.DemoGroup, "--enterprise", xsisim.DemoEnterprise,
-		"--directory-user", xsisim.DemoSeat1, "--password-stdin"); r.code != exitOK {
+		"--directory-user", xsisim.DemoSeat1, "--allow-insecure-url", "--password-stdin"); r.code != exitOK {
 		t.Fatalf("set-centrex: %+v", r)
 	}
 	if r := gateway(t, vars, "", "seats", "sync", "--company", "Fermax"); r.code != exitOK {
