@@ -98,7 +98,9 @@ func (s *Service) SyncAll(ctx context.Context, olderThan time.Duration) (synced 
 func (s *Service) ReconcileAll(ctx context.Context) (switchedOff int) {
 	ids, err := s.opts.Store.CompaniesWithGoneEnabledLinks(ctx)
 	if err != nil {
-		s.opts.Logger.LogAttrs(ctx, slog.LevelError, "reconcile gone seats: list companies", slog.String("error", err.Error()))
+		if ctx.Err() == nil {
+			s.opts.Logger.LogAttrs(ctx, slog.LevelError, "reconcile gone seats: list companies", slog.String("error", err.Error()))
+		}
 		return 0
 	}
 	for _, id := range ids {
@@ -112,7 +114,7 @@ func (s *Service) ReconcileAll(ctx context.Context) (switchedOff int) {
 			switchedOff += len(off)
 			return err
 		})
-		if err != nil {
+		if err != nil && ctx.Err() == nil {
 			s.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "reconcile gone seats failed; tried again next round",
 				slog.Int64("company_id", id), slog.String("error", err.Error()))
 		}

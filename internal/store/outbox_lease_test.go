@@ -72,6 +72,7 @@ func TestOutboxLease(t *testing.T) {
 // character, PostgreSQL refused the row, and the notification was claimed
 // and sent again forever).
 func TestFinishOutboxStoresAnyErrorText(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)

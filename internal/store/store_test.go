@@ -140,6 +140,7 @@ func TestLoginFailuresWindow(t *testing.T) {
 // at once through two instances (two pools) reserve exactly the five the
 // limit allows, however they interleave.
 func TestReserveLoginAttemptConcurrently(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := testdb.URL(t)
 	var instances [2]*store.Store
@@ -177,6 +178,7 @@ func TestReserveLoginAttemptConcurrently(t *testing.T) {
 // TestUseCaptchaOnce: one captcha answered at once by many requests on two
 // instances is recorded as used by exactly one of them.
 func TestUseCaptchaOnce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := testdb.URL(t)
 	var instances [2]*store.Store
