@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,7 +27,7 @@ import (
 	"github.com/conecta-zoho/gateway/internal/zohosim"
 )
 
-func TestMain(m *testing.M) { testdb.Main(m) }
+func TestMain(m *testing.M) { testdb.Main(m, closeBrowser) }
 
 const (
 	adminEmail    = "admin@fermax.com"
@@ -111,22 +113,45 @@ func startGateway(t *testing.T) *gateway {
 	return &gateway{url: cfg.PublicURL.String(), store: st, zsim: zsim, zorg: zorg, xsim: xsim}
 }
 
-// browsers bounds how many Chromiums the parallel tests run at once: each
-// is heavy, and on a small machine more of them only queue for the CPU.
+// browsers bounds how many tests drive the shared Chromium at once: on a
+// small machine more of them only queue for the CPU.
 var browsers = make(chan struct{}, 2)
 
-// browser starts a headless Chromium and returns a context to drive it.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	browsers <- struct{}{}
-	t.Cleanup(func() { <-browsers })
+// chromium is the shared browser's process and profile, for closeBrowser.
+var chromium struct {
+	stop func()
+	dir  string
+}
+
+// closeBrowser stops the shared Chromium, if one was started, and removes
+// its profile.
+func closeBrowser() {
+	if chromium.stop != nil {
+		chromium.stop()
+	}
+	if chromium.dir != "" {
+		_ = os.RemoveAll(chromium.dir)
+	}
+}
+
+// sharedBrowser is the one Chromium the tests share, started by the first
+// test that needs it and stopped by TestMain (the kernel would kill it with
+// the test binary anyway: chromedp's Pdeathsig). Each test drives it in a
+// browser context of its own (cookies and storage apart, like a fresh
+// profile), so a test pays for a tab, not for starting a browser.
+var sharedBrowser = sync.OnceValues(func() (context.Context, error) {
 	path := os.Getenv("CHROMIUM")
 	if path == "" {
 		path = "/usr/bin/chromium"
 	}
 	if _, err := exec.LookPath(path); err != nil {
-		t.Fatalf("Chromium not found at %s: install Debian's chromium package (make test does it) or set CHROMIUM", path)
+		return nil, fmt.Errorf("Chromium not found at %s: install Debian's chromium package (make test does it) or set CHROMIUM", path)
 	}
+	dir, err := os.MkdirTemp("", "gateway-e2e-chromium-")
+	if err != nil {
+		return nil, err
+	}
+	chromium.dir = dir
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Headless,
@@ -134,7 +159,7 @@ func browser(t *testing.T) context.Context {
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(dir),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
@@ -145,10 +170,30 @@ func browser(t *testing.T) context.Context {
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	chromium.stop = func() { cancelCtx(); cancelAlloc() }
 	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
+		return nil, fmt.Errorf("start Chromium: %w", err)
+	}
+	return ctx, nil
+})
+
+// browser returns a context driving a new tab of the shared Chromium, in a
+// browser context of its own, closed when t ends.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	browsers <- struct{}{}
+	t.Cleanup(func() { <-browsers })
+	shared, err := sharedBrowser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancelCtx := chromedp.NewContext(shared, chromedp.WithNewBrowserContext())
+	// A hang guard, not a timing: a test takes well under a minute on an
+	// idle machine, and several on one that runs other suites too.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open a tab: %v", err)
 	}
 	return ctx
 }

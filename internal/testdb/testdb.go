@@ -44,10 +44,14 @@ var shared struct {
 	tmpDir   string
 }
 
-// Main runs the tests and then removes the template and any cluster started
-// for them. Use it from TestMain: func TestMain(m *testing.M) { testdb.Main(m) }.
-func Main(m *testing.M) {
+// Main runs the tests, then after (the package's own cleanups), and then
+// removes the template and any cluster started for them. Use it from
+// TestMain: func TestMain(m *testing.M) { testdb.Main(m) }.
+func Main(m *testing.M, after ...func()) {
 	code := m.Run()
+	for _, fn := range after {
+		fn()
+	}
 	if shared.template != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		if conn, err := pgx.Connect(ctx, shared.adminURL); err == nil {
