@@ -147,7 +147,9 @@ func TestDeliversEachCallInOrder(t *testing.T) {
 		f.enqueue(t, fmt.Sprintf("call%02d", i), "ringing", "answered", "ended")
 	}
 	run(t, f.worker(outbox.Options{Workers: 3, Batch: 4, Poll: 10 * time.Millisecond}))
-	eventually(t, "30 notifications", func() bool { return len(f.zoho.received()) == 30 })
+	// Zoho has the last notification a moment before its outcome is
+	// recorded: wait for both.
+	eventually(t, "30 notifications, recorded", func() bool { return len(f.zoho.received()) == 30 && f.settled(t) })
 	per := map[string][]string{}
 	for _, g := range f.zoho.received() {
 		var id, st string
