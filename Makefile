@@ -5,6 +5,13 @@ BIN       := bin/gateway
 PKGS      := ./...
 # Chromium for the browser tests (Debian packages).
 CHROMIUM  ?= /usr/bin/chromium
+# What `gateway version` prints (the Dockerfile takes the same as build arguments).
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+BUILD_DATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS   := -X github.com/conecta-zoho/gateway/internal/buildinfo.version=$(VERSION) \
+             -X github.com/conecta-zoho/gateway/internal/buildinfo.commit=$(COMMIT) \
+             -X github.com/conecta-zoho/gateway/internal/buildinfo.date=$(BUILD_DATE)
 
 .DEFAULT_GOAL := help
 
@@ -25,7 +32,7 @@ run: ## Run the whole product locally (private PostgreSQL, simulators, demo data
 
 .PHONY: build
 build: ## Build bin/gateway
-	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/gateway
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/gateway
 
 .PHONY: generate
 generate: ## Regenerate templ components

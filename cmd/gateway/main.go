@@ -48,6 +48,10 @@ Commands:
   admin reset-password --email EMAIL [--password-stdin]
                                      set a new password (generated unless --password-stdin)
                                      and end the administrator's sessions
+  status [--company NAME]            every company's integration, token, subscription, seat sync,
+                                     outbox and last error, from the database
+  healthcheck [--timeout 5s]         exit 0 when the server at LISTEN_ADDR is ready (/readyz)
+  version                            print the version, commit and build date
   simulate zoho|xsi [--addr ADDR]    run the Zoho or the BroadWorks Xsi simulator on its own
   help                               show this text
 
@@ -90,6 +94,12 @@ func run(ctx context.Context, args []string, e env) int {
 		return cmdAdmin(ctx, args[1:], e)
 	case "seats":
 		return cmdSeats(ctx, args[1:], e)
+	case "status":
+		return cmdStatus(ctx, args[1:], e)
+	case "healthcheck":
+		return cmdHealthcheck(ctx, args[1:], e)
+	case "version", "--version":
+		return cmdVersion(args[1:], e)
 	case "simulate":
 		return cmdSimulate(ctx, args[1:], e)
 	case "help", "-h", "--help":

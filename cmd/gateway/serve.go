@@ -9,6 +9,7 @@ import (
 	"net"
 
 	"github.com/conecta-zoho/gateway/internal/app"
+	"github.com/conecta-zoho/gateway/internal/buildinfo"
 	"github.com/conecta-zoho/gateway/internal/config"
 )
 
@@ -54,19 +55,29 @@ func cmdServe(ctx context.Context, args []string, e env) int {
 	return serve(ctx, a, cfg, logger, nil)
 }
 
-// serve runs a on cfg.ListenAddr until ctx ends or a part of it fails;
-// ready, if given, is called once the listener is open.
+// serve runs a on cfg.ListenAddr (and its metrics on cfg.MetricsAddr, when
+// set) until ctx ends or a part of it fails; ready, if given, is called
+// once the listeners are open.
 func serve(ctx context.Context, a *app.App, cfg config.Config, logger *slog.Logger, ready func(addr string)) int {
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		logger.Error("cannot listen", "addr", cfg.ListenAddr, "error", err)
 		return exitFailure
 	}
-	logger.Info("gateway listening", "addr", ln.Addr().String(), "config", cfg)
+	var metricsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		if metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			ln.Close()
+			logger.Error("cannot listen for the metrics", "addr", cfg.MetricsAddr, "error", err)
+			return exitFailure
+		}
+		logger.Info("metrics and profiles listening (internal only)", "addr", metricsLn.Addr().String())
+	}
+	logger.Info("gateway listening", "addr", ln.Addr().String(), "build", buildinfo.Read(), "config", cfg)
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
-	if err := a.Serve(ctx, ln); err != nil {
+	if err := a.Serve(ctx, ln, metricsLn); err != nil {
 		logger.Error("gateway stopped", "error", err)
 		return exitFailure
 	}

@@ -58,7 +58,7 @@ func runChildGateway() int {
 	stats := &http.Server{Addr: os.Getenv(statsEnvVar), Handler: http.HandlerFunc(serveMem)}
 	go func() { _ = stats.ListenAndServe() }()
 	defer stats.Close()
-	if err := a.Serve(ctx, ln); err != nil {
+	if err := a.Serve(ctx, ln, nil); err != nil {
 		fmt.Fprintln(os.Stderr, "gwbench child:", err)
 		return 1
 	}

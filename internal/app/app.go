@@ -9,10 +9,19 @@
 // integration, the seats service, the call use case, the telephony bridge,
 // the subscription manager and the outbox; Close closes the store.
 //
-// Serve runs the HTTP server and every background loop (outbox delivery,
-// subscriptions, the sweeper, the periodic seat sync, the janitor) in one
-// errgroup: the first to fail cancels the others, and Serve returns its
-// error once they all stopped (requests in flight get up to ten seconds).
+// Serve runs the HTTP server, the internal metrics listener when there is
+// one, and every background loop (outbox delivery, subscriptions, the
+// sweeper, the periodic seat sync, the janitor) in one errgroup: the first
+// to fail cancels the others, and Serve returns its error once they all
+// stopped (requests in flight get up to ten seconds).
+//
+// Observability is wired here too: one *metrics.Metrics per App, handed to
+// the parts that count (the bridge, the outbox, the integration, the
+// portal) and wrapped around the HTTP clients that talk to Zoho and the
+// Centrex; the database gauges read through the status service; one access
+// log (internal/accesslog) around the portal and the bridge alike; and a
+// logger that adds the request id to whatever is logged with a request's
+// context.
 package app
 
 import (
@@ -23,16 +32,23 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
+	"github.com/go-chi/chi/v5"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/conecta-zoho/gateway/internal/accesslog"
 	"github.com/conecta-zoho/gateway/internal/bridge"
+	"github.com/conecta-zoho/gateway/internal/buildinfo"
+	"github.com/conecta-zoho/gateway/internal/centrex/xsi"
 	"github.com/conecta-zoho/gateway/internal/config"
 	"github.com/conecta-zoho/gateway/internal/integration"
+	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/portal"
 	"github.com/conecta-zoho/gateway/internal/seats"
 	"github.com/conecta-zoho/gateway/internal/secretbox"
+	"github.com/conecta-zoho/gateway/internal/status"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/subscriptions"
 	"github.com/conecta-zoho/gateway/internal/zoho"
@@ -48,6 +64,11 @@ type App struct {
 	Integration *integration.Service
 	// Seats synchronises and imports seats, and reconciles gone ones.
 	Seats *seats.Service
+	// Status reads every company's state from the database (`gateway
+	// status`, the database gauges of the metrics).
+	Status *status.Service
+	// Metrics is this instance's registry and collectors.
+	Metrics *metrics.Metrics
 
 	cfg    config.Config
 	logger *slog.Logger
@@ -66,8 +87,14 @@ type loop struct {
 // New opens the store at cfg.DatabaseURL and wires every service. It does
 // not touch the schema: `serve` checks it, `migrate` applies it. Without
 // SECRET_KEY the store opens, and what needs a secret fails with
-// store.ErrNoSecretKey.
+// store.ErrNoSecretKey. What is logged with a request's context carries
+// the request's id.
 func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, error) {
+	logger = slog.New(accesslog.WithRequestID(logger.Handler()))
+	m := metrics.New(buildinfo.Read())
+	// Every request to Zoho and to a Centrex is counted and timed.
+	zohoTransport := m.ZohoTransport(nil, zoho.Endpoint)
+	xsiTransport := m.XsiTransport(nil, xsi.Operation)
 	var box *secretbox.Box
 	if len(cfg.SecretKey) > 0 {
 		var err error
@@ -83,6 +110,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 			ClientSecret:    cfg.ZohoClientSecret,
 			RedirectURL:     publicURL(cfg) + "/zoho/callback",
 			HomeAccountsURL: cfg.ZohoAccountsURL.String(),
+			HTTPClient:      &http.Client{Timeout: 30 * time.Second, Transport: zohoTransport},
 		})
 		if err != nil {
 			return nil, fmt.Errorf("app: Zoho OAuth client: %w", err)
@@ -101,16 +129,24 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		URIs:          zohoapi.URIsFor(publicURL(cfg)),
 		Logger:        logger,
 		Subscriptions: wake,
+		HTTP:          &http.Client{Timeout: 20 * time.Second, Transport: zohoTransport},
+		Metrics:       m,
 	})
 	seatSvc := seats.New(seats.Options{
-		Store:     st,
-		SwitchOff: integ.SwitchOffGone,
-		Interval:  cfg.SeatSyncInterval,
-		Instance:  instance,
-		Logger:    logger.With("component", "seats"),
+		Store:      st,
+		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: xsiTransport},
+		SwitchOff:  integ.SwitchOffGone,
+		Interval:   cfg.SeatSyncInterval,
+		Instance:   instance,
+		Logger:     logger.With("component", "seats"),
 	})
-	a := &App{Store: st, Integration: integ, Seats: seatSvc, cfg: cfg, logger: logger}
-	tel := newTelephony(cfg, st, integ, wake, instance, logger)
+	statusSvc := status.New(st, nil)
+	if err := m.Register(metrics.NewStatusCollector(statusSvc, cfg.MetricsCompanyLimit, logger)); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("app: metrics: %w", err)
+	}
+	a := &App{Store: st, Integration: integ, Seats: seatSvc, Status: statusSvc, Metrics: m, cfg: cfg, logger: logger}
+	tel := newTelephony(cfg, st, integ, wake, instance, m, &http.Client{Timeout: 10 * time.Second, Transport: xsiTransport}, logger)
 	a.bridge = tel.bridge
 	if cfg.PublicURL != nil {
 		a.portal = portal.New(portal.Options{
@@ -126,6 +162,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 			TrustProxy:         cfg.TrustProxy,
 			SessionIdleTimeout: cfg.SessionIdleTimeout,
 			SessionLifetime:    cfg.SessionLifetime,
+			Metrics:            m,
 		})
 	}
 	a.loops = []loop{
@@ -152,52 +189,69 @@ func publicURL(cfg config.Config) string {
 // origin is scheme://host[:port] of u.
 func origin(u *url.URL) string { return u.Scheme + "://" + u.Host }
 
-// Handler is the gateway's whole HTTP surface: the telephony bridge under
-// /bridge/ (called by Zoho and the Centrex, outside the portal's sessions
-// and CSRF checks), the portal everywhere else.
+// Handler is the gateway's whole public HTTP surface, behind one access
+// log: the telephony bridge under /bridge/ (called by Zoho and the Centrex,
+// outside the portal's sessions and CSRF checks), the portal everywhere
+// else. The metrics are not here: they are on the internal listener
+// (MetricsHandler).
 func (a *App) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("/bridge/", a.bridge.Handler())
-	mux.Handle("/", a.portal.Handler())
-	return mux
+	r := chi.NewRouter()
+	r.Use(accesslog.Middleware(accesslog.Options{
+		Logger:     a.logger,
+		TrustProxy: a.cfg.TrustProxy,
+		Surface: func(r *http.Request) string {
+			if strings.HasPrefix(r.URL.Path, bridge.Prefix) {
+				return "bridge"
+			}
+			return "portal"
+		},
+		Secret:  []string{bridge.EventsPrefix},
+		Quiet:   []string{"/healthz", "/readyz"},
+		Observe: a.Metrics.HTTPRequest,
+	}))
+	a.bridge.Routes(r)
+	r.Mount("/", a.portal.Handler())
+	return r
 }
 
-// Serve answers HTTP on ln and runs every background loop until ctx ends or
-// one of them fails, whichever comes first; then it stops the others, gives
-// requests in flight up to ten seconds, and returns: nil after ctx ended,
-// else the first failure (the HTTP server's, say when its listener broke,
-// or a loop's).
-func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+// MetricsHandler is the internal listener's handler: /metrics and
+// /debug/pprof/.
+func (a *App) MetricsHandler() http.Handler { return a.Metrics.Handler() }
+
+// Serve answers HTTP on ln (and the metrics on metricsLn, unless it is nil)
+// and runs every background loop until ctx ends or one of them fails,
+// whichever comes first; then it stops the others, gives requests in
+// flight up to ten seconds, and returns: nil after ctx ended, else the
+// first failure (an HTTP server's, say when its listener broke, or a
+// loop's).
+func (a *App) Serve(ctx context.Context, ln, metricsLn net.Listener) error {
 	if a.portal == nil {
 		return errors.New("app: serve: PUBLIC_URL is not set")
 	}
 	g, ctx := errgroup.WithContext(ctx)
-	srv := &http.Server{
+	errorLog := slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn)
+	serveHTTP(ctx, g, "http server", ln, &http.Server{
 		Handler:           a.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
-		// Requests are not cancelled when shutdown begins: they get the
-		// grace period below.
-		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
-	g.Go(func() error {
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("app: http server: %w", err)
-		}
-		return nil
+		ErrorLog:          errorLog,
 	})
+	if metricsLn != nil {
+		serveHTTP(ctx, g, "metrics server", metricsLn, &http.Server{
+			Handler:           a.MetricsHandler(),
+			ReadHeaderTimeout: 5 * time.Second,
+			// A CPU profile or trace runs 30 s by default (?seconds=).
+			WriteTimeout: 2 * time.Minute,
+			IdleTimeout:  2 * time.Minute,
+			ErrorLog:     errorLog,
+		})
+	}
 	g.Go(func() error {
 		<-ctx.Done()
 		a.logger.Info("shutting down")
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(shutdownCtx); err != nil {
-			return fmt.Errorf("app: http server shutdown: %w", err)
-		}
 		return nil
 	})
 	for _, l := range a.loops {
@@ -212,6 +266,28 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		})
 	}
 	return g.Wait()
+}
+
+// serveHTTP runs srv on ln in g until ctx ends, then shuts it down, giving
+// requests in flight up to ten seconds (they are not cancelled when
+// shutdown begins). A server that fails is g's error.
+func serveHTTP(ctx context.Context, g *errgroup.Group, name string, ln net.Listener, srv *http.Server) {
+	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
+	g.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("app: %s: %w", name, err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-ctx.Done()
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			return fmt.Errorf("app: %s shutdown: %w", name, err)
+		}
+		return nil
+	})
 }
 
 // janitor deletes expired sessions and captchas, old login failures,

@@ -53,7 +53,7 @@ func newTestApp(t *testing.T) (*App, net.Listener) {
 func serve(t *testing.T, ctx context.Context, a *App, ln net.Listener) <-chan error {
 	t.Helper()
 	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, ln) }()
+	go func() { done <- a.Serve(ctx, ln, nil) }()
 	url := "http://" + ln.Addr().String() + "/healthz"
 	deadline := time.Now().Add(stopWithin)
 	for {

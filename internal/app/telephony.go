@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/conecta-zoho/gateway/internal/bridge"
 	"github.com/conecta-zoho/gateway/internal/calls"
@@ -13,6 +12,7 @@ import (
 	"github.com/conecta-zoho/gateway/internal/centrex/xsi"
 	"github.com/conecta-zoho/gateway/internal/config"
 	"github.com/conecta-zoho/gateway/internal/integration"
+	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/outbox"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/subscriptions"
@@ -31,14 +31,18 @@ type telephony struct {
 // bridge's HTTP adapters over them. wake is shared with the integration:
 // enabling or disabling it, or a terminated subscription, wakes the
 // manager.
-func newTelephony(cfg config.Config, st *store.Store, integ *integration.Service, wake subscriptions.Wake, instance string, logger *slog.Logger) telephony {
-	pbx := centrexClients(st, &http.Client{Timeout: 10 * time.Second})
+// xsiHTTP is the client every Centrex request goes through; m is counted
+// in by the outbox and the bridge.
+func newTelephony(cfg config.Config, st *store.Store, integ *integration.Service, wake subscriptions.Wake, instance string,
+	m *metrics.Metrics, xsiHTTP *http.Client, logger *slog.Logger) telephony {
+	pbx := centrexClients(st, xsiHTTP)
 	ob := outbox.New(outbox.Options{
 		Store:    st,
 		Clients:  func(companyID int64) outbox.PhoneBridge { return integ.PhoneBridge(companyID) },
 		Logger:   logger.With("component", "outbox"),
 		Listen:   true,
 		Instance: instance,
+		Metrics:  m,
 	})
 	settings := callflow.DefaultSettings()
 	settings.MapRejectedStatesToEnded = !cfg.ZohoDocumentedStates
@@ -59,7 +63,7 @@ func newTelephony(cfg config.Config, st *store.Store, integ *integration.Service
 		Instance:   instance,
 		Logger:     logger.With("component", "subscriptions"),
 	})
-	br := bridge.New(bridge.Options{Store: st, Calls: cs, Logger: logger.With("component", "bridge")})
+	br := bridge.New(bridge.Options{Store: st, Calls: cs, Logger: logger.With("component", "bridge"), Metrics: m})
 	return telephony{outbox: ob, calls: cs, subscriptions: subs, bridge: br}
 }
 

@@ -9,17 +9,20 @@ package bridge
 import (
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/conecta-zoho/gateway/internal/calls"
+	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/zohoapi"
 )
 
+// Prefix is where every path of the bridge starts.
+const Prefix = "/bridge/"
+
 // EventsPrefix is the prefix of the Xsi-Events HTTP contact; the
-// per-company token follows it.
+// per-company token follows it (a secret: logs show it redacted).
 const EventsPrefix = "/bridge/centrex/events/"
 
 // EventsPath returns the Xsi-Events HTTP contact path for a company token.
@@ -34,13 +37,17 @@ type Options struct {
 	// Calls runs what the requests ask for.
 	Calls  *calls.Service
 	Logger *slog.Logger
+	// Metrics counts the Centrex events accepted and refused; nil counts
+	// nothing.
+	Metrics *metrics.Metrics
 }
 
 // Bridge serves the telephony bridge's endpoints.
 type Bridge struct {
-	store *store.Store
-	calls *calls.Service
-	log   *slog.Logger
+	store   *store.Store
+	calls   *calls.Service
+	log     *slog.Logger
+	metrics *metrics.Metrics
 }
 
 // New returns a Bridge.
@@ -49,7 +56,7 @@ func New(o Options) *Bridge {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Bridge{store: o.Store, calls: o.Calls, log: log}
+	return &Bridge{store: o.Store, calls: o.Calls, log: log, metrics: o.Metrics}
 }
 
 // Routes registers the bridge's endpoints:
@@ -57,12 +64,16 @@ func New(o Options) *Bridge {
 //	POST /bridge/zoho/clicktodial           Zoho click-to-dial
 //	POST /bridge/zoho/call/{action}         Zoho call control
 //	POST /bridge/centrex/events/{token}     Xsi-Events HTTP contact
+//	*    /bridge/*                          anything else: 404, plain text
 func (b *Bridge) Routes(r chi.Router) {
 	r.Post(zohoapi.ClickToDialPath, b.handleClickToDial)
 	for _, a := range zohoapi.CallActions() {
 		r.Post(zohoapi.CallControlPath(a), b.callControl(a))
 	}
 	r.Post(EventsPrefix+"{token}", b.handleEvents)
+	r.Handle(Prefix+"*", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		text(w, http.StatusNotFound, "not found")
+	}))
 }
 
 // Handler is Routes on a router of its own, to mount under /bridge/.
@@ -80,16 +91,10 @@ func text(w http.ResponseWriter, status int, msg string) {
 	_, _ = w.Write([]byte(msg + "\n"))
 }
 
-// serverError logs err and answers 500 without detail.
+// serverError logs err and answers 500 without detail. The line carries
+// the request id (from the context), which leads to the request's access
+// log line with its method and redacted path.
 func (b *Bridge) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	b.log.Error("bridge: request failed", "method", r.Method, "path", redactPath(r.URL.Path), "error", err)
+	b.log.ErrorContext(r.Context(), "bridge: request failed", "error", err)
 	text(w, http.StatusInternalServerError, "internal error")
-}
-
-// redactPath hides the events token in logs.
-func redactPath(p string) string {
-	if strings.HasPrefix(p, EventsPrefix) {
-		return EventsPrefix + "[token]"
-	}
-	return p
 }

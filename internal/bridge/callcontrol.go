@@ -48,7 +48,7 @@ func (b *Bridge) callControl(action zohoapi.CallAction) http.HandlerFunc {
 			}
 			text(w, http.StatusConflict, chars.Truncate(msg, 200))
 		case errors.As(err, &ce):
-			b.log.Warn("bridge: call control failed", "company_id", link.CompanyID, "action", action, "error", err)
+			b.log.WarnContext(r.Context(), "bridge: call control failed", "company_id", link.CompanyID, "action", action, "error", err)
 			text(w, http.StatusBadGateway, "centrex unavailable")
 		default:
 			b.serverError(w, r, err)

@@ -5,7 +5,9 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/conecta-zoho/gateway/internal/centrex"
 	"github.com/conecta-zoho/gateway/internal/centrex/xsi"
+	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/store"
 )
 
@@ -13,30 +15,40 @@ import (
 // contact. Unknown token → 404, oversized or unparseable body → 400 (nothing
 // stored either way); otherwise the event is applied (calls.ApplyEvent) and
 // 200 answered once its state and notifications are committed. A 500 makes
-// the XSP redeliver, and the event id dedupes it.
+// the XSP redeliver, and the event id dedupes it. Every event accepted is
+// counted by type, every refusal by cause.
 func (b *Bridge) handleEvents(w http.ResponseWriter, r *http.Request) {
 	companyID, err := b.store.CompanyByEventToken(r.Context(), r.PathValue("token"))
 	if errors.Is(err, store.ErrNotFound) {
+		b.metrics.XsiEventRefused(metrics.RefusedUnknownToken)
 		text(w, http.StatusNotFound, "not found")
 		return
 	}
 	if err != nil {
+		b.metrics.XsiEventRefused(metrics.RefusedFailed)
 		b.serverError(w, r, err)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, xsi.MaxEventSize+1))
-	if err != nil || len(body) > xsi.MaxEventSize {
+	if err == nil && len(body) > xsi.MaxEventSize {
+		b.metrics.XsiEventRefused(metrics.RefusedTooLarge)
 		text(w, http.StatusBadRequest, "bad event")
 		return
 	}
-	ev, err := xsi.ParseEvent(body)
+	var ev centrex.Event
+	if err == nil {
+		ev, err = xsi.ParseEvent(body)
+	}
 	if err != nil {
+		b.metrics.XsiEventRefused(metrics.RefusedUnparseable)
 		text(w, http.StatusBadRequest, "bad event")
 		return
 	}
 	if err := b.calls.ApplyEvent(r.Context(), companyID, ev); err != nil {
+		b.metrics.XsiEventRefused(metrics.RefusedFailed)
 		b.serverError(w, r, err)
 		return
 	}
+	b.metrics.XsiEvent(string(ev.Kind))
 	w.WriteHeader(http.StatusOK)
 }

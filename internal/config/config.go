@@ -38,6 +38,12 @@ type Config struct {
 	DatabaseURL string
 	// ListenAddr is the address the HTTP server binds (LISTEN_ADDR).
 	ListenAddr string
+	// MetricsAddr is the address of the internal listener serving /metrics
+	// and /debug/pprof/ (METRICS_ADDR); "" means none.
+	MetricsAddr string
+	// MetricsCompanyLimit caps the companies that get outbox series of
+	// their own (METRICS_COMPANY_LIMIT; 0: totals only).
+	MetricsCompanyLimit int
 	// PublicURL is the origin users and Zoho reach the gateway at, without a
 	// trailing slash (PUBLIC_URL). OAuth callbacks and click-to-dial URIs are
 	// built from it.
@@ -101,6 +107,7 @@ func Load(getenv func(string) string, mode Mode) (Config, error) {
 	c := Config{
 		DatabaseURL:        get("DATABASE_URL"),
 		ListenAddr:         get("LISTEN_ADDR"),
+		MetricsAddr:        get("METRICS_ADDR"),
 		LogFormat:          strings.ToLower(get("LOG_FORMAT")),
 		Dev:                mode == ModeDev,
 		ZohoClientID:       get("ZOHO_CLIENT_ID"),
@@ -108,14 +115,24 @@ func Load(getenv func(string) string, mode Mode) (Config, error) {
 		DevCaptchaSolution: get("DEV_CAPTCHA_SOLUTION"),
 	}
 
-	if c.ListenAddr == "" {
-		c.ListenAddr = ":8080"
-		if mode == ModeDev {
-			c.ListenAddr = "127.0.0.1:8080"
+	var err error
+	if c.ListenAddr, err = ListenAddr(getenv, mode); err != nil {
+		errs = append(errs, err)
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			bad("METRICS_ADDR", "want host:port, got %q", c.MetricsAddr)
+		} else if c.MetricsAddr == c.ListenAddr {
+			bad("METRICS_ADDR", "must differ from LISTEN_ADDR: the metrics and profiles are for the internal network only")
 		}
 	}
-	if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
-		bad("LISTEN_ADDR", "want host:port, got %q", c.ListenAddr)
+	c.MetricsCompanyLimit = 50
+	if v := get("METRICS_COMPANY_LIMIT"); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 0 || n > 10000 {
+			bad("METRICS_COMPANY_LIMIT", "want a number from 0 to 10000, got %q", v)
+		} else {
+			c.MetricsCompanyLimit = n
+		}
 	}
 
 	if c.DatabaseURL == "" && mode != ModeDev {
@@ -200,6 +217,23 @@ func Load(getenv func(string) string, mode Mode) (Config, error) {
 	return c, errors.Join(errs...)
 }
 
+// ListenAddr reads LISTEN_ADDR alone, with Load's default for mode and its
+// check: what `gateway healthcheck` needs, without the rest of the
+// configuration.
+func ListenAddr(getenv func(string) string, mode Mode) (string, error) {
+	addr := strings.TrimSpace(getenv("LISTEN_ADDR"))
+	if addr == "" {
+		addr = ":8080"
+		if mode == ModeDev {
+			addr = "127.0.0.1:8080"
+		}
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return addr, fmt.Errorf("LISTEN_ADDR: want host:port, got %q", addr)
+	}
+	return addr, nil
+}
+
 // LogValue prints the configuration without its secrets.
 func (c Config) LogValue() slog.Value {
 	str := func(u *url.URL) string {
@@ -210,6 +244,7 @@ func (c Config) LogValue() slog.Value {
 	}
 	return slog.GroupValue(
 		slog.String("listen_addr", c.ListenAddr),
+		slog.String("metrics_addr", c.MetricsAddr),
 		slog.String("public_url", str(c.PublicURL)),
 		slog.Bool("secret_key_set", len(c.SecretKey) > 0),
 		slog.Bool("dev", c.Dev),

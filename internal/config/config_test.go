@@ -56,12 +56,15 @@ func TestEveryProblemReportedAtOnce(t *testing.T) {
 		"ZOHO_CLIENT_ID":         "id-only",
 		"ZOHO_ACCOUNTS_URL":      "https://user:pw@accounts.zoho.com",
 		"ZOHO_DOCUMENTED_STATES": "sometimes",
+		"METRICS_ADDR":           "9090",
+		"METRICS_COMPANY_LIMIT":  "lots",
 	}), ModeServe)
 	if err == nil {
 		t.Fatal("no error")
 	}
 	for _, want := range []string{"PUBLIC_URL", "SECRET_KEY", "LISTEN_ADDR", "LOG_FORMAT", "LOG_LEVEL", "MIGRATE_ON_START",
-		"SESSION_IDLE_TIMEOUT", "DEV_CAPTCHA_SOLUTION", "ZOHO_CLIENT_ID", "ZOHO_ACCOUNTS_URL", "ZOHO_DOCUMENTED_STATES"} {
+		"SESSION_IDLE_TIMEOUT", "DEV_CAPTCHA_SOLUTION", "ZOHO_CLIENT_ID", "ZOHO_ACCOUNTS_URL", "ZOHO_DOCUMENTED_STATES",
+		"METRICS_ADDR", "METRICS_COMPANY_LIMIT"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %s", want)
 		}
@@ -91,5 +94,44 @@ func TestLogValueHidesSecrets(t *testing.T) {
 	v := c.LogValue().String()
 	if strings.Contains(v, key) || strings.Contains(v, "csecret") {
 		t.Fatalf("LogValue leaks a secret: %s", v)
+	}
+}
+
+func TestMetricsSettings(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil), ModeDev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MetricsAddr != "" || c.MetricsCompanyLimit != 50 {
+		t.Errorf("defaults: METRICS_ADDR %q, METRICS_COMPANY_LIMIT %d; want off and 50", c.MetricsAddr, c.MetricsCompanyLimit)
+	}
+	c, err = Load(env(map[string]string{"METRICS_ADDR": "10.0.0.5:9090", "METRICS_COMPANY_LIMIT": "0"}), ModeDev)
+	if err != nil || c.MetricsAddr != "10.0.0.5:9090" || c.MetricsCompanyLimit != 0 {
+		t.Errorf("set: %+v, %v", c, err)
+	}
+	_, err = Load(env(map[string]string{"LISTEN_ADDR": ":8080", "METRICS_ADDR": ":8080"}), ModeDev)
+	if err == nil || !strings.Contains(err.Error(), "must differ from LISTEN_ADDR") {
+		t.Errorf("METRICS_ADDR equal to LISTEN_ADDR: %v", err)
+	}
+}
+
+func TestListenAddrAlone(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		env  map[string]string
+		mode Mode
+		want string
+		ok   bool
+	}{
+		{nil, ModeServe, ":8080", true},
+		{nil, ModeDev, "127.0.0.1:8080", true},
+		{map[string]string{"LISTEN_ADDR": " 10.1.2.3:80 "}, ModeCLI, "10.1.2.3:80", true},
+		{map[string]string{"LISTEN_ADDR": "8080"}, ModeCLI, "8080", false},
+	} {
+		got, err := ListenAddr(env(tc.env), tc.mode)
+		if got != tc.want || (err == nil) != tc.ok {
+			t.Errorf("ListenAddr(%v, %d) = %q, %v", tc.env, tc.mode, got, err)
+		}
 	}
 }

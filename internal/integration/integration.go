@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/subscriptions"
 	"github.com/conecta-zoho/gateway/internal/zoho"
@@ -59,24 +60,27 @@ type Options struct {
 	// disabled, so that the company's call events start (or stop) at once;
 	// nil wakes nobody.
 	Subscriptions subscriptions.Wake
+	// Metrics counts the token refreshes by result; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // Service runs the integration's operations.
 type Service struct {
-	store  *store.Store
-	oauth  *zoho.OAuth
-	links  Links
-	http   *http.Client
-	logger *slog.Logger
-	now    func() time.Time
-	uris   zohoapi.URIs
-	subs   subscriptions.Wake
+	store   *store.Store
+	oauth   *zoho.OAuth
+	links   Links
+	http    *http.Client
+	logger  *slog.Logger
+	now     func() time.Time
+	uris    zohoapi.URIs
+	subs    subscriptions.Wake
+	metrics *metrics.Metrics
 }
 
 // New returns a Service.
 func New(o Options) *Service {
 	s := &Service{store: o.Store, oauth: o.OAuth, links: o.Links, http: o.HTTP, logger: o.Logger, now: o.Now,
-		uris: o.URIs, subs: o.Subscriptions}
+		uris: o.URIs, subs: o.Subscriptions, metrics: o.Metrics}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}

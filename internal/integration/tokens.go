@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/zoho"
 )
@@ -47,6 +48,7 @@ func (t *tokens) Token(ctx context.Context) (zoho.Credential, error) {
 			return z, false, &Error{Code: CodeNotConfigured}
 		}
 		tok, err := s.oauth.Refresh(ctx, z.AccountsServer, z.RefreshToken)
+		s.metrics.TokenRefresh(refreshResult(err))
 		if errors.Is(err, zoho.ErrInvalidGrant) {
 			dead = true
 			z.Status, z.LastError, z.AccessToken = store.ZohoNeedsConsent, CodeNeedsConsent, ""
@@ -71,6 +73,19 @@ func (t *tokens) Token(ctx context.Context) (zoho.Credential, error) {
 		return zoho.Credential{}, fmt.Errorf("integration: token of company %d: %w", t.companyID, err)
 	}
 	return cred, nil
+}
+
+// refreshResult names a refresh's outcome for the metrics.
+func refreshResult(err error) string {
+	switch {
+	case err == nil:
+		return metrics.RefreshOK
+	case errors.Is(err, zoho.ErrInvalidGrant):
+		return metrics.RefreshInvalidGrant
+	case errors.Is(err, zoho.ErrThrottled):
+		return metrics.RefreshThrottled
+	}
+	return metrics.RefreshError
 }
 
 // Rejected forgets the access token Zoho refused (if it is still the stored

@@ -34,6 +34,7 @@ import (
 
 	"github.com/conecta-zoho/gateway/internal/backoff"
 	"github.com/conecta-zoho/gateway/internal/calls/callflow"
+	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/zoho"
 )
@@ -88,6 +89,8 @@ type Options struct {
 	Instance string
 	// Now is the clock of the retry times [time.Now].
 	Now func() time.Time
+	// Metrics counts every delivery attempt's result; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // leaseMargin is how much longer than one attempt a claimed row stays
@@ -231,16 +234,19 @@ func (w *Worker) deliver(ctx context.Context, r store.OutboxRow) store.OutboxRes
 	err := w.send(ctx, r)
 	if err == nil {
 		res.Delivered = true
+		w.o.Metrics.OutboxDelivery(metrics.DeliveryDelivered)
 		return res
 	}
 	attempt := r.Attempts // the claim counted this attempt
 	res.Error = err.Error()
 	if !zoho.Retryable(err) || attempt >= w.o.MaxAttempts {
 		res.Park = true
+		w.o.Metrics.OutboxDelivery(metrics.DeliveryParked)
 		w.log.Warn("outbox: notification parked", "company_id", r.CompanyID, "outbox_id", r.ID, "attempts", attempt, "error", err)
 		return res
 	}
 	res.NextAttemptAt = w.o.Now().Add(backoff.Delay(attempt, w.o.BaseBackoff, w.o.MaxBackoff))
+	w.o.Metrics.OutboxDelivery(metrics.DeliveryRetry)
 	w.log.Info("outbox: delivery failed, will retry", "company_id", r.CompanyID, "outbox_id", r.ID, "attempt", attempt, "error", err)
 	return res
 }

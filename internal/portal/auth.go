@@ -11,6 +11,7 @@ import (
 
 	"github.com/conecta-zoho/gateway/internal/captcha"
 	"github.com/conecta-zoho/gateway/internal/chars"
+	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/password"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/web"
@@ -99,6 +100,7 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if email == "" || pw == "" || strings.TrimSpace(answer) == "" {
+		s.metrics.Login(metrics.LoginIncomplete)
 		s.renderLogin(w, r, http.StatusUnprocessableEntity, email, lang.T("login.required"))
 		return
 	}
@@ -107,6 +109,7 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	} else if !ok {
+		s.metrics.Login(metrics.LoginCaptcha)
 		if err := s.store.RecordLoginFailure(ctx, addr.Key); err != nil {
 			s.serverError(w, r, err)
 			return
@@ -116,6 +119,7 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if !s.hashSlots.TryAcquire() {
+		s.metrics.Login(metrics.LoginBusy)
 		w.Header().Set("Retry-After", busyRetryAfter)
 		s.renderLogin(w, r, http.StatusServiceUnavailable, email, lang.T("login.busy"))
 		return
@@ -143,6 +147,7 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !pwOK || admin.ID == 0 {
+		s.metrics.Login(metrics.LoginFailed)
 		if admin.ID != 0 {
 			if err := s.store.Audit(ctx, admin.CompanyID, email, "login.failed",
 				map[string]string{"reason": "password", "client": client}); err != nil {
@@ -165,6 +170,7 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sessions.Put(ctx, sessAdminID, admin.ID)
 	s.sessions.Put(ctx, sessEpoch, admin.SessionEpoch)
+	s.metrics.Login(metrics.LoginSuccess)
 	if err := s.store.Audit(ctx, admin.CompanyID, email, "login", map[string]string{"client": client}); err != nil {
 		s.serverError(w, r, err)
 		return
@@ -214,6 +220,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 // renderThrottled shows the login form saying for how long sign-in is
 // locked.
 func (s *Server) renderThrottled(w http.ResponseWriter, r *http.Request, email string, wait time.Duration) {
+	s.metrics.LoginThrottled()
 	minutes := int(math.Ceil(wait.Minutes()))
 	s.renderLogin(w, r, http.StatusTooManyRequests, email, s.lang(r).T("login.throttled", minutes))
 }

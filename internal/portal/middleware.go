@@ -4,16 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
-	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/conecta-zoho/gateway/internal/accesslog"
 	"github.com/conecta-zoho/gateway/internal/chars"
 	"github.com/conecta-zoho/gateway/internal/store"
 )
@@ -186,29 +184,6 @@ func noStore(next http.Handler) http.Handler {
 	})
 }
 
-// logRequests logs one line per request with its id. Query strings are
-// left out: OAuth callbacks carry codes in them.
-func (s *Server) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-		next.ServeHTTP(ww, r)
-		level := slog.LevelInfo
-		if ww.Status() >= 500 {
-			level = slog.LevelError
-		}
-		s.logger.LogAttrs(r.Context(), level, "http request",
-			slog.String("request_id", middleware.GetReqID(r.Context())),
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
-			slog.Int("status", ww.Status()),
-			slog.Int("bytes", ww.BytesWritten()),
-			slog.Duration("duration", time.Since(start)),
-			slog.String("client", s.clientAddr(r)),
-		)
-	})
-}
-
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
@@ -223,26 +198,9 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// clientAddr is the client's IP address: the peer's, or with TrustProxy the
-// last X-Forwarded-For entry, the one the trusted proxy added. The proxy
-// appends to whatever the client sent, on the last header line or on a
-// line of its own, so only the last entry of the last line is the proxy's:
-// every earlier one, on any line, is the client's to choose.
-func (s *Server) clientAddr(r *http.Request) string {
-	if s.trustProxy {
-		if lines := r.Header.Values("X-Forwarded-For"); len(lines) > 0 {
-			parts := strings.Split(lines[len(lines)-1], ",")
-			if ip := net.ParseIP(strings.TrimSpace(parts[len(parts)-1])); ip != nil {
-				return ip.String()
-			}
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientAddr is the client's IP address (accesslog.ClientIP, with
+// TrustProxy).
+func (s *Server) clientAddr(r *http.Request) string { return accesslog.ClientIP(r, s.trustProxy) }
 
 // Request body limits of the portal. Its forms are a few short fields; the
 // largest, the bulk action on a page of 100 seats, stays under 40 KiB even

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
-	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/conecta-zoho/gateway/internal/i18n"
 	"github.com/conecta-zoho/gateway/web"
@@ -42,10 +41,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 }
 
 // serverError logs err and shows a generic error page. It is the only
-// handler path that logs.
+// handler path that logs; the request id comes with the context.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	s.logger.LogAttrs(r.Context(), slog.LevelError, "server error",
-		slog.String("request_id", middleware.GetReqID(r.Context())),
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
 		slog.String("error", err.Error()))

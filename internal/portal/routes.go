@@ -4,12 +4,13 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/conecta-zoho/gateway/web"
 )
 
-// Handler returns every route of the portal in one place.
+// Handler returns every route of the portal in one place. The access log
+// and the request ids are the app's (internal/accesslog), around this
+// handler and the bridge's alike.
 //
 //	GET  /healthz              alive (HEAD too)
 //	GET  /readyz               database reachable and schema current (HEAD too)
@@ -53,7 +54,7 @@ import (
 // (413), and multipart bodies are refused (415).
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.logRequests, s.recoverPanics, s.secureHeaders, s.checkQuery)
+	r.Use(s.recoverPanics, s.secureHeaders, s.checkQuery)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		s.clientError(w, r, http.StatusMethodNotAllowed, "error.notfound")

@@ -16,6 +16,7 @@ import (
 
 	"github.com/conecta-zoho/gateway/internal/captcha"
 	"github.com/conecta-zoho/gateway/internal/integration"
+	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/password"
 	"github.com/conecta-zoho/gateway/internal/seats"
 	"github.com/conecta-zoho/gateway/internal/secretbox"
@@ -60,6 +61,8 @@ type Options struct {
 	// hashed with, which a login with an unknown e-mail pays too
 	// [password.Default]; tests that make cheap hashes pass the same.
 	PasswordParams password.Params
+	// Metrics counts the sign-ins by result; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // Server holds the portal's dependencies. Handlers are its methods.
@@ -76,6 +79,7 @@ type Server struct {
 	now        func() time.Time
 	csp        string
 	hsts       bool
+	metrics    *metrics.Metrics
 	// checkPassword is password.Check unless a test replaced it.
 	checkPassword func(pw, hash string) (bool, error)
 	// dummyHash is checked for an unknown e-mail (newDummyHash).
@@ -97,6 +101,7 @@ func New(o Options) *Server {
 		now:           o.Now,
 		csp:           contentSecurityPolicy(o.FormActions),
 		hsts:          o.PublicURL.Scheme == "https",
+		metrics:       o.Metrics,
 	}
 	if o.PasswordParams == (password.Params{}) {
 		o.PasswordParams = password.Default

@@ -1,0 +1,265 @@
+// Package metrics is the gateway's Prometheus instrumentation.
+//
+// Each gateway instance has one *Metrics with a registry of its own (never
+// the global one): the Go and process collectors, the build, the counters
+// and histograms below, and the database gauges (StatusCollector) that are
+// read from the database at every scrape. The parts of the gateway that see
+// something happen get the *Metrics through their options and call one of
+// its methods; a nil *Metrics records nothing, so they need no registry in
+// tests of their own.
+//
+// Handler serves /metrics and net/http/pprof under /debug/pprof/. It belongs
+// on the internal listener (METRICS_ADDR), never on the public one.
+//
+// Every label has a bounded set of values: route patterns, never raw paths;
+// operation and endpoint names, never ids; status codes and classes.
+package metrics
+
+import (
+	"net/http"
+	"net/http/pprof"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/conecta-zoho/gateway/internal/buildinfo"
+)
+
+// Metrics holds one instance's registry and collectors.
+type Metrics struct {
+	reg   *prometheus.Registry
+	names []string // of every gateway_ metric registered
+
+	zohoRequests     *prometheus.CounterVec
+	zohoDuration     *prometheus.HistogramVec
+	xsiRequests      *prometheus.CounterVec
+	xsiDuration      *prometheus.HistogramVec
+	xsiEvents        *prometheus.CounterVec
+	xsiRefused       *prometheus.CounterVec
+	tokenRefreshes   *prometheus.CounterVec
+	outboxDeliveries *prometheus.CounterVec
+	httpDuration     *prometheus.HistogramVec
+	logins           *prometheus.CounterVec
+	loginsThrottled  prometheus.Counter
+}
+
+// upstreamBuckets are the latency buckets of requests to Zoho and the
+// Centrex, in seconds: tens of milliseconds to the 30 s timeouts.
+var upstreamBuckets = []float64{0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30}
+
+// New returns a Metrics with every collector registered, the Go and
+// process collectors and gateway_build_info (build) among them.
+func New(build buildinfo.Info) *Metrics {
+	reg := prometheus.NewRegistry()
+	var names []string
+	f := factory{reg, &names}
+	m := &Metrics{
+		reg: reg,
+		zohoRequests: f.counterVec("gateway_zoho_requests_total",
+			"HTTP requests to Zoho (Accounts and PhoneBridge) by endpoint, method and status code (\"error\": no answer).",
+			"endpoint", "method", "code"),
+		zohoDuration: f.histogramVec("gateway_zoho_request_duration_seconds",
+			"Time to Zoho's response headers, by endpoint.", upstreamBuckets, "endpoint"),
+		xsiRequests: f.counterVec("gateway_xsi_requests_total",
+			"HTTP requests to the Centrex (BroadWorks Xsi) by operation and status code (\"error\": no answer).",
+			"op", "code"),
+		xsiDuration: f.histogramVec("gateway_xsi_request_duration_seconds",
+			"Time to the Centrex's response headers, by operation.", upstreamBuckets, "op"),
+		xsiEvents: f.counterVec("gateway_xsi_events_total",
+			"Centrex events accepted, by type.", "type"),
+		xsiRefused: f.counterVec("gateway_xsi_events_refused_total",
+			"Centrex event deliveries refused, by cause (unknown_token, too_large, unparseable, failed).", "cause"),
+		tokenRefreshes: f.counterVec("gateway_token_refreshes_total",
+			"Zoho access-token refreshes, by result (ok, invalid_grant, throttled, error).", "result"),
+		outboxDeliveries: f.counterVec("gateway_outbox_deliveries_total",
+			"Delivery attempts of outbox notifications to Zoho, by result (delivered, retry, parked).", "result"),
+		httpDuration: f.histogramVec("gateway_http_request_duration_seconds",
+			"Requests served, by surface (portal, bridge), method, chi route pattern and status class.",
+			prometheus.DefBuckets, "surface", "method", "route", "status"),
+		logins: f.counterVec("gateway_logins_total",
+			"Portal sign-in attempts that were checked, by result (success, failed, captcha, incomplete, busy).", "result"),
+		loginsThrottled: f.counter("gateway_logins_throttled_total",
+			"Portal sign-in attempts refused unchecked because the account or the address was locked."),
+	}
+	f.gaugeFunc(prometheus.GaugeOpts{Name: "gateway_build_info", Help: "The running build; always 1.",
+		ConstLabels: prometheus.Labels{"version": build.Version, "commit": build.Commit, "build_date": build.Date,
+			"goversion": build.GoVersion}}, func() float64 { return 1 })
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.names = names
+	return m
+}
+
+// Register adds the database gauges to the registry.
+func (m *Metrics) Register(c *StatusCollector) error {
+	if err := m.reg.Register(c); err != nil {
+		return err
+	}
+	m.names = append(m.names, c.names...)
+	return nil
+}
+
+// Names lists every gateway_ metric this registry can export, whether or
+// not it has a value yet (the Go and process collectors' go_ and process_
+// metrics are not listed; Gather shows them).
+func (m *Metrics) Names() []string { return slices.Sorted(slices.Values(m.names)) }
+
+// Gatherer is the registry, for tests and tools that read the figures.
+func (m *Metrics) Gatherer() prometheus.Gatherer { return m.reg }
+
+// Handler serves GET /metrics (the registry, in Prometheus's text or
+// OpenMetrics format) and the runtime profiles of net/http/pprof under
+// /debug/pprof/. Mount it on an internal listener only.
+func (m *Metrics) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
+		// A failing collector (the database down) still leaves the rest.
+		ErrorHandling:     promhttp.ContinueOnError,
+		EnableOpenMetrics: true,
+		Registry:          m.reg,
+	}))
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
+}
+
+// XsiEvent counts an accepted Centrex event of the given type.
+func (m *Metrics) XsiEvent(kind string) {
+	if m != nil {
+		m.xsiEvents.WithLabelValues(kind).Inc()
+	}
+}
+
+// Causes of refused Centrex events.
+const (
+	RefusedUnknownToken = "unknown_token"
+	RefusedTooLarge     = "too_large"
+	RefusedUnparseable  = "unparseable"
+	// RefusedFailed: the gateway could not store it (a 500; the Centrex
+	// delivers it again).
+	RefusedFailed = "failed"
+)
+
+// XsiEventRefused counts a Centrex event delivery refused for cause (one
+// of the Refused… constants).
+func (m *Metrics) XsiEventRefused(cause string) {
+	if m != nil {
+		m.xsiRefused.WithLabelValues(cause).Inc()
+	}
+}
+
+// Results of a token refresh.
+const (
+	RefreshOK           = "ok"
+	RefreshInvalidGrant = "invalid_grant"
+	RefreshThrottled    = "throttled"
+	RefreshError        = "error"
+)
+
+// TokenRefresh counts a Zoho access-token refresh with its result (one of
+// the Refresh… constants).
+func (m *Metrics) TokenRefresh(result string) {
+	if m != nil {
+		m.tokenRefreshes.WithLabelValues(result).Inc()
+	}
+}
+
+// Results of an outbox delivery attempt.
+const (
+	DeliveryDelivered = "delivered"
+	DeliveryRetry     = "retry"
+	DeliveryParked    = "parked"
+)
+
+// OutboxDelivery counts one delivery attempt with its result (one of the
+// Delivery… constants).
+func (m *Metrics) OutboxDelivery(result string) {
+	if m != nil {
+		m.outboxDeliveries.WithLabelValues(result).Inc()
+	}
+}
+
+// Results of a checked sign-in.
+const (
+	LoginSuccess    = "success"
+	LoginFailed     = "failed"
+	LoginCaptcha    = "captcha"
+	LoginIncomplete = "incomplete"
+	// LoginBusy: every password-hashing slot was taken (503).
+	LoginBusy = "busy"
+)
+
+// Login counts a checked portal sign-in with its result (one of the
+// Login… constants).
+func (m *Metrics) Login(result string) {
+	if m != nil {
+		m.logins.WithLabelValues(result).Inc()
+	}
+}
+
+// LoginThrottled counts a sign-in refused because of the throttle.
+func (m *Metrics) LoginThrottled() {
+	if m != nil {
+		m.loginsThrottled.Inc()
+	}
+}
+
+// HTTPRequest records a request the gateway served: surface is "portal"
+// or "bridge", route chi's route pattern ("" for none).
+func (m *Metrics) HTTPRequest(surface, method, route string, status int, d time.Duration) {
+	if m == nil {
+		return
+	}
+	if route == "" {
+		route = "unmatched"
+	}
+	m.httpDuration.WithLabelValues(surface, knownMethod(method), route, strconv.Itoa(status/100)+"xx").Observe(d.Seconds())
+}
+
+// knownMethod keeps the method label bounded: a made-up method is "OTHER".
+func knownMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "OTHER"
+}
+
+// factory registers what it makes, and notes its name.
+type factory struct {
+	reg   *prometheus.Registry
+	names *[]string
+}
+
+func (f factory) register(name string, c prometheus.Collector) {
+	f.reg.MustRegister(c)
+	*f.names = append(*f.names, name)
+}
+
+func (f factory) counterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+	f.register(name, c)
+	return c
+}
+
+func (f factory) counter(name, help string) prometheus.Counter {
+	c := prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
+	f.register(name, c)
+	return c
+}
+
+func (f factory) histogramVec(name, help string, buckets []float64, labels ...string) *prometheus.HistogramVec {
+	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets}, labels)
+	f.register(name, h)
+	return h
+}
+
+func (f factory) gaugeFunc(opts prometheus.GaugeOpts, fn func() float64) {
+	f.register(opts.Name, prometheus.NewGaugeFunc(opts, fn))
+}

@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// CompanyFigures is what an operator needs of one company at a glance: the
+// state of each part of its integration and its outbox, read from the
+// database so that any instance (or a command) can tell. Times are zero
+// when there is none.
+type CompanyFigures struct {
+	CompanyID int64
+	Name      string
+
+	// Integration is the Zoho integration's status (ZohoDisabled when the
+	// company never had one) and IntegrationError its last error code.
+	Integration      ZohoStatus
+	IntegrationError string
+	// AccessExpiresAt is when the stored access token expires, RefreshedAt
+	// when it was last refreshed.
+	AccessExpiresAt time.Time
+	RefreshedAt     time.Time
+
+	// HasCentrex says whether the company has a Centrex connection.
+	HasCentrex bool
+	// Subscription is the company's Xsi-Events subscription as stored
+	// (SubscriptionID "" for none).
+	Subscription EventSubscription
+
+	// SeatSync is the last seat sync or import (zero SyncedAt: never).
+	SeatSync SeatSync
+
+	// OutboxPending and OutboxParked count the company's undelivered
+	// notifications; OldestPendingAt is when the oldest pending one was
+	// queued; OutboxError is the error of the most recent one that failed.
+	OutboxPending   int
+	OutboxParked    int
+	OldestPendingAt time.Time
+	OutboxError     string
+}
+
+// companyFiguresSQL reads every company (or the one named $1, any case) in
+// one statement. The outbox figures come from the undelivered rows only
+// (outbox_company_undelivered_idx); the last outbox error from the rows
+// that failed (outbox_company_errors_idx: a delivered row has none).
+const companyFiguresSQL = `
+	SELECT c.id, c.name,
+		coalesce(z.status, 'disabled'), coalesce(z.last_error, ''),
+		coalesce(z.access_expires_at, 'epoch'), coalesce(z.refreshed_at, 'epoch'),
+		cc.company_id IS NOT NULL,
+		coalesce(s.subscription_id, ''), coalesce(s.renewed_at, 'epoch'), coalesce(s.expires_at, 'epoch'),
+		coalesce(s.last_error, ''),
+		coalesce(ss.source, ''), coalesce(ss.synced_at, 'epoch'), coalesce(ss.present, 0), coalesce(ss.gone, 0),
+		coalesce(o.pending, 0), coalesce(o.parked, 0), coalesce(o.oldest, 'epoch'), coalesce(oe.last_error, '')
+	FROM companies c
+	LEFT JOIN zoho_integrations z ON z.company_id = c.id
+	LEFT JOIN centrex_connections cc ON cc.company_id = c.id
+	LEFT JOIN centrex_subscriptions s ON s.company_id = c.id
+	LEFT JOIN seat_syncs ss ON ss.company_id = c.id
+	LEFT JOIN (
+		SELECT company_id,
+			count(*) FILTER (WHERE status = 'pending') AS pending,
+			count(*) FILTER (WHERE status = 'parked') AS parked,
+			min(created_at) FILTER (WHERE status = 'pending') AS oldest
+		FROM outbox WHERE status <> 'delivered' GROUP BY company_id
+	) o ON o.company_id = c.id
+	LEFT JOIN LATERAL (
+		SELECT last_error FROM outbox WHERE company_id = c.id AND last_error <> '' ORDER BY id DESC LIMIT 1
+	) oe ON true
+	WHERE $1 = '' OR lower(c.name) = lower($1)
+	ORDER BY lower(c.name), c.id`
+
+// CompanyFigures reads the figures of every company, by name, or of the one
+// named name (compared without case; ErrNotFound when there is none). It
+// opens no secret, so it works without SECRET_KEY.
+func (s *Store) CompanyFigures(ctx context.Context, name string) ([]CompanyFigures, error) {
+	rows, err := s.pool.Query(ctx, companyFiguresSQL, name)
+	if err != nil {
+		return nil, fmt.Errorf("store: company figures: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (CompanyFigures, error) {
+		var f CompanyFigures
+		err := row.Scan(&f.CompanyID, &f.Name, &f.Integration, &f.IntegrationError, &f.AccessExpiresAt, &f.RefreshedAt,
+			&f.HasCentrex, &f.Subscription.SubscriptionID, &f.Subscription.RenewedAt, &f.Subscription.ExpiresAt,
+			&f.Subscription.LastError, &f.SeatSync.Source, &f.SeatSync.SyncedAt, &f.SeatSync.Present, &f.SeatSync.Gone,
+			&f.OutboxPending, &f.OutboxParked, &f.OldestPendingAt, &f.OutboxError)
+		f.Subscription.CompanyID = f.CompanyID
+		for _, t := range []*time.Time{&f.AccessExpiresAt, &f.RefreshedAt, &f.Subscription.RenewedAt,
+			&f.Subscription.ExpiresAt, &f.SeatSync.SyncedAt, &f.OldestPendingAt} {
+			if t.Equal(time.Unix(0, 0)) {
+				*t = time.Time{}
+			}
+		}
+		return f, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: company figures: %w", err)
+	}
+	if name != "" && len(out) == 0 {
+		return nil, fmt.Errorf("store: company figures of %q: %w", name, ErrNotFound)
+	}
+	return out, nil
+}
