@@ -140,7 +140,9 @@ func printTable(w io.Writer, cs []status.Company) {
 // printCompany prints one company in detail.
 func printCompany(w io.Writer, c status.Company) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	row := func(k, format string, args ...any) { fmt.Fprintf(tw, "  %s\t"+format+"\n", append([]any{k}, args...)...) }
+	row := func(k, format string, args ...any) {
+		fmt.Fprintf(tw, "  %s\t"+format+"\n", append([]any{k}, args...)...)
+	}
 	fmt.Fprintf(tw, "%s (id %d)\n", c.Name, c.CompanyID)
 	row("Zoho integration:", "%s%s", c.Integration, suffix(" (last error: %s)", c.IntegrationError))
 	switch c.Token {

@@ -45,10 +45,12 @@ func router(buf *bytes.Buffer, seen *[]observed) http.Handler {
 	var mu sync.Mutex
 	r := chi.NewRouter()
 	r.Use(Middleware(Options{
-		Logger:  logger,
-		Surface: func(r *http.Request) string { return map[bool]string{true: "bridge", false: "portal"}[strings.HasPrefix(r.URL.Path, "/bridge/")] },
-		Secret:  []string{"/bridge/centrex/events/"},
-		Quiet:   []string{"/healthz"},
+		Logger: logger,
+		Surface: func(r *http.Request) string {
+			return map[bool]string{true: "bridge", false: "portal"}[strings.HasPrefix(r.URL.Path, "/bridge/")]
+		},
+		Secret: []string{"/bridge/centrex/events/"},
+		Quiet:  []string{"/healthz"},
 		Observe: func(surface, method, route string, status int, d time.Duration) {
 			mu.Lock()
 			*seen = append(*seen, observed{surface, method, route, status})

@@ -120,9 +120,9 @@ func Load(getenv func(string) string, mode Mode) (Config, error) {
 		errs = append(errs, err)
 	}
 	if c.MetricsAddr != "" {
-		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil {
 			bad("METRICS_ADDR", "want host:port, got %q", c.MetricsAddr)
-		} else if c.MetricsAddr == c.ListenAddr {
+		} else if c.MetricsAddr == c.ListenAddr && port != "0" {
 			bad("METRICS_ADDR", "must differ from LISTEN_ADDR: the metrics and profiles are for the internal network only")
 		}
 	}

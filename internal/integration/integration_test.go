@@ -15,7 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conecta-zoho/gateway/internal/buildinfo"
 	"github.com/conecta-zoho/gateway/internal/integration"
+	"github.com/conecta-zoho/gateway/internal/metrics"
+	"github.com/conecta-zoho/gateway/internal/metrics/metricstest"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/testdb"
 	"github.com/conecta-zoho/gateway/internal/zoho"
@@ -51,6 +54,7 @@ type env struct {
 	company store.Company
 	svc     *integration.Service
 	links   *fakeLinks
+	metrics *metrics.Metrics
 }
 
 func newEnv(t *testing.T) *env {
@@ -66,7 +70,8 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, store: st, sim: sim, org: org, clock: clk, company: c, links: &fakeLinks{enabled: map[string]bool{}}}
+	e := &env{t: t, store: st, sim: sim, org: org, clock: clk, company: c, links: &fakeLinks{enabled: map[string]bool{}},
+		metrics: metrics.New(buildinfo.Read())}
 	e.svc = e.newService()
 	return e
 }
@@ -74,7 +79,7 @@ func newEnv(t *testing.T) *env {
 // newService is one gateway instance; several may share the store.
 func (e *env) newService() *integration.Service {
 	return integration.New(integration.Options{Store: e.store, OAuth: e.newOAuth(), Links: e.links, URIs: uris,
-		Logger: discard(), Now: e.clock.Now})
+		Logger: discard(), Now: e.clock.Now, Metrics: e.metrics})
 }
 
 func (e *env) newOAuth() *zoho.OAuth {
@@ -333,6 +338,10 @@ func TestDeadRefreshTokenNeedsConsent(t *testing.T) {
 	wantCode(t, err, integration.CodeNeedsConsent)
 	if z := e.status(); z.Status != store.ZohoNeedsConsent {
 		t.Fatalf("status = %q, want needs_consent", z.Status)
+	}
+	f := metricstest.Gather(t, e.metrics.Gatherer())
+	if got := f.Value("gateway_token_refreshes_total", map[string]string{"result": "invalid_grant"}); got != 1 {
+		t.Errorf("refreshes refused counted %v, want 1", got)
 	}
 	// Consenting again brings it back.
 	e.enable()

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/conecta-zoho/gateway/internal/metrics/metricstest"
 )
 
 func TestLogin(t *testing.T) {
@@ -145,6 +147,16 @@ func TestLoginThrottling(t *testing.T) {
 		}
 		wantStatus(t, c.login(adminEmail, adminPassword, captchaDigits), http.StatusTooManyRequests)
 	})
+
+	// The metrics counted each attempt once: 25 wrong, 2 refused unchecked,
+	// 1 success.
+	f := metricstest.Gather(t, e.metrics.Gatherer())
+	if f.Value("gateway_logins_total", map[string]string{"result": "failed"}) != 25 ||
+		f.Value("gateway_logins_total", map[string]string{"result": "success"}) != 1 ||
+		f.Value("gateway_logins_throttled_total", nil) != 2 {
+		t.Errorf("logins: failed %v, success %v, throttled %v", f.Value("gateway_logins_total", map[string]string{"result": "failed"}),
+			f.Value("gateway_logins_total", map[string]string{"result": "success"}), f.Value("gateway_logins_throttled_total", nil))
+	}
 }
 
 func TestSessionRenewedAtLoginAndLogout(t *testing.T) {

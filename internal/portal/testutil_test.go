@@ -17,7 +17,9 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/conecta-zoho/gateway/internal/buildinfo"
 	"github.com/conecta-zoho/gateway/internal/integration"
+	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/password"
 	"github.com/conecta-zoho/gateway/internal/portal"
 	"github.com/conecta-zoho/gateway/internal/secretbox"
@@ -63,6 +65,7 @@ type testEnv struct {
 	srv     *httptest.Server
 	// options adjusts the portal's options of every instance (nil: none).
 	options func(*portal.Options)
+	metrics *metrics.Metrics
 }
 
 // newTestEnv starts the portal on a fresh database with the company Fermax
@@ -86,7 +89,7 @@ func newTestEnvWith(t *testing.T, options func(*portal.Options)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &testEnv{store: st, clock: clk, company: c, admin: a, options: options}
+	e := &testEnv{store: st, clock: clk, company: c, admin: a, options: options, metrics: metrics.New(buildinfo.Read())}
 	e.zsim = zohosim.New(zohosim.Options{ClientID: "cid", ClientSecret: "csecret", ProviderName: "Digital Centrex"})
 	zsrv := httptest.NewServer(e.zsim.Handler())
 	t.Cleanup(zsrv.Close)
@@ -126,6 +129,7 @@ func (e *testEnv) handler(t *testing.T, public string) http.Handler {
 		SessionLifetime:    12 * time.Hour,
 		Now:                e.clock.Now,
 		PasswordParams:     cheapHash,
+		Metrics:            e.metrics,
 	}
 	if e.options != nil {
 		e.options(&o)
