@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -177,7 +178,7 @@ func printCompany(w io.Writer, c status.Company) {
 	}
 	row("Outbox:", "%d pending (oldest %s), %d parked%s", c.OutboxPending, age(c.OldestPendingAge), c.OutboxParked,
 		suffix("; last error: %s", c.OutboxError))
-	row("Last error:", "%s", or(c.LastError, "none"))
+	row("Last error:", "%s", cmp.Or(c.LastError, "none"))
 	tw.Flush()
 }
 
@@ -201,7 +202,7 @@ func clip(s string, n int) string {
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}
-	return or(s, "-")
+	return cmp.Or(s, "-")
 }
 
 func suffix(format, v string) string {
@@ -209,11 +210,4 @@ func suffix(format, v string) string {
 		return ""
 	}
 	return fmt.Sprintf(format, v)
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
