@@ -136,7 +136,7 @@ func decodeState(call store.Call) (callflow.State, error) {
 func (s *Service) dialErrorMessage(ctx context.Context, companyID int64, code string) string {
 	lang, err := s.o.Store.CompanyLanguage(ctx, companyID)
 	if err != nil {
-		s.log.Warn("calls: company language", "company_id", companyID, "error", err)
+		s.log.WarnContext(ctx, "calls: company language", "company_id", companyID, "error", err)
 	}
 	l, _ := i18n.Parse(lang)
 	return l.T("dialerror." + code)

@@ -53,19 +53,19 @@ func (s *Service) Dial(ctx context.Context, link store.Link, toNumber string) er
 	}
 	pbx, err := s.o.PBX(ctx, link.CompanyID)
 	if err != nil {
-		s.log.Warn("calls: click-to-dial: no Centrex client", "company_id", link.CompanyID, "error", err)
+		s.log.WarnContext(ctx, "calls: click-to-dial: no Centrex client", "company_id", link.CompanyID, "error", err)
 		return s.queueDialError(ctx, link, number, zoho.DialNotAvailable)
 	}
 	dctx, cancel := context.WithTimeout(ctx, centrexTimeout)
 	callID, err := pbx.Dial(dctx, link.SeatUserID, number)
 	cancel()
 	if err != nil {
-		s.log.Info("calls: click-to-dial refused", "company_id", link.CompanyID, "link_id", link.ID, "error", err)
+		s.log.InfoContext(ctx, "calls: click-to-dial refused", "company_id", link.CompanyID, "link_id", link.ID, "error", err)
 		return s.queueDialError(ctx, link, number, dialErrorCode(err))
 	}
 	if err := s.o.Store.RecordDialedCall(ctx, link.CompanyID, link.SeatID, callID, link.ZohoUserID); err != nil {
 		// The call is placed and its events will record it: not Zoho's problem.
-		s.log.Warn("calls: record dialed call", "company_id", link.CompanyID, "error", err)
+		s.log.WarnContext(ctx, "calls: record dialed call", "company_id", link.CompanyID, "error", err)
 	}
 	return nil
 }
