@@ -22,8 +22,9 @@ RUN CGO_ENABLED=0 go build -trimpath -o /out/gateway \
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/gateway /gateway
 USER nonroot:nonroot
-# 8080: portal and telephony bridge (public). 9090: /metrics and pprof
-# (internal only: publish it to the monitoring network, never to the internet).
+# 8080: portal and telephony bridge (public). 9090: /metrics and pprof when
+# started with METRICS_ADDR=:9090 (internal only: reachable from the
+# monitoring network, never published to the internet).
 EXPOSE 8080 9090
 ENV LISTEN_ADDR=:8080
 # distroless has no shell or curl: the binary asks the server's /readyz itself.

@@ -3,7 +3,10 @@
 // endpoints Zoho calls (their paths and parameter names are
 // internal/zohoapi's), and the Xsi-Events HTTP contact the Centrex posts
 // call events to. A handler parses and bounds the request, asks calls, and
-// maps its errors to a status code; it holds no state of its own.
+// maps its errors to a status code; it holds no state of its own. The
+// Centrex events it accepts are counted by type, those it refuses by cause
+// (Options.Metrics); its requests' access log is the app's
+// (internal/accesslog), with the events token redacted.
 package bridge
 
 import (

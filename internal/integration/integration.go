@@ -9,7 +9,7 @@
 // instance.
 //
 // The OAuth state and the browser belong to the portal; this package never
-// sees a request.
+// sees a request. Token refreshes are counted by result (Options.Metrics).
 package integration
 
 import (

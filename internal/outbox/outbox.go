@@ -21,6 +21,10 @@
 // hear the rows' pg_notify('outbox') on a LISTEN connection; a poll
 // (Options.Poll) covers lost notifications and rows that fall due after a
 // backoff.
+//
+// Every attempt's result (delivered, retry, parked) is counted in
+// Options.Metrics; the queue's size and age are the database gauges of
+// internal/metrics, the same on every instance.
 package outbox
 
 import (

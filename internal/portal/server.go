@@ -1,6 +1,8 @@
 // Package portal is the administrators' web portal: its routes, middleware,
 // handlers (one file per screen of the user guide) and the glue between the
-// store and the templ views in web/.
+// store and the templ views in web/. Sign-ins are counted by result, and
+// the throttled ones, in Options.Metrics; the access log and the request
+// ids are the app's (internal/accesslog).
 package portal
 
 import (
