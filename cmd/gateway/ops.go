@@ -12,8 +12,10 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/conecta-zoho/gateway/internal/buildinfo"
+	"github.com/conecta-zoho/gateway/internal/chars"
 	"github.com/conecta-zoho/gateway/internal/config"
 	"github.com/conecta-zoho/gateway/internal/status"
 	"github.com/conecta-zoho/gateway/internal/store"
@@ -127,13 +129,22 @@ func cmdStatus(ctx context.Context, args []string, e env) int {
 	return exitOK
 }
 
+// maxErrorChars is how much of the last error the table shows, in
+// characters.
+const maxErrorChars = 60
+
 // printTable prints one line per company.
 func printTable(w io.Writer, cs []status.Company) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "COMPANY\tZOHO\tTOKEN\tSUBSCRIPTION\tSEATS SYNCED\tPENDING\tPARKED\tOLDEST PENDING\tLAST ERROR")
 	for _, c := range cs {
+		// The last error is cut to keep the line short (--company shows it whole).
+		lastError := cmp.Or(c.LastError, "-")
+		if utf8.RuneCountInString(lastError) > maxErrorChars {
+			lastError = chars.Truncate(lastError, maxErrorChars-1) + "…"
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", c.Name, c.Integration, c.Token, c.SubscriptionState,
-			when(c.SeatSync.SyncedAt), c.OutboxPending, c.OutboxParked, age(c.OldestPendingAge), clip(c.LastError, 60))
+			when(c.SeatSync.SyncedAt), c.OutboxPending, c.OutboxParked, age(c.OldestPendingAge), lastError)
 	}
 	tw.Flush()
 }
@@ -196,13 +207,6 @@ func age(d time.Duration) string {
 		return "-"
 	}
 	return d.Round(time.Second).String()
-}
-
-func clip(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return cmp.Or(s, "-")
 }
 
 func suffix(format, v string) string {

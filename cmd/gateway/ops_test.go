@@ -10,9 +10,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/conecta-zoho/gateway/internal/buildinfo"
 	"github.com/conecta-zoho/gateway/internal/centrex"
+	"github.com/conecta-zoho/gateway/internal/status"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/testdb"
 )
@@ -216,6 +218,25 @@ func TestStatus(t *testing.T) {
 	}
 	if r := gateway(t, vars, "", "status", "extra"); r.code != exitUsage {
 		t.Errorf("status with an argument: %+v", r)
+	}
+}
+
+// TestStatusTableCutsLongErrors: the table shows at most maxErrorChars of
+// a last error, cut between characters and marked with an ellipsis.
+func TestStatusTableCutsLongErrors(t *testing.T) {
+	t.Parallel()
+	var out strings.Builder
+	printTable(&out, []status.Company{
+		{CompanyFigures: store.CompanyFigures{Name: "Fermax"}, LastError: "zoho: " + strings.Repeat("é", 100)},
+		{CompanyFigures: store.CompanyFigures{Name: "Acme"}},
+	})
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	want := "zoho: " + strings.Repeat("é", maxErrorChars-1-len("zoho: ")) + "…"
+	if len(lines) != 3 || !strings.HasSuffix(lines[1], want) || !utf8.ValidString(out.String()) {
+		t.Errorf("table:\n%s\nwant Fermax's line to end in %q", out.String(), want)
+	}
+	if !strings.HasSuffix(lines[2], " -") {
+		t.Errorf("a company without an error: %q", lines[2])
 	}
 }
 
