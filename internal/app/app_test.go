@@ -52,8 +52,15 @@ func newTestApp(t *testing.T) (*App, net.Listener) {
 // serve runs a.Serve in the background and waits until /healthz answers.
 func serve(t *testing.T, ctx context.Context, a *App, ln net.Listener) <-chan error {
 	t.Helper()
+	return serveWithMetrics(t, ctx, a, ln, nil)
+}
+
+// serveWithMetrics is serve with the internal metrics listener on
+// metricsLn (nil: none).
+func serveWithMetrics(t *testing.T, ctx context.Context, a *App, ln, metricsLn net.Listener) <-chan error {
+	t.Helper()
 	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, ln, nil) }()
+	go func() { done <- a.Serve(ctx, ln, metricsLn) }()
 	url := "http://" + ln.Addr().String() + "/healthz"
 	deadline := time.Now().Add(stopWithin)
 	for {
@@ -97,6 +104,39 @@ func TestServeReturnsWhenTheHTTPServerFails(t *testing.T) {
 	err := wait(t, done)
 	if err == nil || !strings.Contains(err.Error(), "http server") {
 		t.Fatalf("Serve returned %v, want the HTTP server's failure", err)
+	}
+}
+
+// TestServeReturnsWhenTheMetricsServerFails: the internal metrics listener
+// runs in the same group: when it breaks, Serve stops the public server and
+// the loops and returns the metrics server's error, rather than running on
+// unobserved.
+func TestServeReturnsWhenTheMetricsServerFails(t *testing.T) {
+	t.Parallel()
+	a, ln := newTestApp(t)
+	metricsLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := serveWithMetrics(t, context.Background(), a, ln, metricsLn)
+	resp, err := http.Get("http://" + metricsLn.Addr().String() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("metrics listener: %s", resp.Status)
+	}
+	if err := metricsLn.Close(); err != nil {
+		t.Fatal(err)
+	}
+	err = wait(t, done)
+	if err == nil || !strings.Contains(err.Error(), "metrics server") {
+		t.Fatalf("Serve returned %v, want the metrics server's failure", err)
+	}
+	if resp, err := http.Get("http://" + ln.Addr().String() + "/healthz"); err == nil {
+		resp.Body.Close()
+		t.Fatal("the HTTP server still answers after the metrics server failed")
 	}
 }
 
