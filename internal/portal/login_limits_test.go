@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/conecta-zoho/gateway/internal/metrics/metricstest"
 	"github.com/conecta-zoho/gateway/internal/password"
 	"github.com/conecta-zoho/gateway/internal/portal"
 )
@@ -255,6 +256,12 @@ func TestLoginFloodIsBounded(t *testing.T) {
 			t.Errorf("a checked wrong password: %d", s)
 		}
 	}
+	// The metrics tell the refused logins from the checked ones.
+	f := metricstest.Gather(t, e.metrics.Gatherer())
+	if busy, failed := f.Value("gateway_logins_total", map[string]string{"result": "busy"}),
+		f.Value("gateway_logins_total", map[string]string{"result": "failed"}); busy != flood-float64(checking) || failed != float64(checking) {
+		t.Errorf("logins counted busy %v, failed %v; want %d and %d", busy, failed, flood-checking, checking)
+	}
 
 	t.Run("busy answer", func(t *testing.T) {
 		// Both slots held again: the next login is told to retry.
@@ -340,6 +347,16 @@ func TestFailedCaptchasCountAgainstTheAddressOnly(t *testing.T) {
 		wantStatus(t, e.client(t).login("someone@x.com", "whatever whatever", "000000"), http.StatusUnauthorized)
 	}
 	wantStatus(t, e.client(t).login(adminEmail, adminPassword, captchaDigits), http.StatusTooManyRequests)
+
+	f := metricstest.Gather(t, e.metrics.Gatherer())
+	for result, want := range map[string]float64{"captcha": 20, "success": 1, "failed": 0} {
+		if got := f.Value("gateway_logins_total", map[string]string{"result": result}); got != want {
+			t.Errorf("gateway_logins_total{result=%q} = %v, want %v", result, got, want)
+		}
+	}
+	if got := f.Value("gateway_logins_throttled_total", nil); got != 1 {
+		t.Errorf("gateway_logins_throttled_total = %v, want 1", got)
+	}
 }
 
 // TestForwardedForAcrossHeaderLines: behind a trusted proxy the client
