@@ -75,9 +75,11 @@ func (s *Store) CentrexConnection(ctx context.Context, companyID int64) (Centrex
 }
 
 // CompaniesWithCentrex returns the ids of every company that has a Centrex
-// connection, in id order: the companies the periodic seat sync visits.
+// connection and is not switched off, in id order: the companies the
+// periodic seat sync visits.
 func (s *Store) CompaniesWithCentrex(ctx context.Context) ([]int64, error) {
-	rows, err := s.pool.Query(ctx, `SELECT company_id FROM centrex_connections ORDER BY company_id`)
+	rows, err := s.pool.Query(ctx, `SELECT cc.company_id FROM centrex_connections cc
+		JOIN companies c ON c.id = cc.company_id WHERE c.switched_off_at IS NULL ORDER BY cc.company_id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: companies with centrex: %w", err)
 	}

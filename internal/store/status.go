@@ -15,6 +15,10 @@ import (
 type CompanyFigures struct {
 	CompanyID int64
 	Name      string
+	// ExternalID is the carrier's ordering system's id ("": none);
+	// SwitchedOffAt is when the company was switched off (zero: it is on).
+	ExternalID    string
+	SwitchedOffAt time.Time
 
 	// Integration is the Zoho integration's status (ZohoDisabled when the
 	// company never had one) and IntegrationError its last error code.
@@ -48,7 +52,7 @@ type CompanyFigures struct {
 // (outbox_company_undelivered_idx); the last outbox error from the rows
 // that failed (outbox_company_errors_idx: a delivered row has none).
 const companyFiguresSQL = `
-	SELECT c.id, c.name,
+	SELECT c.id, c.name, coalesce(c.external_id, ''), coalesce(c.switched_off_at, 'epoch'),
 		coalesce(z.status, 'disabled'), coalesce(z.last_error, ''),
 		coalesce(z.access_expires_at, 'epoch'), coalesce(z.refreshed_at, 'epoch'),
 		cc.company_id IS NOT NULL,
@@ -84,12 +88,12 @@ func (s *Store) CompanyFigures(ctx context.Context, name string) ([]CompanyFigur
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (CompanyFigures, error) {
 		var f CompanyFigures
-		err := row.Scan(&f.CompanyID, &f.Name, &f.Integration, &f.IntegrationError, &f.AccessExpiresAt, &f.RefreshedAt,
+		err := row.Scan(&f.CompanyID, &f.Name, &f.ExternalID, &f.SwitchedOffAt, &f.Integration, &f.IntegrationError, &f.AccessExpiresAt, &f.RefreshedAt,
 			&f.HasCentrex, &f.Subscription.SubscriptionID, &f.Subscription.RenewedAt, &f.Subscription.ExpiresAt,
 			&f.Subscription.LastError, &f.SeatSync.Source, &f.SeatSync.SyncedAt, &f.SeatSync.Present, &f.SeatSync.Gone,
 			&f.OutboxPending, &f.OutboxParked, &f.OldestPendingAt, &f.OutboxError)
 		f.Subscription.CompanyID = f.CompanyID
-		for _, t := range []*time.Time{&f.AccessExpiresAt, &f.RefreshedAt, &f.Subscription.RenewedAt,
+		for _, t := range []*time.Time{&f.SwitchedOffAt, &f.AccessExpiresAt, &f.RefreshedAt, &f.Subscription.RenewedAt,
 			&f.Subscription.ExpiresAt, &f.SeatSync.SyncedAt, &f.OldestPendingAt} {
 			if t.Equal(time.Unix(0, 0)) {
 				*t = time.Time{}
