@@ -39,6 +39,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/conecta-zoho/gateway/internal/accesslog"
+	"github.com/conecta-zoho/gateway/internal/api"
 	"github.com/conecta-zoho/gateway/internal/bridge"
 	"github.com/conecta-zoho/gateway/internal/buildinfo"
 	"github.com/conecta-zoho/gateway/internal/centrex/xsi"
@@ -46,6 +47,7 @@ import (
 	"github.com/conecta-zoho/gateway/internal/integration"
 	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/portal"
+	"github.com/conecta-zoho/gateway/internal/provision"
 	"github.com/conecta-zoho/gateway/internal/seats"
 	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/status"
@@ -69,11 +71,15 @@ type App struct {
 	Status *status.Service
 	// Metrics is this instance's registry and collectors.
 	Metrics *metrics.Metrics
+	// Provision is what the carrier does to companies: the command line,
+	// the operator console and the provisioning API all go through it.
+	Provision *provision.Service
 
 	cfg    config.Config
 	logger *slog.Logger
 	portal *portal.Server
 	bridge *bridge.Bridge
+	api    *api.Server
 	loops  []loop
 }
 
@@ -145,7 +151,18 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		st.Close()
 		return nil, fmt.Errorf("app: metrics: %w", err)
 	}
-	a := &App{Store: st, Integration: integ, Seats: seatSvc, Status: statusSvc, Metrics: m, cfg: cfg, logger: logger}
+	prov := provision.New(provision.Options{
+		Store:          st,
+		Seats:          seatSvc,
+		Integration:    integ,
+		PasswordParams: cfg.PasswordParams,
+		Retention:      cfg.CompanyRetention,
+		Logger:         logger.With("component", "provision"),
+	})
+	a := &App{Store: st, Integration: integ, Seats: seatSvc, Status: statusSvc, Metrics: m, Provision: prov,
+		cfg: cfg, logger: logger}
+	a.api = api.New(api.Options{Store: st, Provision: prov, Status: statusSvc, Logger: logger.With("component", "api"),
+		RateLimit: cfg.APIRateLimit})
 	tel := newTelephony(cfg, st, integ, wake, instance, m, &http.Client{Timeout: 10 * time.Second, Transport: xsiTransport}, logger)
 	a.bridge = tel.bridge
 	if cfg.PublicURL != nil {
@@ -200,8 +217,11 @@ func (a *App) Handler() http.Handler {
 		Logger:     a.logger,
 		TrustProxy: a.cfg.TrustProxy,
 		Surface: func(r *http.Request) string {
-			if strings.HasPrefix(r.URL.Path, bridge.Prefix) {
+			switch {
+			case strings.HasPrefix(r.URL.Path, bridge.Prefix):
 				return "bridge"
+			case strings.HasPrefix(r.URL.Path, api.Prefix+"/"):
+				return "api"
 			}
 			return "portal"
 		},
@@ -210,6 +230,7 @@ func (a *App) Handler() http.Handler {
 		Observe: a.Metrics.HTTPRequest,
 	}))
 	a.bridge.Routes(r)
+	r.Mount("/api", a.api.Handler())
 	r.Mount("/", a.portal.Handler())
 	return r
 }
@@ -291,9 +312,10 @@ func serveHTTP(ctx context.Context, g *errgroup.Group, name string, ln net.Liste
 }
 
 // janitor deletes expired sessions and captchas, old login failures,
-// processed event ids, delivered notifications and closed calls every ten
-// minutes until ctx ends; a failed deletion is logged and tried again next
-// time.
+// processed event ids, delivered notifications, closed calls, API rate
+// windows (after an hour) and idempotency keys (after a day), and the
+// switched-off companies whose retention ended, every ten minutes until
+// ctx ends; a failed deletion is logged and tried again next time.
 func (a *App) janitor(ctx context.Context) error {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
@@ -315,6 +337,12 @@ func (a *App) janitor(ctx context.Context) error {
 		}
 		if _, err := a.Store.PruneCalls(ctx, now.Add(-90*24*time.Hour)); err != nil && ctx.Err() == nil {
 			a.logger.Warn("janitor: calls", "error", err)
+		}
+		if err := a.Store.PruneAPI(ctx, now.Add(-time.Hour), now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+			a.logger.Warn("janitor: API", "error", err)
+		}
+		if _, err := a.Provision.DeleteExpired(ctx, now); err != nil && ctx.Err() == nil {
+			a.logger.Warn("janitor: switched-off companies", "error", err)
 		}
 	}
 }

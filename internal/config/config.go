@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/conecta-zoho/gateway/internal/password"
 	"github.com/conecta-zoho/gateway/internal/zoho"
 )
 
@@ -74,6 +75,16 @@ type Config struct {
 	// Centrex (SEAT_SYNC_INTERVAL); the gateway checks every quarter of it,
 	// and then also switches off the links of seats that left.
 	SeatSyncInterval time.Duration
+	// CompanyRetention is how long a switched-off company's data is kept
+	// before the janitor deletes it (COMPANY_RETENTION).
+	CompanyRetention time.Duration
+	// APIRateLimit is how many requests an API key may make per minute,
+	// over every instance together (API_RATE_LIMIT).
+	APIRateLimit int
+	// PasswordParams is the argon2id cost of the passwords the gateway
+	// hashes (administrators' and operators'): password.Default; not read
+	// from the environment (tests that create many set a cheaper one).
+	PasswordParams password.Params
 	// Dev is true in `gateway dev`: cookies may be sent over plain HTTP on
 	// loopback and the demo data is seeded.
 	Dev bool
@@ -105,6 +116,7 @@ func Load(getenv func(string) string, mode Mode) (Config, error) {
 	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
 
 	c := Config{
+		PasswordParams:     password.Default,
 		DatabaseURL:        get("DATABASE_URL"),
 		ListenAddr:         get("LISTEN_ADDR"),
 		MetricsAddr:        get("METRICS_ADDR"),
@@ -188,6 +200,15 @@ func Load(getenv func(string) string, mode Mode) (Config, error) {
 	c.SessionIdleTimeout = parseDuration(get("SESSION_IDLE_TIMEOUT"), 30*time.Minute, "SESSION_IDLE_TIMEOUT", bad)
 	c.SessionLifetime = parseDuration(get("SESSION_LIFETIME"), 12*time.Hour, "SESSION_LIFETIME", bad)
 	c.SeatSyncInterval = parseDuration(get("SEAT_SYNC_INTERVAL"), time.Hour, "SEAT_SYNC_INTERVAL", bad)
+	c.CompanyRetention = parseDuration(get("COMPANY_RETENTION"), 30*24*time.Hour, "COMPANY_RETENTION", bad)
+	c.APIRateLimit = 120
+	if v := get("API_RATE_LIMIT"); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 100000 {
+			bad("API_RATE_LIMIT", "want requests per minute per key, 1 to 100000, got %q", v)
+		} else {
+			c.APIRateLimit = n
+		}
+	}
 	if c.SessionIdleTimeout > c.SessionLifetime {
 		bad("SESSION_IDLE_TIMEOUT", "(%s) must not exceed SESSION_LIFETIME (%s)", c.SessionIdleTimeout, c.SessionLifetime)
 	}

@@ -96,6 +96,16 @@ func (s *Service) Companies(ctx context.Context, name string) ([]Company, error)
 	return out, nil
 }
 
+// Company returns the status of the company with that id
+// (store.ErrNotFound when there is none).
+func (s *Service) Company(ctx context.Context, companyID int64) (Company, error) {
+	f, err := s.store.CompanyFiguresByID(ctx, companyID)
+	if err != nil {
+		return Company{}, err
+	}
+	return Derive(f, s.now()), nil
+}
+
 // Derive reads a company's states from its figures at time now.
 func Derive(f store.CompanyFigures, now time.Time) Company {
 	c := Company{CompanyFigures: f}
@@ -137,6 +147,23 @@ func Derive(f store.CompanyFigures, now time.Time) Company {
 		c.LastError = "outbox: " + f.OutboxError
 	}
 	return c
+}
+
+// AttentionAge is how long a pending notification may wait before its
+// company needs attention.
+const AttentionAge = 5 * time.Minute
+
+// NeedsAttention reports whether someone should look at the company:
+// anything failing (an integration error or a disable left half way, a
+// token Zoho refused, a failing subscription, any last error), a parked
+// notification, or a pending one older than AttentionAge. A switched-off
+// company needs none.
+func (c Company) NeedsAttention() bool {
+	if !c.SwitchedOffAt.IsZero() {
+		return false
+	}
+	return c.LastError != "" || c.Token == TokenNeedsConsent || c.Integration == store.ZohoDisabling ||
+		c.SubscriptionState == SubscriptionFailing || c.OutboxParked > 0 || c.OldestPendingAge > AttentionAge
 }
 
 // Totals are the figures of every company together.

@@ -74,3 +74,34 @@ func TestSum(t *testing.T) {
 		t.Error("a status with no company is missing from the totals")
 	}
 }
+
+// TestNeedsAttention: anything failing, a parked notification or one
+// pending over five minutes flags a company; a quiet one, one pending for
+// less, and a switched-off one are not flagged.
+func TestNeedsAttention(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	ok := store.CompanyFigures{Integration: store.ZohoEnabled, AccessExpiresAt: now.Add(time.Hour)}
+	for _, tc := range []struct {
+		name string
+		edit func(f *store.CompanyFigures)
+		want bool
+	}{
+		{"quiet", func(*store.CompanyFigures) {}, false},
+		{"pending four minutes", func(f *store.CompanyFigures) { f.OutboxPending, f.OldestPendingAt = 3, now.Add(-4 * time.Minute) }, false},
+		{"pending six minutes", func(f *store.CompanyFigures) { f.OutboxPending, f.OldestPendingAt = 1, now.Add(-6 * time.Minute) }, true},
+		{"parked", func(f *store.CompanyFigures) { f.OutboxParked = 1 }, true},
+		{"needs consent", func(f *store.CompanyFigures) { f.Integration = store.ZohoNeedsConsent }, true},
+		{"disable half way", func(f *store.CompanyFigures) { f.Integration = store.ZohoDisabling }, true},
+		{"failing subscription", func(f *store.CompanyFigures) {
+			f.HasCentrex, f.Subscription.LastError = true, "centrex refused"
+		}, true},
+		{"switched off with parked", func(f *store.CompanyFigures) { f.OutboxParked, f.SwitchedOffAt = 2, now }, false},
+	} {
+		f := ok
+		tc.edit(&f)
+		if got := Derive(f, now).NeedsAttention(); got != tc.want {
+			t.Errorf("%s: NeedsAttention = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -100,17 +100,18 @@ func (s *Store) APIKeys(ctx context.Context) ([]APIKey, error) {
 
 // CountAPIRequest counts one request of the key in the window of length
 // window that holds the store's now, across every instance, and returns
-// how many the window holds with it and when the window ends.
-func (s *Store) CountAPIRequest(ctx context.Context, keyID int64, window time.Duration) (int, time.Time, error) {
-	start := s.now().Truncate(window)
+// how many the window holds with it and how long until the window ends.
+func (s *Store) CountAPIRequest(ctx context.Context, keyID int64, window time.Duration) (int, time.Duration, error) {
+	now := s.now()
+	start := now.Truncate(window)
 	var n int
 	err := s.pool.QueryRow(ctx, `INSERT INTO api_rate (api_key_id, window_start, requests) VALUES ($1, $2, 1)
 		ON CONFLICT (api_key_id, window_start) DO UPDATE SET requests = api_rate.requests + 1
 		RETURNING requests`, keyID, start).Scan(&n)
 	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("store: count API request of key %d: %w", keyID, err)
+		return 0, 0, fmt.Errorf("store: count API request of key %d: %w", keyID, err)
 	}
-	return n, start.Add(window), nil
+	return n, start.Add(window).Sub(now), nil
 }
 
 // PruneAPI deletes the rate windows that started before rates and the

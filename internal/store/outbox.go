@@ -210,6 +210,20 @@ func (s *Store) RetryOutbox(ctx context.Context, companyID, id int64) error {
 	return nil
 }
 
+// RetryParkedOutbox puts every parked notification of the company back in
+// the queue, as RetryOutbox does one, and returns how many.
+func (s *Store) RetryParkedOutbox(ctx context.Context, companyID int64) (int, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $2
+		WHERE company_id = $1 AND status = 'parked'`, companyID, s.now())
+	if err == nil && tag.RowsAffected() > 0 {
+		_, err = s.pool.Exec(ctx, `SELECT pg_notify('outbox', $1::bigint::text)`, companyID)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: retry the parked notifications of company %d: %w", companyID, err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // errorText is an error message as stored: at most maxErrorText characters
 // of valid UTF-8 without NUL, whatever bytes Zoho or the Centrex sent, so
 // that recording an outcome cannot fail on the message itself.

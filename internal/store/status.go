@@ -37,6 +37,9 @@ type CompanyFigures struct {
 
 	// SeatSync is the last seat sync or import (zero SyncedAt: never).
 	SeatSync SeatSync
+	// Links counts the company's seats linked to a Zoho user, and
+	// LinksEnabled those of them switched on in Zoho.
+	Links, LinksEnabled int
 
 	// OutboxPending and OutboxParked count the company's undelivered
 	// notifications; OldestPendingAt is when the oldest pending one was
@@ -59,7 +62,8 @@ const companyFiguresSQL = `
 		coalesce(s.subscription_id, ''), coalesce(s.renewed_at, 'epoch'), coalesce(s.expires_at, 'epoch'),
 		coalesce(s.last_error, ''),
 		coalesce(ss.source, ''), coalesce(ss.synced_at, 'epoch'), coalesce(ss.present, 0), coalesce(ss.gone, 0),
-		coalesce(o.pending, 0), coalesce(o.parked, 0), coalesce(o.oldest, 'epoch'), coalesce(oe.last_error, '')
+		coalesce(o.pending, 0), coalesce(o.parked, 0), coalesce(o.oldest, 'epoch'), coalesce(oe.last_error, ''),
+		coalesce(l.links, 0), coalesce(l.enabled, 0)
 	FROM companies c
 	LEFT JOIN zoho_integrations z ON z.company_id = c.id
 	LEFT JOIN centrex_connections cc ON cc.company_id = c.id
@@ -75,14 +79,34 @@ const companyFiguresSQL = `
 	LEFT JOIN LATERAL (
 		SELECT last_error FROM outbox WHERE company_id = c.id AND last_error <> '' ORDER BY id DESC LIMIT 1
 	) oe ON true
-	WHERE $1 = '' OR lower(c.name) = lower($1)
+	LEFT JOIN (
+		SELECT company_id, count(*) AS links, count(*) FILTER (WHERE enabled) AS enabled
+		FROM seat_links GROUP BY company_id
+	) l ON l.company_id = c.id
+	WHERE ($1 = '' OR lower(c.name) = lower($1)) AND ($2 = 0 OR c.id = $2)
 	ORDER BY lower(c.name), c.id`
 
 // CompanyFigures reads the figures of every company, by name, or of the one
 // named name (compared without case; ErrNotFound when there is none). It
 // opens no secret, so it works without SECRET_KEY.
 func (s *Store) CompanyFigures(ctx context.Context, name string) ([]CompanyFigures, error) {
-	rows, err := s.pool.Query(ctx, companyFiguresSQL, name)
+	return s.companyFigures(ctx, name, 0)
+}
+
+// CompanyFiguresByID reads the figures of one company (ErrNotFound: none).
+func (s *Store) CompanyFiguresByID(ctx context.Context, companyID int64) (CompanyFigures, error) {
+	figs, err := s.companyFigures(ctx, "", companyID)
+	if err == nil && len(figs) == 0 {
+		err = fmt.Errorf("store: company figures of company %d: %w", companyID, ErrNotFound)
+	}
+	if err != nil {
+		return CompanyFigures{}, err
+	}
+	return figs[0], nil
+}
+
+func (s *Store) companyFigures(ctx context.Context, name string, companyID int64) ([]CompanyFigures, error) {
+	rows, err := s.pool.Query(ctx, companyFiguresSQL, name, companyID)
 	if err != nil {
 		return nil, fmt.Errorf("store: company figures: %w", err)
 	}
@@ -91,7 +115,7 @@ func (s *Store) CompanyFigures(ctx context.Context, name string) ([]CompanyFigur
 		err := row.Scan(&f.CompanyID, &f.Name, &f.ExternalID, &f.SwitchedOffAt, &f.Integration, &f.IntegrationError, &f.AccessExpiresAt, &f.RefreshedAt,
 			&f.HasCentrex, &f.Subscription.SubscriptionID, &f.Subscription.RenewedAt, &f.Subscription.ExpiresAt,
 			&f.Subscription.LastError, &f.SeatSync.Source, &f.SeatSync.SyncedAt, &f.SeatSync.Present, &f.SeatSync.Gone,
-			&f.OutboxPending, &f.OutboxParked, &f.OldestPendingAt, &f.OutboxError)
+			&f.OutboxPending, &f.OutboxParked, &f.OldestPendingAt, &f.OutboxError, &f.Links, &f.LinksEnabled)
 		f.Subscription.CompanyID = f.CompanyID
 		for _, t := range []*time.Time{&f.SwitchedOffAt, &f.AccessExpiresAt, &f.RefreshedAt, &f.Subscription.RenewedAt,
 			&f.Subscription.ExpiresAt, &f.SeatSync.SyncedAt, &f.OldestPendingAt} {
