@@ -48,6 +48,10 @@ Commands:
   admin reset-password --email EMAIL [--password-stdin]
                                      set a new password (generated unless --password-stdin)
                                      and end the administrator's sessions
+  operator create|reset-password|disable --email EMAIL [--password-stdin] [--reset-totp]
+                                     the carrier's operators, who sign in to /operator/ (password + TOTP)
+  apikey create|revoke --name NAME | apikey list
+                                     keys of the provisioning API (/api/v1/); a new key is shown once
   status [--company NAME]            every company's integration, token, subscription, seat sync,
                                      outbox and last error, from the database
   healthcheck [--timeout 5s]         exit 0 when the server at LISTEN_ADDR is ready (/readyz)
@@ -94,6 +98,10 @@ func run(ctx context.Context, args []string, e env) int {
 		return cmdAdmin(ctx, args[1:], e)
 	case "seats":
 		return cmdSeats(ctx, args[1:], e)
+	case "operator":
+		return cmdOperator(ctx, args[1:], e)
+	case "apikey":
+		return cmdAPIKey(ctx, args[1:], e)
 	case "status":
 		return cmdStatus(ctx, args[1:], e)
 	case "healthcheck":

@@ -88,8 +88,8 @@ func TestNeedsAttention(t *testing.T) {
 		want bool
 	}{
 		{"quiet", func(*store.CompanyFigures) {}, false},
-		{"pending four minutes", func(f *store.CompanyFigures) { f.OutboxPending, f.OldestPendingAt = 3, now.Add(-4 * time.Minute) }, false},
-		{"pending six minutes", func(f *store.CompanyFigures) { f.OutboxPending, f.OldestPendingAt = 1, now.Add(-6 * time.Minute) }, true},
+		{"pending four minutes", func(f *store.CompanyFigures) { f.OutboxPending, f.OldestPendingAt = 3, now.Add(-4*time.Minute) }, false},
+		{"pending six minutes", func(f *store.CompanyFigures) { f.OutboxPending, f.OldestPendingAt = 1, now.Add(-6*time.Minute) }, true},
 		{"parked", func(f *store.CompanyFigures) { f.OutboxParked = 1 }, true},
 		{"needs consent", func(f *store.CompanyFigures) { f.Integration = store.ZohoNeedsConsent }, true},
 		{"disable half way", func(f *store.CompanyFigures) { f.Integration = store.ZohoDisabling }, true},

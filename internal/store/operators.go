@@ -37,7 +37,9 @@ func scanOperator(row pgx.Row) (Operator, error) {
 }
 
 // totpContext binds a sealed TOTP secret to its operator.
-func totpContext(operatorID int64) string { return "operator-totp:" + strconv.FormatInt(operatorID, 10) }
+func totpContext(operatorID int64) string {
+	return "operator-totp:" + strconv.FormatInt(operatorID, 10)
+}
 
 // CreateOperator adds an operator (the e-mail stored lower-cased).
 func (s *Store) CreateOperator(ctx context.Context, email, passwordHash string) (Operator, error) {
