@@ -45,6 +45,7 @@ import (
 	"github.com/conecta-zoho/gateway/internal/centrex/xsi"
 	"github.com/conecta-zoho/gateway/internal/config"
 	"github.com/conecta-zoho/gateway/internal/integration"
+	"github.com/conecta-zoho/gateway/internal/login"
 	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/portal"
 	"github.com/conecta-zoho/gateway/internal/provision"
@@ -163,6 +164,14 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		cfg: cfg, logger: logger}
 	a.api = api.New(api.Options{Store: st, Provision: prov, Status: statusSvc, Logger: logger.With("component", "api"),
 		RateLimit: cfg.APIRateLimit})
+	// One login gate for the portal and the operator console: its hashing
+	// slots bound every password check of the process.
+	gate := login.New(login.Options{
+		Store:           st,
+		Box:             box,
+		CaptchaSolution: cfg.DevCaptchaSolution,
+		PasswordParams:  cfg.PasswordParams,
+	})
 	tel := newTelephony(cfg, st, integ, wake, instance, m, &http.Client{Timeout: 10 * time.Second, Transport: xsiTransport}, logger)
 	a.bridge = tel.bridge
 	if cfg.PublicURL != nil {
@@ -174,8 +183,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 			FormActions:        []string{origin(cfg.ZohoAccountsURL)},
 			PublicURL:          cfg.PublicURL,
 			Dev:                cfg.Dev,
-			Box:                box,
-			CaptchaSolution:    cfg.DevCaptchaSolution,
+			Login:              gate,
 			TrustProxy:         cfg.TrustProxy,
 			SessionIdleTimeout: cfg.SessionIdleTimeout,
 			SessionLifetime:    cfg.SessionLifetime,

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/conecta-zoho/gateway/internal/login"
 	"github.com/conecta-zoho/gateway/internal/metrics/metricstest"
 	"github.com/conecta-zoho/gateway/internal/password"
 	"github.com/conecta-zoho/gateway/internal/portal"
@@ -124,7 +125,7 @@ func count(statuses []int, want int) int {
 func TestGuessesInFlightCount(t *testing.T) {
 	t.Parallel()
 	g := newPasswordGate()
-	e := newTestEnvWith(t, func(o *portal.Options) { o.CheckPassword = g.check; o.HashSlots = 16 })
+	e := newTestEnvWith(t, withGate(func(o *login.Options) { o.CheckPassword = g.check; o.HashSlots = 16 }))
 	other := e.secondInstance(t)
 	var clients []*client
 	var forms []url.Values
@@ -166,7 +167,7 @@ func TestGuessesInFlightCount(t *testing.T) {
 func TestSuccessAmongGuessesKeepsHistory(t *testing.T) {
 	t.Parallel()
 	g := newPasswordGate()
-	e := newTestEnvWith(t, func(o *portal.Options) { o.CheckPassword = g.check; o.HashSlots = 16 })
+	e := newTestEnvWith(t, withGate(func(o *login.Options) { o.CheckPassword = g.check; o.HashSlots = 16 }))
 	var clients []*client
 	var forms []url.Values
 	for i := range 5 {
@@ -206,7 +207,7 @@ func TestSuccessAmongGuessesKeepsHistory(t *testing.T) {
 func TestOneCaptchaAnsweredAtOnce(t *testing.T) {
 	t.Parallel()
 	g := newPasswordGate()
-	e := newTestEnvWith(t, func(o *portal.Options) { o.CheckPassword = g.check; o.HashSlots = 16 })
+	e := newTestEnvWith(t, withGate(func(o *login.Options) { o.CheckPassword = g.check; o.HashSlots = 16 }))
 	c := e.client(t)
 	d := c.on(e.secondInstance(t))
 	form := c.loginForm(adminEmail, adminPassword, captchaDigits)
@@ -233,7 +234,7 @@ func TestOneCaptchaAnsweredAtOnce(t *testing.T) {
 func TestLoginFloodIsBounded(t *testing.T) {
 	t.Parallel()
 	g := newPasswordGate()
-	e := newTestEnvWith(t, func(o *portal.Options) { o.CheckPassword = g.check; o.HashSlots = 2 })
+	e := newTestEnvWith(t, withGate(func(o *login.Options) { o.CheckPassword = g.check; o.HashSlots = 2 }))
 	const flood = 80
 	var clients []*client
 	var forms []url.Values
@@ -266,7 +267,7 @@ func TestLoginFloodIsBounded(t *testing.T) {
 	t.Run("busy answer", func(t *testing.T) {
 		// Both slots held again: the next login is told to retry.
 		g := newPasswordGate()
-		e := newTestEnvWith(t, func(o *portal.Options) { o.CheckPassword = g.check; o.HashSlots = 2 })
+		e := newTestEnvWith(t, withGate(func(o *login.Options) { o.CheckPassword = g.check; o.HashSlots = 2 }))
 		held := []*client{e.client(t), e.client(t)}
 		statuses := postAll(t, held, []url.Values{held[0].loginForm(adminEmail, "x wrong 1", captchaDigits), held[1].loginForm(adminEmail, "x wrong 2", captchaDigits)})
 		g.settle(statuses, 2)
@@ -309,7 +310,7 @@ func TestLoginFloodIsBounded(t *testing.T) {
 
 	t.Run("wrong captchas", func(t *testing.T) {
 		g := newPasswordGate()
-		e := newTestEnvWith(t, func(o *portal.Options) { o.CheckPassword = g.check; o.HashSlots = 2 })
+		e := newTestEnvWith(t, withGate(func(o *login.Options) { o.CheckPassword = g.check; o.HashSlots = 2 }))
 		const n = 30
 		var clients []*client
 		var forms []url.Values

@@ -40,7 +40,7 @@ func (s *Server) handleLang(w http.ResponseWriter, r *http.Request) {
 // handleCaptchaImage handles GET /captcha/{token}.png: the picture of the
 // captcha sealed in token.
 func (s *Server) handleCaptchaImage(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.captchas.Open(r.PathValue("token"))
+	c, ok := s.login.Captcha(r.PathValue("token"))
 	if !ok {
 		s.notFound(w, r)
 		return
@@ -55,7 +55,7 @@ func (s *Server) handleCaptchaImage(w http.ResponseWriter, r *http.Request) {
 // handleCaptchaAudio handles GET /captcha/{token}.wav: the captcha sealed
 // in token, spoken.
 func (s *Server) handleCaptchaAudio(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.captchas.Open(r.PathValue("token"))
+	c, ok := s.login.Captcha(r.PathValue("token"))
 	if !ok {
 		s.notFound(w, r)
 		return

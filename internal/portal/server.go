@@ -6,22 +6,18 @@
 package portal
 
 import (
-	"cmp"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"runtime"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 
-	"github.com/conecta-zoho/gateway/internal/captcha"
 	"github.com/conecta-zoho/gateway/internal/integration"
+	"github.com/conecta-zoho/gateway/internal/login"
 	"github.com/conecta-zoho/gateway/internal/metrics"
-	"github.com/conecta-zoho/gateway/internal/password"
 	"github.com/conecta-zoho/gateway/internal/seats"
-	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
 )
 
@@ -38,17 +34,9 @@ type Options struct {
 	// Dev relaxes the cookie's Secure flag when PublicURL is plain HTTP on
 	// loopback, so `make run` works in a local browser.
 	Dev bool
-	// Box seals the login captchas (SECRET_KEY), so that every instance
-	// can read them. Required.
-	Box *secretbox.Box
-	// CaptchaSolution fixes the captcha's digits (dev mode, browser tests).
-	CaptchaSolution string
-	// HashSlots bounds the password checks that run at once (argon2id, 64
-	// MiB each); 0 means the number of CPUs.
-	HashSlots int
-	// CheckPassword checks a password against its stored hash; nil means
-	// password.Check. Tests hold or count the checks with it.
-	CheckPassword func(pw, hash string) (bool, error)
+	// Login checks the sign-ins (captcha, throttling, bounded password
+	// checks), the same gate as the operator console's. Required.
+	Login *login.Gate
 	// TrustProxy takes the client address from X-Forwarded-For.
 	TrustProxy bool
 	// SessionIdleTimeout and SessionLifetime bound a login session.
@@ -59,10 +47,6 @@ type Options struct {
 	// FormActions are extra origins the browser may be sent to after a form
 	// is posted (Zoho's accounts servers, for the OAuth consent).
 	FormActions []string
-	// PasswordParams is the argon2id cost the administrators' passwords are
-	// hashed with, which a login with an unknown e-mail pays too
-	// [password.Default]; tests that make cheap hashes pass the same.
-	PasswordParams password.Params
 	// Metrics counts the sign-ins by result; nil counts nothing.
 	Metrics *metrics.Metrics
 }
@@ -74,46 +58,32 @@ type Server struct {
 	integ      *integration.Service
 	seats      *seats.Service
 	sessions   *scs.SessionManager
-	captchas   *captcha.Maker
-	hashSlots  *password.Limiter
+	login      *login.Gate
 	publicURL  *url.URL
 	trustProxy bool
 	now        func() time.Time
 	csp        string
 	hsts       bool
 	metrics    *metrics.Metrics
-	// checkPassword is password.Check unless a test replaced it.
-	checkPassword func(pw, hash string) (bool, error)
-	// dummyHash is checked for an unknown e-mail (newDummyHash).
-	dummyHash func() string
 }
 
 // New builds the portal.
 func New(o Options) *Server {
 	s := &Server{
-		store:         o.Store,
-		logger:        o.Logger,
-		integ:         o.Integration,
-		seats:         o.Seats,
-		captchas:      captcha.NewMaker(o.Box, o.CaptchaSolution, o.Now),
-		hashSlots:     password.NewLimiter(cmp.Or(o.HashSlots, runtime.GOMAXPROCS(0))),
-		checkPassword: o.CheckPassword,
-		publicURL:     o.PublicURL,
-		trustProxy:    o.TrustProxy,
-		now:           o.Now,
-		csp:           contentSecurityPolicy(o.FormActions),
-		hsts:          o.PublicURL.Scheme == "https",
-		metrics:       o.Metrics,
+		store:      o.Store,
+		logger:     o.Logger,
+		integ:      o.Integration,
+		seats:      o.Seats,
+		login:      o.Login,
+		publicURL:  o.PublicURL,
+		trustProxy: o.TrustProxy,
+		now:        o.Now,
+		csp:        contentSecurityPolicy(o.FormActions),
+		hsts:       o.PublicURL.Scheme == "https",
+		metrics:    o.Metrics,
 	}
-	if o.PasswordParams == (password.Params{}) {
-		o.PasswordParams = password.Default
-	}
-	s.dummyHash = newDummyHash(o.PasswordParams)
 	if s.now == nil {
 		s.now = time.Now
-	}
-	if s.checkPassword == nil {
-		s.checkPassword = password.Check
 	}
 	// No cleanup goroutine (interval 0): the app's janitor deletes expired
 	// sessions through the store.

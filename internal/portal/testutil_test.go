@@ -19,6 +19,7 @@ import (
 
 	"github.com/conecta-zoho/gateway/internal/buildinfo"
 	"github.com/conecta-zoho/gateway/internal/integration"
+	"github.com/conecta-zoho/gateway/internal/login"
 	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/password"
 	"github.com/conecta-zoho/gateway/internal/portal"
@@ -123,18 +124,32 @@ func (e *testEnv) handler(t *testing.T, public string) http.Handler {
 		Integration:        e.integration(t, logger),
 		PublicURL:          u,
 		Dev:                true,
-		Box:                testBox(),
-		CaptchaSolution:    captchaDigits,
+		Login:              login.New(gateOptions(e.store, e.clock.Now)),
 		SessionIdleTimeout: 30 * time.Minute,
 		SessionLifetime:    12 * time.Hour,
 		Now:                e.clock.Now,
-		PasswordParams:     cheapHash,
 		Metrics:            e.metrics,
 	}
 	if e.options != nil {
 		e.options(&o)
 	}
 	return portal.New(o).Handler()
+}
+
+// gateOptions are the login gate's options of the tests: the tests' box
+// and captcha digits, cheap hashes.
+func gateOptions(st *store.Store, now func() time.Time) login.Options {
+	return login.Options{Store: st, Box: testBox(), CaptchaSolution: captchaDigits, PasswordParams: cheapHash, Now: now}
+}
+
+// withGate is a portal option: the login gate with change applied to the
+// tests' gate options.
+func withGate(change func(*login.Options)) func(*portal.Options) {
+	return func(o *portal.Options) {
+		lo := gateOptions(o.Store, o.Now)
+		change(&lo)
+		o.Login = login.New(lo)
+	}
 }
 
 // testBox seals with the tests' SECRET_KEY, the same in every instance.
