@@ -14,6 +14,7 @@ import (
 	"github.com/conecta-zoho/gateway/internal/calls/callflow"
 	"github.com/conecta-zoho/gateway/internal/i18n"
 	"github.com/conecta-zoho/gateway/internal/outbox"
+	"github.com/conecta-zoho/gateway/internal/site"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/zoho"
 	"github.com/conecta-zoho/gateway/web"
@@ -31,7 +32,7 @@ func (s *Server) handleActivity(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "nav.activity")
 	p.Nav = "activity"
 	q := r.URL.Query()
-	f, page := parseListFilter(p, q), pageParam(q.Get("page"))
+	f, page := parseListFilter(p, q), site.PageParam(q.Get("page"))
 	cf := store.CallFilter{Seat: f.Text, From: f.from, Until: f.until, Direction: f.Direction,
 		State: store.ParseCallState(f.State), Offset: (page - 1) * activityPageSize, Limit: activityPageSize}
 	calls, total, err := s.store.CallActivityPage(ctx, a.Company.ID, cf)
@@ -40,7 +41,7 @@ func (s *Server) handleActivity(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(calls) == 0 && page > 1 && total > 0 { // past the end: show the last page
-		page = pages(total, activityPageSize)
+		page = site.Pages(total, activityPageSize)
 		cf.Offset = (page - 1) * activityPageSize
 		if calls, total, err = s.store.CallActivityPage(ctx, a.Company.ID, cf); err != nil {
 			s.serverError(w, r, err)
@@ -48,7 +49,7 @@ func (s *Server) handleActivity(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	vm := web.ActivityView{Company: a.Company.Name, Filter: f.view(p, callStates), Total: total,
-		Zone: zoneCaption(p, s.now()), Pager: pager(page, activityPageSize, total, func(n int) string { return f.url("/activity", n) }),
+		Zone: zoneCaption(p, s.now()), Pager: site.Pager(page, activityPageSize, total, func(n int) string { return f.url("/activity", n) }),
 		Self: f.url("/activity", page)}
 	if total > 0 {
 		vm.From, vm.To = (page-1)*activityPageSize+1, (page-1)*activityPageSize+len(calls)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/conecta-zoho/gateway/internal/i18n"
+	"github.com/conecta-zoho/gateway/internal/site"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/web"
 )
@@ -34,7 +35,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "audit.title")
 	p.Nav = "audit"
 	q := r.URL.Query()
-	f, page := parseListFilter(p, q), pageParam(q.Get("page"))
+	f, page := parseListFilter(p, q), site.PageParam(q.Get("page"))
 	af := store.AuditFilter{Search: f.Text, From: f.from, Until: f.until, Offset: (page - 1) * auditPageSize, Limit: auditPageSize}
 	var choices []filterChoice
 	for _, g := range auditGroups {
@@ -49,7 +50,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	vm := web.AuditView{Filter: f.view(p, choices), Total: total, Zone: zoneCaption(p, s.now()),
-		Pager: pager(page, auditPageSize, total, func(n int) string { return f.url("/audit", n) })}
+		Pager: site.Pager(page, auditPageSize, total, func(n int) string { return f.url("/audit", n) })}
 	if total > 0 && len(entries) > 0 {
 		vm.From, vm.To = af.Offset+1, af.Offset+len(entries)
 	}

@@ -2,11 +2,10 @@ package portal
 
 import (
 	"net/http"
-	"strings"
-	"unicode"
 
 	"github.com/conecta-zoho/gateway/internal/captcha"
 	"github.com/conecta-zoho/gateway/internal/i18n"
+	"github.com/conecta-zoho/gateway/internal/site"
 	"github.com/conecta-zoho/gateway/web"
 )
 
@@ -68,14 +67,6 @@ func (s *Server) handleCaptchaAudio(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// localPath returns p if it is a path on this site, else "/": the language
-// switch must not become an open redirect. Browsers drop TAB, CR and LF
-// from URLs ("/\t/evil.example" is "//evil.example" to them), so no
-// control character is allowed, nor a backslash.
-func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") ||
-		strings.ContainsRune(p, '\\') || strings.ContainsFunc(p, unicode.IsControl) {
-		return "/"
-	}
-	return p
-}
+// localPath returns p if it is a path on this site, else "/": the
+// language switch must not become an open redirect (site.LocalPath).
+func localPath(p string) string { return site.LocalPath(p, "/") }

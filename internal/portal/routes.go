@@ -5,6 +5,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/conecta-zoho/gateway/internal/site"
 	"github.com/conecta-zoho/gateway/web"
 )
 
@@ -54,7 +55,7 @@ import (
 // (413), and multipart bodies are refused (415).
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.recoverPanics, s.secureHeaders, s.checkQuery)
+	r.Use(site.RecoverPanics(s.serverError), site.SecureHeaders(s.csp, s.hsts), site.CheckQuery(s.clientError))
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		s.clientError(w, r, http.StatusMethodNotAllowed, "error.notfound")
@@ -64,12 +65,12 @@ func (s *Server) Handler() http.Handler {
 	r.Head("/healthz", s.handleHealthz)
 	r.Get("/readyz", s.handleReadyz)
 	r.Head("/readyz", s.handleReadyz)
-	r.Handle("/static/*", http.StripPrefix("/static/", staticFiles(web.Static())))
+	r.Handle("/static/*", http.StripPrefix("/static/", site.StaticFiles(web.Static())))
 	r.Get("/captcha/{token}.png", s.handleCaptchaImage)
 	r.Get("/captcha/{token}.wav", s.handleCaptchaAudio)
 
 	r.Group(func(r chi.Router) {
-		r.Use(s.readForm(maxPublicFormBytes), s.withSession, noStore)
+		r.Use(site.ReadForm(maxPublicFormBytes, s.clientError), site.WithSession(s.sessions, s.serverError), site.NoStore)
 		r.Get("/", s.handleWelcome)
 		r.Get("/login", s.handleLogin)
 		r.Post("/login", s.handleLoginPost)
@@ -78,7 +79,7 @@ func (s *Server) Handler() http.Handler {
 	})
 
 	r.Group(func(r chi.Router) {
-		r.Use(s.readForm(maxFormBytes), s.withSession, noStore, s.requireAdmin)
+		r.Use(site.ReadForm(maxFormBytes, s.clientError), site.WithSession(s.sessions, s.serverError), site.NoStore, s.requireAdmin)
 		r.Get("/home", s.handleHome)
 		r.Post("/logout", s.handleLogout)
 
@@ -115,9 +116,5 @@ func (s *Server) Handler() http.Handler {
 		r.Post("/settings/time-zone", s.handleTimeZoneSave)
 	})
 
-	csrf := http.NewCrossOriginProtection()
-	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.clientError(w, r, http.StatusForbidden, "error.forbidden")
-	}))
-	return csrf.Handler(r)
+	return site.CrossOrigin(r, s.clientError)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/conecta-zoho/gateway/internal/chars"
+	"github.com/conecta-zoho/gateway/internal/site"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/web"
 )
@@ -31,7 +32,7 @@ func parseTableState(q url.Values) tableState {
 	st := tableState{search: chars.Truncate(strings.TrimSpace(q.Get("q")), maxSearchChars), page: 1, size: pageSizes[0]}
 	st.sort, _ = store.ParseSortColumn(q.Get("sort"))
 	st.desc = q.Get("dir") == "desc"
-	st.page = pageParam(q.Get("page"))
+	st.page = site.PageParam(q.Get("page"))
 	if n, err := strconv.Atoi(q.Get("size")); err == nil {
 		for _, s := range pageSizes {
 			if n == s {
@@ -97,7 +98,7 @@ func (s *Server) seatsView(ctx context.Context, p web.Page, companyID int64, q u
 		t.page, t.desc, t.sort = 1, st.sort == col && !st.desc, col
 		vm.SortURLs[string(col)] = t.url()
 	}
-	vm.Pager = pager(st.page, st.size, page.Filtered, func(n int) string { return st.withPage(n).url() })
+	vm.Pager = site.Pager(st.page, st.size, page.Filtered, func(n int) string { return st.withPage(n).url() })
 	if err := s.seatsPanel(ctx, p, companyID, vm); err != nil {
 		return nil, err
 	}

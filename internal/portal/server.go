@@ -7,7 +7,6 @@ package portal
 
 import (
 	"log/slog"
-	"net/http"
 	"net/url"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/conecta-zoho/gateway/internal/login"
 	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/seats"
+	"github.com/conecta-zoho/gateway/internal/site"
 	"github.com/conecta-zoho/gateway/internal/store"
 )
 
@@ -78,7 +78,7 @@ func New(o Options) *Server {
 		publicURL:  o.PublicURL,
 		trustProxy: o.TrustProxy,
 		now:        o.Now,
-		csp:        contentSecurityPolicy(o.FormActions),
+		csp:        site.ContentSecurityPolicy(o.FormActions),
 		hsts:       o.PublicURL.Scheme == "https",
 		metrics:    o.Metrics,
 	}
@@ -87,23 +87,10 @@ func New(o Options) *Server {
 	}
 	// No cleanup goroutine (interval 0): the app's janitor deletes expired
 	// sessions through the store.
-	sm := scs.New()
-	sm.Store = pgxstore.NewWithCleanupInterval(o.Store.Pool(), 0)
-	sm.IdleTimeout = o.SessionIdleTimeout
-	sm.Lifetime = o.SessionLifetime
-	sm.Cookie.Name = "dc_session"
-	sm.Cookie.HttpOnly = true
-	sm.Cookie.SameSite = http.SameSiteLaxMode
-	sm.Cookie.Path = "/"
-	sm.Cookie.Secure = !(o.Dev && isLoopback(o.PublicURL) && o.PublicURL.Scheme == "http")
+	sm := site.NewSessions(pgxstore.NewWithCleanupInterval(o.Store.Pool(), 0), site.SessionOptions{
+		Cookie: "dc_session", Path: "/", IdleTimeout: o.SessionIdleTimeout, Lifetime: o.SessionLifetime,
+		PublicURL: o.PublicURL, Dev: o.Dev,
+	})
 	s.sessions = sm
 	return s
-}
-
-func isLoopback(u *url.URL) bool {
-	switch u.Hostname() {
-	case "localhost", "127.0.0.1", "::1":
-		return true
-	}
-	return false
 }

@@ -1,4 +1,4 @@
-package portal
+package site
 
 import (
 	"strconv"
@@ -6,14 +6,14 @@ import (
 	"github.com/conecta-zoho/gateway/web"
 )
 
-// pages is how many pages of size hold total items (at least one).
-func pages(total, size int) int { return max(1, (total+size-1)/size) }
+// Pages is how many pages of size hold total items (at least one).
+func Pages(total, size int) int { return max(1, (total+size-1)/size) }
 
-// pager builds "Previo 1 … 4 5 6 … 12 Siguiente" for page (1-based) of a
+// Pager builds "Previo 1 … 4 5 6 … 12 Siguiente" for page (1-based) of a
 // list of total items, size per page; urlFor gives a page's URL.
-func pager(page, size, total int, urlFor func(page int) string) web.Pager {
+func Pager(page, size, total int, urlFor func(page int) string) web.Pager {
 	var p web.Pager
-	last := pages(total, size)
+	last := Pages(total, size)
 	if page > 1 {
 		p.PrevURL = urlFor(page - 1)
 	}
@@ -32,8 +32,8 @@ func pager(page, size, total int, urlFor func(page int) string) web.Pager {
 	return p
 }
 
-// pageParam reads a 1-based page number; anything else is page 1.
-func pageParam(v string) int {
+// PageParam reads a 1-based page number; anything else is page 1.
+func PageParam(v string) int {
 	if n, err := strconv.Atoi(v); err == nil && n > 1 {
 		return n
 	}
