@@ -21,6 +21,7 @@ var iconPaths = map[string]string{
 	"power":    "M12 3v9M6.3 6.3a8 8 0 1 0 11.4 0",
 	"retry":    "M3 12a9 9 0 1 0 3-6.7L3 8M3 3v5h5",
 	"clock":    "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM12 7v5l3 3",
+	"key":      "M15 3a6 6 0 1 1-5.7 7.9L3 17v4h4v-2h2v-2h2l1.1-1.1A6 6 0 0 1 15 3zM16.5 7.5h.01",
 }
 
 // ariaCurrent marks the menu entry of the current page.

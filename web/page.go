@@ -14,8 +14,15 @@ type Page struct {
 	Lang i18n.Lang
 	// Title is the page's own title, already translated.
 	Title string
-	// Admin is the signed-in administrator, nil on public pages.
+	// Site is where the site's own routes start: "" for the portal,
+	// "/operator" for the operator console. Its language switch, sign-in
+	// form and sign-out post there.
+	Site string
+	// Admin is the signed-in administrator, nil on public pages and in the
+	// console.
 	Admin *Admin
+	// Operator is the signed-in operator of the console, nil elsewhere.
+	Operator *Operator
 	// Flash is a one-time message carried across a redirect.
 	Flash Flash
 	// Path is the current request path, where the language switch returns to.
@@ -40,6 +47,12 @@ func (p Page) T(key string, args ...any) string { return p.Lang.T(key, args...) 
 type Admin struct {
 	Email       string
 	CompanyName string
+}
+
+// Operator is the operator signed in to the console, as its menu shows
+// them.
+type Operator struct {
+	Email string
 }
 
 // FlashKind says how a flash message is shown.

@@ -2182,11 +2182,15 @@ func BulkResultPage(p Page, vm BulkResultView) templ.Component {
 	})
 }
 
-func ariaSort(vm SeatsView, col string) string {
+func ariaSort(vm SeatsView, col string) string { return sortState(vm.Sort == col, vm.Desc) }
+
+// sortState is a column header's aria-sort: whether the table is sorted by
+// it, and which way.
+func sortState(sorted, desc bool) string {
 	switch {
-	case vm.Sort != col:
+	case !sorted:
 		return "none"
-	case vm.Desc:
+	case desc:
 		return "descending"
 	}
 	return "ascending"

@@ -5,9 +5,11 @@
 // end-to-end tests and the benchmark's gateway process all build the
 // gateway through it, so a command works on the same services, wired the
 // same way, as the server does. It opens the store (the one owner of the
-// secrets at rest, with SECRET_KEY) and builds the portal, the Zoho
-// integration, the seats service, the call use case, the telephony bridge,
-// the subscription manager and the outbox; Close closes the store.
+// secrets at rest, with SECRET_KEY) and builds the portal and the operator
+// console (over one login gate), the provisioning API and the provision
+// service, the Zoho integration, the seats service, the call use case, the
+// telephony bridge, the subscription manager and the outbox; Close closes
+// the store.
 //
 // Serve runs the HTTP server, the internal metrics listener when there is
 // one, and every background loop (outbox delivery, subscriptions, the
@@ -47,6 +49,7 @@ import (
 	"github.com/conecta-zoho/gateway/internal/integration"
 	"github.com/conecta-zoho/gateway/internal/login"
 	"github.com/conecta-zoho/gateway/internal/metrics"
+	"github.com/conecta-zoho/gateway/internal/operator"
 	"github.com/conecta-zoho/gateway/internal/portal"
 	"github.com/conecta-zoho/gateway/internal/provision"
 	"github.com/conecta-zoho/gateway/internal/seats"
@@ -79,9 +82,11 @@ type App struct {
 	cfg    config.Config
 	logger *slog.Logger
 	portal *portal.Server
-	bridge *bridge.Bridge
-	api    *api.Server
-	loops  []loop
+	// console is the operator console (internal/operator).
+	console *operator.Server
+	bridge  *bridge.Bridge
+	api     *api.Server
+	loops   []loop
 }
 
 // loop is one background loop Serve runs: run returns nil once ctx ended,
@@ -189,6 +194,18 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 			SessionLifetime:    cfg.SessionLifetime,
 			Metrics:            m,
 		})
+		a.console = operator.New(operator.Options{
+			Store:              st,
+			Logger:             logger.With("component", "operator"),
+			Login:              gate,
+			Status:             statusSvc,
+			Provision:          prov,
+			PublicURL:          cfg.PublicURL,
+			Dev:                cfg.Dev,
+			TrustProxy:         cfg.TrustProxy,
+			SessionIdleTimeout: cfg.SessionIdleTimeout,
+			SessionLifetime:    cfg.SessionLifetime,
+		})
 	}
 	a.loops = []loop{
 		{"outbox", tel.outbox.Run},
@@ -216,8 +233,9 @@ func origin(u *url.URL) string { return u.Scheme + "://" + u.Host }
 
 // Handler is the gateway's whole public HTTP surface, behind one access
 // log: the telephony bridge under /bridge/ (called by Zoho and the Centrex,
-// outside the portal's sessions and CSRF checks), the portal everywhere
-// else. The metrics are not here: they are on the internal listener
+// outside the portal's sessions and CSRF checks), the provisioning API
+// under /api/, the operator console under /operator (its own sessions),
+// the portal everywhere else. The metrics are not here: they are on the internal listener
 // (MetricsHandler).
 func (a *App) Handler() http.Handler {
 	r := chi.NewRouter()
@@ -230,6 +248,8 @@ func (a *App) Handler() http.Handler {
 				return "bridge"
 			case strings.HasPrefix(r.URL.Path, api.Prefix+"/"):
 				return "api"
+			case r.URL.Path == operator.Prefix || strings.HasPrefix(r.URL.Path, operator.Prefix+"/"):
+				return "operator"
 			}
 			return "portal"
 		},
@@ -239,6 +259,9 @@ func (a *App) Handler() http.Handler {
 	}))
 	a.bridge.Routes(r)
 	r.Mount("/api", a.api.Handler())
+	console := a.console.Handler()
+	r.Handle(operator.Prefix, console)
+	r.Handle(operator.Prefix+"/*", console)
 	r.Mount("/", a.portal.Handler())
 	return r
 }

@@ -9,11 +9,11 @@ import (
 // original portal's user guide word for word where the guide shows them.
 // Each screen keeps its texts in its own messages_*.go file.
 var messages = merge(portalMessages, zohoMessages, seatsMessages, callsMessages, auditMessages, settingsMessages, csvMessages,
-	dialMessages)
+	dialMessages, operatorMessages)
 
 // countedMessages are the texts that count something, with their plural
 // forms (see forms and vars).
-var countedMessages = mergeCounted(seatsCounted, callsCounted, portalCounted, auditCounted)
+var countedMessages = mergeCounted(seatsCounted, callsCounted, portalCounted, auditCounted, operatorCounted)
 
 func merge(catalogs ...map[string]map[Lang]string) map[string]map[Lang]string {
 	out := map[string]map[Lang]string{}

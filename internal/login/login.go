@@ -154,6 +154,8 @@ const (
 	PasswordFailed
 	// Busy: every hashing slot is taken; try again in BusyRetryAfter.
 	Busy
+	// SecondFailed: the later step's answer (CheckSecond) was wrong.
+	SecondFailed
 )
 
 // Result is a sign-in check's outcome.
@@ -223,18 +225,27 @@ func (g *Gate) Check(ctx context.Context, kind Kind, f Form, client string, look
 	return Result{Outcome: Success}, g.store.ForgetLoginAttempt(ctx, attempt)
 }
 
-// Fail counts a failure of a later step of a sign-in (a wrong TOTP code)
-// against the account and the address, as a wrong password counts.
-func (g *Gate) Fail(ctx context.Context, kind Kind, email, client string) error {
-	return g.store.RecordLoginFailure(ctx, string(kind)+":"+email, "addr:"+client)
-}
-
-// Wait says how long the account's sign-in stays locked (0: not locked),
-// for a later step of a sign-in.
-func (g *Gate) Wait(ctx context.Context, kind Kind, email, client string) (time.Duration, error) {
-	return g.store.LoginWait(ctx, ThrottleWindow,
-		store.LoginLimit{Key: string(kind) + ":" + email, Max: MaxAccountFailures},
-		store.LoginLimit{Key: "addr:" + client, Max: MaxAddressFailures})
+// CheckSecond runs a later step of a sign-in that passed Check (an
+// operator's TOTP code) under the same throttling as the password: a
+// locked account or address is told so (Throttled); the attempt is counted
+// against both before verify runs, so that guesses in flight count; a
+// wrong answer stays counted (SecondFailed), a right one takes back its
+// own attempt (Success).
+func (g *Gate) CheckSecond(ctx context.Context, kind Kind, email, client string, verify func(context.Context) (bool, error)) (Result, error) {
+	account := store.LoginLimit{Key: string(kind) + ":" + email, Max: MaxAccountFailures}
+	addr := store.LoginLimit{Key: "addr:" + client, Max: MaxAddressFailures}
+	attempt, wait, err := g.store.ReserveLoginAttempt(ctx, ThrottleWindow, account, addr)
+	if err != nil || wait > 0 {
+		return Result{Outcome: Throttled, Wait: wait}, err
+	}
+	ok, err := verify(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	if !ok {
+		return Result{Outcome: SecondFailed}, nil
+	}
+	return Result{Outcome: Success}, g.store.ForgetLoginAttempt(ctx, attempt)
 }
 
 // useCaptcha opens the posted captcha token and records its use, once

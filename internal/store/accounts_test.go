@@ -169,11 +169,28 @@ func TestOperatorsAndAPIKeys(t *testing.T) {
 	if _, err := s.CreateOperator(ctx, "ana@orange.example", "h"); !errors.Is(err, store.ErrOperatorExists) {
 		t.Fatalf("duplicate: %v", err)
 	}
+	if _, err := s.OperatorPendingTOTP(ctx, o.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("pending secret before any: %v", err)
+	}
+	for _, sec := range []string{"FIRSTSECRET", "JBSWY3DPEHPK3PXP"} {
+		if err := s.SetOperatorPendingTOTP(ctx, o.ID, sec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sec, err := s.OperatorPendingTOTP(ctx, o.ID); err != nil || sec != "JBSWY3DPEHPK3PXP" {
+		t.Fatalf("pending secret = %q, %v; want the later one", sec, err)
+	}
 	if err := s.EnrollOperatorTOTP(ctx, o.ID, "JBSWY3DPEHPK3PXP", 100); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.EnrollOperatorTOTP(ctx, o.ID, "OTHER", 100); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("second enrolment: %v", err)
+	}
+	if err := s.SetOperatorPendingTOTP(ctx, o.ID, "OTHER"); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("a pending secret after the enrolment: %v", err)
+	}
+	if _, err := s.OperatorPendingTOTP(ctx, o.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("pending secret after the enrolment: %v", err)
 	}
 	if sec, err := s.OperatorTOTPSecret(ctx, o.ID); err != nil || sec != "JBSWY3DPEHPK3PXP" {
 		t.Fatalf("secret = %q, %v", sec, err)

@@ -36,9 +36,14 @@ func scanOperator(row pgx.Row) (Operator, error) {
 	return o, notFound(err)
 }
 
-// totpContext binds a sealed TOTP secret to its operator.
+// totpContext binds a sealed TOTP secret to its operator, and
+// pendingTOTPContext the one they are enrolling with.
 func totpContext(operatorID int64) string {
 	return "operator-totp:" + strconv.FormatInt(operatorID, 10)
+}
+
+func pendingTOTPContext(operatorID int64) string {
+	return "operator-totp-pending:" + strconv.FormatInt(operatorID, 10)
 }
 
 // CreateOperator adds an operator (the e-mail stored lower-cased).
@@ -79,6 +84,7 @@ func (s *Store) SetOperatorPassword(ctx context.Context, email, passwordHash str
 	o, err := scanOperator(s.pool.QueryRow(ctx, `UPDATE operators SET password_hash = $2,
 			totp_sealed = CASE WHEN $3 THEN NULL ELSE totp_sealed END,
 			totp_enrolled_at = CASE WHEN $3 THEN NULL ELSE totp_enrolled_at END,
+			totp_pending_sealed = CASE WHEN $3 THEN NULL ELSE totp_pending_sealed END,
 			session_epoch = session_epoch + 1, disabled_at = NULL, updated_at = $4
 		WHERE email = $1 RETURNING `+operatorColumns, NormalizeEmail(email), passwordHash, resetTOTP, s.now()))
 	if err != nil {
@@ -99,15 +105,52 @@ func (s *Store) DisableOperator(ctx context.Context, email string) (Operator, er
 	return o, nil
 }
 
-// EnrollOperatorTOTP stores an operator's TOTP secret, sealed, and records
-// step as used (the code that proved the enrolment). It fails with
-// ErrConflict when the operator enrolled meanwhile.
+// SetOperatorPendingTOTP keeps, sealed, the secret an operator who has not
+// enrolled yet is enrolling with (the QR code shows it until they typed a
+// code from it); a later one replaces it. It fails with ErrConflict when
+// the operator has enrolled.
+func (s *Store) SetOperatorPendingTOTP(ctx context.Context, id int64, secret string) error {
+	sealed, err := s.seal(secret, pendingTOTPContext(id))
+	if err != nil {
+		return fmt.Errorf("store: TOTP enrolment of operator %d: %w", id, err)
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE operators SET totp_pending_sealed = $2 WHERE id = $1 AND totp_sealed IS NULL`, id, sealed)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("store: TOTP enrolment of operator %d: %w", id, err)
+	}
+	return nil
+}
+
+// OperatorPendingTOTP returns the secret an operator is enrolling with,
+// opened (ErrNotFound: none, or they have enrolled).
+func (s *Store) OperatorPendingTOTP(ctx context.Context, id int64) (string, error) {
+	var sealed []byte
+	err := s.pool.QueryRow(ctx, `SELECT totp_pending_sealed FROM operators
+		WHERE id = $1 AND totp_sealed IS NULL AND totp_pending_sealed IS NOT NULL`, id).Scan(&sealed)
+	if err != nil {
+		return "", fmt.Errorf("store: TOTP enrolment of operator %d: %w", id, notFound(err))
+	}
+	secret, err := s.open(sealed, pendingTOTPContext(id))
+	if err != nil {
+		return "", fmt.Errorf("store: TOTP enrolment of operator %d: %w", id, err)
+	}
+	return secret, nil
+}
+
+// EnrollOperatorTOTP stores an operator's TOTP secret, sealed, forgets the
+// pending one, and records step as used (the code that proved the
+// enrolment). It fails with ErrConflict when the operator enrolled
+// meanwhile.
 func (s *Store) EnrollOperatorTOTP(ctx context.Context, id int64, secret string, step int64) error {
 	sealed, err := s.seal(secret, totpContext(id))
 	if err != nil {
 		return fmt.Errorf("store: enroll operator %d: %w", id, err)
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE operators SET totp_sealed = $2, totp_enrolled_at = $3, totp_last_step = $4, updated_at = $3
+	tag, err := s.pool.Exec(ctx, `UPDATE operators SET totp_sealed = $2, totp_pending_sealed = NULL, totp_enrolled_at = $3,
+			totp_last_step = $4, updated_at = $3
 		WHERE id = $1 AND totp_sealed IS NULL`, id, sealed, s.now(), step)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = ErrConflict

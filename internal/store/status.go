@@ -133,3 +133,33 @@ func (s *Store) companyFigures(ctx context.Context, name string, companyID int64
 	}
 	return out, nil
 }
+
+// OutboxFailure is a notification whose last delivery attempt failed.
+type OutboxFailure struct {
+	ID        int64
+	Kind      string // callnotify, clicktodialerror
+	Status    OutboxStatus
+	Attempts  int
+	Error     string
+	CreatedAt time.Time
+}
+
+// RecentOutboxFailures returns the company's latest notifications whose
+// last attempt failed, newest first, at most limit
+// (outbox_company_errors_idx).
+func (s *Store) RecentOutboxFailures(ctx context.Context, companyID int64, limit int) ([]OutboxFailure, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, kind, status, attempts, last_error, created_at FROM outbox
+		WHERE company_id = $1 AND last_error <> '' ORDER BY id DESC LIMIT $2`, companyID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: recent outbox failures of company %d: %w", companyID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (OutboxFailure, error) {
+		var f OutboxFailure
+		err := row.Scan(&f.ID, &f.Kind, &f.Status, &f.Attempts, &f.Error, &f.CreatedAt)
+		return f, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: recent outbox failures of company %d: %w", companyID, err)
+	}
+	return out, nil
+}

@@ -245,6 +245,11 @@ func TestDeleteExpired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, err = s.Pool().Exec(ctx, `INSERT INTO operator_sessions (token, data, expiry) VALUES ('old', '', $1), ('live', '', $2)`,
+		now.Add(-time.Minute), now.Add(26*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := s.RecordLoginFailure(ctx, "account:x"); err != nil {
 		t.Fatal(err)
 	}
@@ -259,10 +264,14 @@ func TestDeleteExpired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Both sessions and the captcha have expired 25 hours later; one
-	// failure is too old.
-	if n != 4 {
-		t.Fatalf("deleted %d rows, want 4", n)
+	// Both portal sessions, one operator session and the captcha have
+	// expired 25 hours later; one failure is too old.
+	if n != 5 {
+		t.Fatalf("deleted %d rows, want 5", n)
+	}
+	var left []string
+	if err := s.Pool().QueryRow(ctx, `SELECT array_agg(token) FROM operator_sessions`).Scan(&left); err != nil || len(left) != 1 || left[0] != "live" {
+		t.Fatalf("operator sessions left: %v (%v), want the live one", left, err)
 	}
 	if wait, _ := s.LoginWait(ctx, time.Hour, store.LoginLimit{Key: "account:y", Max: 1}); wait == 0 {
 		t.Fatalf("the recent failure was deleted")
