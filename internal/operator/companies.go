@@ -160,7 +160,7 @@ func sortCompanies(cs []status.Company, col string, desc bool) {
 			// Companies with an error first, then by the error's text.
 			return cmp.Or(compareBool(a.LastError == "", b.LastError == ""), cmp.Compare(a.LastError, b.LastError))
 		}
-		return 0
+		return cmp.Compare(fold(a.Name), fold(b.Name))
 	}
 	slices.SortStableFunc(cs, func(a, b status.Company) int {
 		k := key(a, b)
