@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/conecta-zoho/gateway/internal/app"
 	"github.com/conecta-zoho/gateway/internal/config"
@@ -11,8 +12,12 @@ import (
 )
 
 // cmdDev runs `gateway dev` (what `make run` runs): the whole product on one
-// machine with nothing to configure.
+// machine with nothing to configure. `gateway dev totp` prints the demo
+// operator's current TOTP code.
 func cmdDev(ctx context.Context, args []string, e env) int {
+	if len(args) > 0 && args[0] == "totp" {
+		return cmdDevTOTP(args[1:], e)
+	}
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	dir := fs.String("dir", ".dev", "folder for the private PostgreSQL cluster and the generated secrets")
@@ -75,6 +80,11 @@ func cmdDev(ctx context.Context, args []string, e env) int {
 		logger.Error("cannot seed the demo data", "error", err)
 		return exitFailure
 	}
+	op, err := denv.SeedOperator(ctx, st)
+	if err != nil {
+		logger.Error("cannot seed the demo operator", "error", err)
+		return exitFailure
+	}
 	var xsim *devenv.XsiSim
 	if need, err := devenv.NeedsXsiSim(ctx, st); err != nil {
 		logger.Error("cannot read the demo company's Centrex connection", "error", err)
@@ -91,6 +101,18 @@ func cmdDev(ctx context.Context, args []string, e env) int {
 			"  Open:      %s/\n"+
 			"  Log in as: %s\n"+
 			"  Password:  %s\n", cfg.PublicURL, devenv.DemoAdminEmail, pw)
+		fmt.Fprintf(e.stdout, "\n  Operator console: %s/operator/\n"+
+			"    sign in as %s / %s, then a TOTP code:\n", cfg.PublicURL, op.Email, op.Password)
+		if op.Yours {
+			fmt.Fprintf(e.stdout, "    the one of your authenticator app (it enrolled with its own key)\n")
+		} else {
+			totpCmd := "bin/gateway dev totp"
+			if *dir != ".dev" {
+				totpCmd += " --dir " + *dir
+			}
+			fmt.Fprintf(e.stdout, "    `%s` prints the current one, or add the key %s to an authenticator app\n",
+				totpCmd, op.TOTPKey)
+		}
 		if zsim != nil {
 			fmt.Fprintf(e.stdout, "\n%s", zsim.Describe())
 		}
@@ -102,4 +124,22 @@ func cmdDev(ctx context.Context, args []string, e env) int {
 		}
 		fmt.Fprintf(e.stdout, "\n  Ctrl-C stops the gateway and its private PostgreSQL.\n\n")
 	})
+}
+
+// cmdDevTOTP runs `gateway dev totp [--dir .dev]`: the demo operator's
+// current TOTP code, from the key `gateway dev` keeps.
+func cmdDevTOTP(args []string, e env) int {
+	fs := flag.NewFlagSet("dev totp", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	dir := fs.String("dir", ".dev", "the folder `gateway dev` keeps its secrets in")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return exitUsage
+	}
+	code, err := devenv.DemoOperatorCode(*dir, time.Now())
+	if err != nil {
+		fmt.Fprintf(e.stderr, "gateway dev totp: %v\n", err)
+		return exitFailure
+	}
+	fmt.Fprintln(e.stdout, code)
+	return exitOK
 }

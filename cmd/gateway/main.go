@@ -30,6 +30,7 @@ const usage = `Usage: gateway <command> [flags]
 Commands:
   serve                              run the gateway (production)
   dev                                run the gateway with a private PostgreSQL and demo data
+  dev totp [--dir .dev]              the demo operator's current TOTP code (for the console's sign-in)
   migrate                            apply pending database migrations
   company create --name NAME --admin-email EMAIL [--password-stdin]
                                      create a company and its single administrator;

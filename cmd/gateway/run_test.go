@@ -5,13 +5,19 @@ import (
 	"bytes"
 	"io"
 	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pquerna/otp/totp"
 
 	"github.com/conecta-zoho/gateway/internal/testdb"
 )
@@ -36,7 +42,8 @@ func TestMakeRunStopsCleanly(t *testing.T) {
 	bin, dir := t.TempDir()+"/gateway", t.TempDir()
 	cmd := exec.Command(makeBin, "--no-print-directory", "run", "BIN="+bin, "DEV_DIR="+dir)
 	cmd.Dir = "../.."
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+testdb.URL(t), "LISTEN_ADDR="+addr, "LOG_FORMAT=text")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+testdb.URL(t), "LISTEN_ADDR="+addr, "LOG_FORMAT=text",
+		"DEV_CAPTCHA_SOLUTION=246810")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var out lockedBuffer
 	pr, pw := io.Pipe()
@@ -48,13 +55,30 @@ func TestMakeRunStopsCleanly(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
-	case <-announced(pr, "is ready"):
+	// The last line of what it prints once ready.
+	case <-announced(pr, "Ctrl-C stops the gateway"):
 	case err := <-done:
 		t.Fatalf("`make run` ended before it was ready (%v):\n%s", err, out.String())
 	case <-time.After(3 * time.Minute):
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		t.Fatalf("`make run` never became ready:\n%s", out.String())
 	}
+	// What it printed signs the demo operator in to the console, with the
+	// code `gateway dev totp` tells.
+	m := operatorSignIn.FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("`make run` does not say how to sign in to the console:\n%s", out.String())
+	}
+	totpOut, err := exec.Command(bin, "dev", "totp", "--dir", dir).Output()
+	if err != nil {
+		t.Fatalf("gateway dev totp: %v", err)
+	}
+	code := strings.TrimSpace(string(totpOut))
+	if want, err := totp.GenerateCode(m[3], time.Now()); err != nil || (code != want && !totp.Validate(code, m[3])) {
+		t.Errorf("gateway dev totp printed %q, the key's code is %q (%v)", code, want, err)
+	}
+	signInOperator(t, "http://"+addr, m[1], m[2], "246810", code)
+
 	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
@@ -96,6 +120,45 @@ func TestMakeRunStopsCleanly(t *testing.T) {
 	gwPW.Close()
 	if err != nil {
 		t.Errorf("gateway dev after Ctrl-C: %v (want exit status 0)\n%s", err, gwOut.String())
+	}
+}
+
+// operatorSignIn reads the demo operator's e-mail, password and TOTP key
+// from what `make run` prints.
+var operatorSignIn = regexp.MustCompile(`sign in as (\S+) / (\S+), then a TOTP code:\n.*add the key ([A-Z2-7]+) to`)
+
+// signInOperator signs in to the console at base: the password and the
+// captcha, then the code; it fails the test unless the console opens.
+func signInOperator(t *testing.T, base, email, pw, captcha, code string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := c.Get(base + "/operator/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	token := regexp.MustCompile(`name="captcha_token" value="([^"]+)"`).FindSubmatch(page)
+	if token == nil {
+		t.Fatal("the console's sign-in has no captcha")
+	}
+	for _, step := range []struct {
+		path string
+		form url.Values
+		next string
+	}{
+		{"/operator/login", url.Values{"email": {email}, "password": {pw}, "captcha": {captcha}, "captcha_token": {string(token[1])}}, "/operator/login/code"},
+		{"/operator/login/code", url.Values{"code": {code}}, "/operator/"},
+	} {
+		res, err := c.PostForm(base+step.path, step.form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != step.next {
+			t.Fatalf("POST %s: %d to %q, want %s", step.path, res.StatusCode, res.Header.Get("Location"), step.next)
+		}
 	}
 }
 

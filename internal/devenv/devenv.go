@@ -1,7 +1,8 @@
 // Package devenv is what `gateway dev` (and so `make run`) brings up around
 // the gateway on a developer's machine: a private PostgreSQL cluster when
 // DATABASE_URL is unset, a generated SECRET_KEY kept across runs, and the
-// demo company "Fermax" with its administrator.
+// demo company "Fermax" with its administrator, and a demo operator of the
+// console, enrolled with a TOTP key kept there too.
 //
 // Everything it keeps lives under one git-ignored folder (.dev/ by default).
 package devenv
@@ -9,12 +10,16 @@ package devenv
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base32"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
+
+	"github.com/pquerna/otp/totp"
 
 	"github.com/conecta-zoho/gateway/internal/config"
 	"github.com/conecta-zoho/gateway/internal/password"
@@ -22,10 +27,12 @@ import (
 	"github.com/conecta-zoho/gateway/internal/store"
 )
 
-// Demo company and administrator, as in the user guide.
+// Demo company and administrator, as in the user guide, and the demo
+// operator of the carrier's console.
 const (
-	DemoCompany    = "Fermax"
-	DemoAdminEmail = "admin@fermax.com"
+	DemoCompany       = "Fermax"
+	DemoAdminEmail    = "admin@fermax.com"
+	DemoOperatorEmail = "operador@orange.example"
 )
 
 // Env is the running development environment.
@@ -97,6 +104,82 @@ func (e *Env) Seed(ctx context.Context, st *store.Store) (string, error) {
 		return "", fmt.Errorf("devenv: seed %s: %w", DemoCompany, err)
 	}
 	return pw, nil
+}
+
+// DemoOperator is the demo operator's sign-in: their password and the TOTP
+// key they are enrolled with.
+type DemoOperator struct {
+	Email, Password, TOTPKey string
+	// Yours is true when the operator enrolled with a key of their own
+	// (an authenticator app) rather than the kept one.
+	Yours bool
+}
+
+// SeedOperator makes sure the demo operator exists, with the password kept
+// in dir/operator_password and enrolled with the TOTP key kept in
+// dir/operator_totp (both generated on first run), so that `make run`
+// can say how to sign in and `gateway dev totp` can tell the current code.
+// An operator who enrolled with another key (after `gateway operator
+// reset-password --reset-totp`, at the console's QR code) keeps it.
+func (e *Env) SeedOperator(ctx context.Context, st *store.Store) (DemoOperator, error) {
+	d := DemoOperator{Email: DemoOperatorEmail}
+	var err error
+	if d.Password, err = e.keep("operator_password", password.Generate); err != nil {
+		return d, err
+	}
+	if d.TOTPKey, err = e.keep("operator_totp", newTOTPKey); err != nil {
+		return d, err
+	}
+	o, err := st.OperatorByEmail(ctx, DemoOperatorEmail)
+	if errors.Is(err, store.ErrNotFound) || err == nil && !passwordOpens(d.Password, o.PasswordHash) {
+		hash, herr := password.Hash(d.Password, password.Default)
+		if herr != nil {
+			return d, herr
+		}
+		if err == nil {
+			o, err = st.SetOperatorPassword(ctx, DemoOperatorEmail, hash, false)
+		} else {
+			o, err = st.CreateOperator(ctx, DemoOperatorEmail, hash)
+		}
+	}
+	if err != nil {
+		return d, fmt.Errorf("devenv: seed the demo operator: %w", err)
+	}
+	if !o.Enrolled {
+		if err := st.EnrollOperatorTOTP(ctx, o.ID, d.TOTPKey, 0); err != nil {
+			return d, fmt.Errorf("devenv: enrol the demo operator: %w", err)
+		}
+		return d, nil
+	}
+	key, err := st.OperatorTOTPSecret(ctx, o.ID)
+	if err != nil {
+		return d, fmt.Errorf("devenv: the demo operator's TOTP key: %w", err)
+	}
+	d.Yours = key != d.TOTPKey
+	return d, nil
+}
+
+// DemoOperatorCode is the demo operator's TOTP code at t, from the key
+// kept in dir/operator_totp (`gateway dev totp`).
+func DemoOperatorCode(dir string, t time.Time) (string, error) {
+	key, err := os.ReadFile(filepath.Join(dir, "operator_totp"))
+	if err != nil {
+		return "", fmt.Errorf("devenv: %w (run `gateway dev` once first)", err)
+	}
+	return totp.GenerateCode(strings.TrimSpace(string(key)), t)
+}
+
+// newTOTPKey is a new TOTP key: 160 random bits in base32, as
+// authenticator apps take it.
+func newTOTPKey() string {
+	b := make([]byte, 20)
+	_, _ = rand.Read(b)
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
+}
+
+func passwordOpens(pw, hash string) bool {
+	ok, _ := password.Check(pw, hash)
+	return ok
 }
 
 func (e *Env) secretKey() ([]byte, error) {
