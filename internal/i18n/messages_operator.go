@@ -161,6 +161,7 @@ var operatorMessages = map[string]map[Lang]string{
 	"op.action.operator.created":        {ES: "Operador creado", EN: "Operator created"},
 	"op.action.operator.password_reset": {ES: "Contraseña de operador restablecida", EN: "Operator's password reset"},
 	"op.action.operator.disabled":       {ES: "Operador deshabilitado", EN: "Operator disabled"},
+	"op.action.api.call":                {ES: "Llamada a la API", EN: "API call"},
 	"op.action.apikey.created":          {ES: "Clave de la API creada", EN: "API key created"},
 	"op.action.apikey.revoked":          {ES: "Clave de la API revocada", EN: "API key revoked"},
 }

@@ -172,6 +172,16 @@ func auditRow(p web.Page, e store.OperatorAuditEntry) web.OperatorAuditRow {
 	if i18n.Has("op.action." + e.Action) {
 		row.What = p.T("op.action." + e.Action)
 	}
+	// Whom or what it was about, where the line says so.
+	var about []string
+	for _, k := range []string{"email", "name", "route", "status"} {
+		if v := e.Detail[k]; v != "" && !(k == "name" && v == e.CompanyName) {
+			about = append(about, v)
+		}
+	}
+	if len(about) > 0 {
+		row.What += " (" + strings.Join(about, ", ") + ")"
+	}
 	switch e.ActorKind {
 	case store.ActorCLI:
 		row.Who = p.T("op.actor.cli")
