@@ -80,7 +80,7 @@ SCREENSHOTS ?= screenshots
 .PHONY: screenshots
 screenshots: browser ## Screenshots of every screen at 1366 and 375 px, into screenshots/ (not committed)
 	@mkdir -p $(SCREENSHOTS)
-	CHROMIUM=$(CHROMIUM) E2E_SCREENSHOTS=$(abspath $(SCREENSHOTS)) $(GO) run ./cmd/withpg $(GO) test -count=1 -run '^TestEveryScreen$$' ./internal/e2e
+	CHROMIUM=$(CHROMIUM) E2E_SCREENSHOTS=$(abspath $(SCREENSHOTS)) $(GO) run ./cmd/withpg $(GO) test -count=1 -run '^(TestEveryScreen|TestOperatorConsole)$$' ./internal/e2e
 	@echo "Screenshots in $(SCREENSHOTS)/"
 
 .PHONY: bench

@@ -60,8 +60,8 @@ func TestOperatorConsole(t *testing.T) {
 	run(t, ctx, "the enrolment", chromedp.WaitVisible(chromedp.CSS(`[data-testid=totp-qr]`)))
 	// The QR code is a picture of the site, which the CSP lets load.
 	value(t, ctx, "the QR code loads", chromedp.Poll[bool](`(() => { const i = document.querySelector("[data-testid=totp-qr]"); return i.complete && i.naturalWidth === 200; })()`,
-		chromedp.WithPollingTimeout(10*time.Second)))
-	shot(t, ctx, "operator-enrol")
+		chromedp.WithPollingTimeout(30*time.Second)))
+	screen(t, ctx, "operator-enrol")
 	secret := strings.ReplaceAll(text(t, ctx, "[data-testid=totp-secret]"), " ", "")
 	code, err := totp.GenerateCode(secret, time.Now())
 	if err != nil {
@@ -84,7 +84,7 @@ func TestOperatorConsole(t *testing.T) {
 	if flagged != 0 {
 		t.Error("Fermax is flagged")
 	}
-	shot(t, ctx, "operator-companies")
+	screen(t, ctx, "operator-companies")
 
 	run(t, ctx, "needs attention", chromedp.Click(chromedp.CSS(`[data-testid=attention-filter]`)))
 	submit(t, ctx, "filter", `[data-testid=filter]`)
@@ -97,7 +97,7 @@ func TestOperatorConsole(t *testing.T) {
 	if got := text(t, ctx, "[data-testid=errors]"); !strings.Contains(got, "zoho: 400 invalid number") {
 		t.Errorf("Acme's recent errors = %q", got)
 	}
-	shot(t, ctx, "operator-company")
+	screen(t, ctx, "operator-company")
 	submit(t, ctx, "retry the stopped notifications", `[data-testid=retry-parked]`)
 	if got := text(t, ctx, "[data-testid=flash]"); got != "1 notificación vuelve a la cola." {
 		t.Errorf("flash = %q", got)

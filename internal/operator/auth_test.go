@@ -152,6 +152,43 @@ func TestCodeGuessesAreThrottled(t *testing.T) {
 	wantStatus(t, c.password(opEmail, opPassword), http.StatusTooManyRequests)
 }
 
+// TestCodeTakenOnceAtOnce: one code sent by two sign-ins at the same time,
+// each on its own instance, signs in one of them only.
+func TestCodeTakenOnceAtOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.operator(t, opEmail, opPassword)
+	enrolled := e.client(t)
+	enrolled.signIn(opEmail, opPassword, time.Now())
+	other := e.secondInstance(t)
+
+	a, b := e.client(t), other.client(t)
+	wantRedirect(t, a.password(opEmail, opPassword), "/operator/login/code")
+	wantRedirect(t, b.password(opEmail, opPassword), "/operator/login/code")
+	same := url.Values{"code": {code(t, enrolled.secret, time.Now().Add(30*time.Second))}}
+	var wg sync.WaitGroup
+	var ra, rb response
+	var ea, eb error
+	wg.Go(func() { ra, ea = a.try("POST", "/operator/login/code", same) })
+	wg.Go(func() { rb, eb = b.try("POST", "/operator/login/code", same) })
+	wg.Wait()
+	if ea != nil || eb != nil {
+		t.Fatal(ea, eb)
+	}
+	in := 0
+	for _, r := range []response{ra, rb} {
+		switch {
+		case r.status == http.StatusSeeOther && r.location == "/operator/":
+			in++
+		case r.status != http.StatusUnauthorized:
+			t.Errorf("answer %d %q", r.status, r.location)
+		}
+	}
+	if in != 1 {
+		t.Fatalf("%d sign-ins with one code, want 1", in)
+	}
+}
+
 // TestSessionsEndOnResetAndDisable: an operator's sessions end when their
 // password is reset or they are disabled; a disabled operator cannot sign
 // in (they are refused as an unknown e-mail).

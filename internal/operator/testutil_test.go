@@ -36,6 +36,7 @@ var cheapHash = password.Params{Memory: 64, Time: 1, Threads: 1}
 // fresh database, with a Centrex simulator for the seat sync.
 type env struct {
 	app    *app.App
+	cfg    config.Config
 	store  *store.Store
 	srv    *httptest.Server
 	xsiURL string
@@ -57,6 +58,14 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	cfg.PasswordParams = cheapHash
+	e := newInstance(t, cfg)
+	e.xsiURL = xsrv.URL
+	return e
+}
+
+// newInstance builds one gateway instance from cfg and serves it.
+func newInstance(t *testing.T, cfg config.Config) *env {
+	t.Helper()
 	a, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +73,16 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(a.Close)
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
-	return &env{app: a, store: a.Store, srv: srv, xsiURL: xsrv.URL}
+	return &env{app: a, cfg: cfg, store: a.Store, srv: srv}
+}
+
+// secondInstance is another gateway on the same database, as a second
+// server behind a load balancer.
+func (e *env) secondInstance(t *testing.T) *env {
+	t.Helper()
+	o := newInstance(t, e.cfg)
+	o.xsiURL = e.xsiURL
+	return o
 }
 
 // operator creates an operator with password pw.
