@@ -1,5 +1,6 @@
-// Package web holds the portal's templ components, their typed view models
-// and the static assets (CSS, JavaScript, images), embedded in the binary.
+// Package web holds the templ components of the portal and of the operator
+// console (operator.templ, on the same layout), their typed view models and
+// the static assets (CSS, JavaScript, images), embedded in the binary.
 package web
 
 import (
