@@ -69,6 +69,9 @@ type NoteRow struct {
 	// Error says why it has not arrived; Technical is the error as recorded.
 	Error     string
 	Technical string
+	// Superseded marks a parked notification Zoho has a later state of the
+	// call for: it is shown, but cannot be retried.
+	Superseded bool
 }
 
 // DeliveryView is a company's delivery figures.

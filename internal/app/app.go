@@ -50,6 +50,7 @@ import (
 	"github.com/conecta-zoho/gateway/internal/login"
 	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/operator"
+	"github.com/conecta-zoho/gateway/internal/outbox"
 	"github.com/conecta-zoho/gateway/internal/portal"
 	"github.com/conecta-zoho/gateway/internal/provision"
 	"github.com/conecta-zoho/gateway/internal/seats"
@@ -177,7 +178,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		CaptchaSolution: cfg.DevCaptchaSolution,
 		PasswordParams:  cfg.PasswordParams,
 	})
-	tel := newTelephony(cfg, st, integ, wake, instance, m, &http.Client{Timeout: 10 * time.Second, Transport: xsiTransport}, logger)
+	tel := newTelephony(cfg, st, integ, wake, instance, m, &http.Client{Timeout: 10 * time.Second, Transport: xsiTransport},
+		&http.Client{Timeout: outbox.DefaultAttemptTimeout + 5*time.Second, Transport: zohoTransport}, logger)
 	a.bridge = tel.bridge
 	if cfg.PublicURL != nil {
 		a.portal = portal.New(portal.Options{

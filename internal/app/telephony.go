@@ -31,14 +31,16 @@ type telephony struct {
 // bridge's HTTP adapters over them. wake is shared with the integration:
 // enabling or disabling it, or a terminated subscription, wakes the
 // manager.
-// xsiHTTP is the client every Centrex request goes through; m is counted
+// xsiHTTP is the client every Centrex request goes through, zohoDelivery
+// the outbox's PhoneBridge requests (its timeout a backstop just beyond the
+// outbox's own attempt timeout, outbox.DefaultAttemptTimeout); m is counted
 // in by the outbox and the bridge.
 func newTelephony(cfg config.Config, st *store.Store, integ *integration.Service, wake subscriptions.Wake, instance string,
-	m *metrics.Metrics, xsiHTTP *http.Client, logger *slog.Logger) telephony {
+	m *metrics.Metrics, xsiHTTP, zohoDelivery *http.Client, logger *slog.Logger) telephony {
 	pbx := centrexClients(st, xsiHTTP)
 	ob := outbox.New(outbox.Options{
 		Store:    st,
-		Clients:  func(companyID int64) outbox.PhoneBridge { return integ.PhoneBridge(companyID) },
+		Clients:  func(companyID int64) outbox.PhoneBridge { return integ.PhoneBridgeVia(zohoDelivery, companyID) },
 		Logger:   logger.With("component", "outbox"),
 		Listen:   true,
 		Instance: instance,

@@ -1,6 +1,7 @@
 package bridge_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"sync/atomic"
@@ -106,4 +107,59 @@ func TestThreeInstancesDeliverOnce(t *testing.T) {
 	if n := len(e.xsi.Subscriptions()); n != 1 {
 		t.Fatalf("%d subscriptions, want 1", n)
 	}
+}
+
+// TestParkedNotificationDoesNotHoldBackTheCallsEnd: Zoho refuses a call's
+// ringing outright, so it is parked; the call's answered and ended still
+// reach Zoho, and its pop-up closes.
+func TestParkedNotificationDoesNotHoldBackTheCallsEnd(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, xsisim.Options{})
+	e.start(outbox.Options{})
+	var refused atomic.Int64
+	e.zoho.SetFault(func(r *http.Request) (int, time.Duration) {
+		if err := r.ParseForm(); err == nil && r.Form.Get("state") == "ringing" {
+			refused.Add(1)
+			return http.StatusBadRequest, 0
+		}
+		return 0, 0
+	})
+	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	id, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34612345678", "")
+	must(t, err)
+	waitFor(t, 5*time.Second, "the refused ringing", func() bool { return refused.Load() == 1 })
+	must(t, e.xsi.AnswerAtSeat(id))
+	must(t, e.xsi.ReleaseFromFarEnd(id))
+	waitFor(t, 10*time.Second, "the call's end", func() bool {
+		for _, s := range e.states() {
+			if fmt.Sprint(s) == "[received answered received ended]" {
+				return true
+			}
+		}
+		return false
+	})
+	// Zoho's answer to the end is recorded a moment after Zoho got it.
+	waitFor(t, 5*time.Second, "the ringing parked and nothing waiting", func() bool {
+		sum, err := e.store.OutboxSummary(context.Background(), e.company)
+		must(t, err)
+		return sum.Parked == 1 && sum.Pending == 0
+	})
+}
+
+// TestSlowZohoIsWaitedFor: Zoho acts on every notification at once but
+// answers only after several lease lengths; two instances share the outbox.
+// The instance waiting for the answer keeps its rows (it renews their
+// leases), so no notification is sent a second time, and every call's
+// notifications arrive in order.
+func TestSlowZohoIsWaitedFor(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, xsisim.Options{})
+	const lease = 300 * time.Millisecond
+	for range 2 {
+		e.start(outbox.Options{LeaseTTL: lease, Poll: 50 * time.Millisecond})
+	}
+	e.zoho.SetLateAnswer(func(*http.Request) time.Duration { return 4 * lease })
+	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	want := placeCalls(t, e, 4)
+	checkDelivered(t, e, want, 30*time.Second)
 }

@@ -31,7 +31,10 @@ var callsMessages = map[string]map[Lang]string{
 	"activity.notfound":   {ES: "Esa notificación no existe o ya no está detenida.", EN: "That notification does not exist or is no longer stopped."},
 	"activity.refresh":    {ES: "Actualizar", EN: "Refresh"},
 	"activity.technical":  {ES: "Detalle técnico", EN: "Technical detail"},
-	"activity.anonymous":  {ES: "número oculto", EN: "withheld number"},
+	"activity.superseded": {ES: "Zoho ya recibió un estado posterior de la llamada", EN: "Zoho already has a later state of the call"},
+	"activity.superseded.retry": {ES: "Esa notificación no se puede reintentar: Zoho ya recibió un estado posterior de la llamada.",
+		EN: "That notification cannot be retried: Zoho already has a later state of the call."},
+	"activity.anonymous": {ES: "número oculto", EN: "withheld number"},
 
 	// The call, in words: direction · state.
 	"call.state.starting":     {ES: "iniciando", EN: "starting"},

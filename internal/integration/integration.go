@@ -109,7 +109,13 @@ func (s *Service) Status(ctx context.Context, companyID int64) (store.ZohoIntegr
 // PhoneBridge returns a PhoneBridge client for the company, authenticated
 // through the company's stored tokens.
 func (s *Service) PhoneBridge(companyID int64) *zoho.PhoneBridge {
-	return zoho.NewPhoneBridge(s.http, &tokens{svc: s, companyID: companyID})
+	return s.PhoneBridgeVia(s.http, companyID)
+}
+
+// PhoneBridgeVia is PhoneBridge over another HTTP client: the outbox's,
+// whose timeout is its attempt timeout rather than the portal's.
+func (s *Service) PhoneBridgeVia(hc *http.Client, companyID int64) *zoho.PhoneBridge {
+	return zoho.NewPhoneBridge(hc, &tokens{svc: s, companyID: companyID})
 }
 
 // Error is a failure the portal explains to the administrator: Code picks the

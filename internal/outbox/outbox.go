@@ -5,17 +5,29 @@
 // safely with any number of gateway instances on one database.
 //
 // A worker leases a batch of due rows in one short statement (FOR UPDATE
-// SKIP LOCKED picks rows nobody else is claiming; the lease, a column of the
-// row, lasts AttemptTimeout plus a margin), commits, and then calls Zoho with
-// no transaction or connection held; each row's outcome is written the moment
-// Zoho answers. The rows of an instance that dies are claimed again by any
-// instance once their lease has run out.
+// SKIP LOCKED picks rows nobody else is claiming; the lease is a column of
+// the row), commits, and then calls Zoho with no transaction or connection
+// held; each row's outcome is written the moment Zoho answers. The lease is
+// short (LeaseTTL) and renewed while the worker waits for Zoho, so the rows
+// of an instance that dies are claimed again by another within LeaseTTL,
+// while a live instance waits for a slow answer as long as AttemptTimeout.
+//
+// Duplicates: an attempt is not given up early. Zoho's callnotify is not
+// idempotent on our side of the wire (a re-sent state is logged twice), so a
+// request that Zoho may still be processing is waited for, up to
+// AttemptTimeout (a minute by default, far beyond Zoho's slow answers),
+// instead of being cancelled and sent again. A notification reaches Zoho
+// twice only when an instance dies between Zoho's answer and the one-row
+// commit that records it, or when Zoho answers later than AttemptTimeout.
 //
 // Failures are retried after backoff.Delay (exponential, with jitter) when
 // zoho.Retryable says so (timeouts, 5xx, throttling); the 401 → refresh →
 // retry-once is inside the zoho client. A row is parked after MaxAttempts
 // failed attempts, or at once on a non-retryable error (a 4xx), with its
-// error kept for the portal; Retry puts it back.
+// error kept for the portal; Retry puts it back. A parked row does not hold
+// back its call: the later notifications of the call are still delivered
+// (its end above all), and a parked row that Zoho has a later state for can
+// no longer be retried (store.ErrSuperseded).
 //
 // Wake-up: the call use case calls Kick after writing rows; other instances
 // hear the rows' pg_notify('outbox') on a LISTEN connection; a poll
@@ -84,8 +96,16 @@ type Options struct {
 	MaxAttempts int
 	// BaseBackoff doubles per attempt up to MaxBackoff [1s, 5m].
 	BaseBackoff, MaxBackoff time.Duration
-	// AttemptTimeout bounds one delivery [10s].
+	// AttemptTimeout bounds one delivery [DefaultAttemptTimeout]: how long
+	// the worker waits for Zoho's answer before it counts the attempt as
+	// failed and retries. The PhoneBridge client's HTTP timeout must not be
+	// shorter.
 	AttemptTimeout time.Duration
+	// LeaseTTL is how long a claimed row stays leased without renewal
+	// [15s]; the worker renews it every LeaseTTL/3 while the row is being
+	// delivered, so another instance takes over a dead instance's rows
+	// after at most LeaseTTL.
+	LeaseTTL time.Duration
 	// Listen turns on LISTEN outbox on a dedicated connection.
 	Listen bool
 	// Instance names this gateway instance on the rows it leases
@@ -97,9 +117,10 @@ type Options struct {
 	Metrics *metrics.Metrics
 }
 
-// leaseMargin is how much longer than one attempt a claimed row stays
-// leased: time to record the outcome.
-const leaseMargin = 5 * time.Second
+// DefaultAttemptTimeout is how long one delivery waits for Zoho by default:
+// long enough that a slow Zoho is waited for rather than sent the
+// notification a second time.
+const DefaultAttemptTimeout = time.Minute
 
 // Worker runs the delivery loops of one gateway instance.
 type Worker struct {
@@ -130,7 +151,8 @@ func New(o Options) *Worker {
 	def(&o.Poll, time.Second)
 	def(&o.BaseBackoff, time.Second)
 	def(&o.MaxBackoff, 5*time.Minute)
-	def(&o.AttemptTimeout, 10*time.Second)
+	def(&o.AttemptTimeout, DefaultAttemptTimeout)
+	def(&o.LeaseTTL, 15*time.Second)
 	if o.Instance == "" {
 		o.Instance = store.InstanceID()
 	}
@@ -209,17 +231,20 @@ func (w *Worker) loop(ctx context.Context) {
 
 // round leases a batch and delivers its rows in parallel (they belong to
 // different calls); each row's outcome is committed the moment it is known,
-// so a crash can only re-send the rows still being sent. A delivery already
-// under way when ctx ends is finished, within its attempt timeout.
+// so a crash can only re-send the rows still being sent. While rows are in
+// flight their leases are renewed. A delivery already under way when ctx
+// ends is finished, within its attempt timeout.
 func (w *Worker) round(ctx context.Context) (int, error) {
-	rows, err := w.o.Store.ClaimOutbox(ctx, w.owner, w.o.Batch, w.o.AttemptTimeout+leaseMargin)
+	rows, err := w.o.Store.ClaimOutbox(ctx, w.owner, w.o.Batch, w.o.LeaseTTL)
 	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
 	errs := make([]error, len(rows))
+	inFlight := newFlight(rows)
 	var wg sync.WaitGroup
 	for i, r := range rows {
 		wg.Go(func() {
+			defer inFlight.done(r.ID)
 			res := w.deliver(context.WithoutCancel(ctx), r)
 			ok, err := w.o.Store.FinishOutbox(context.WithoutCancel(ctx), w.owner, res)
 			if err == nil && !ok {
@@ -228,8 +253,64 @@ func (w *Worker) round(ctx context.Context) (int, error) {
 			errs[i] = err
 		})
 	}
+	stop := make(chan struct{})
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		w.renewLeases(context.WithoutCancel(ctx), inFlight, stop)
+	}()
 	wg.Wait()
+	close(stop)
+	<-renewed
 	return len(rows), errors.Join(errs...)
+}
+
+// flight is the set of claimed rows whose delivery has not finished.
+type flight struct {
+	mu  sync.Mutex
+	ids map[int64]bool
+}
+
+func newFlight(rows []store.OutboxRow) *flight {
+	f := &flight{ids: make(map[int64]bool, len(rows))}
+	for _, r := range rows {
+		f.ids[r.ID] = true
+	}
+	return f
+}
+
+func (f *flight) done(id int64) {
+	f.mu.Lock()
+	delete(f.ids, id)
+	f.mu.Unlock()
+}
+
+func (f *flight) list() []int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]int64, 0, len(f.ids))
+	for id := range f.ids {
+		out = append(out, id)
+	}
+	return out
+}
+
+// renewLeases extends the leases of the rows still in flight every
+// LeaseTTL/3 until stop is closed. A failed renewal is logged: the lease may
+// then run out, and another instance send the row again.
+func (w *Worker) renewLeases(ctx context.Context, f *flight, stop <-chan struct{}) {
+	t := time.NewTicker(w.o.LeaseTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		if _, err := w.o.Store.ExtendOutboxLeases(ctx, w.owner, f.list(), w.o.LeaseTTL); err != nil {
+			w.log.Warn("outbox: renewing leases failed", "error", err)
+		}
+	}
 }
 
 // deliver sends one row and decides what happens to it.

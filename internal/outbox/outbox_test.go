@@ -240,18 +240,20 @@ func TestRetriesThenDelivers(t *testing.T) {
 }
 
 // TestParksRefusalsAndRetryPutsThemBack: a 4xx is not retried: the row is
-// parked with its error and holds back the rest of its call; Retry puts it
-// back and the call's rows go out in order.
+// parked with its error, and it does not hold back the rest of its call (the
+// call's end still reaches Zoho). A parked row Zoho has a later state for
+// cannot be retried; one with nothing delivered after it is put back by
+// Retry and delivered.
 func TestParksRefusalsAndRetryPutsThemBack(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	var refuse sync.Mutex
-	refusing := true
+	refused := map[string]bool{"call01 ringing": true, "call02 ringing": true}
 	f.zoho.answer = func(n zoho.CallNotify) error {
 		refuse.Lock()
 		defer refuse.Unlock()
-		if refusing {
+		if refused[n.ID+" "+n.State] {
 			return &zoho.Error{Op: "callnotify", Status: 400, Code: "INVALID_DATA", Message: "bad from"}
 		}
 		return nil
@@ -259,22 +261,32 @@ func TestParksRefusalsAndRetryPutsThemBack(t *testing.T) {
 	f.enqueue(t, "call01", "ringing", "ended")
 	w := f.worker(outbox.Options{Poll: 5 * time.Millisecond, MaxAttempts: 10})
 	run(t, w)
-	eventually(t, "the row parked", func() bool { return f.rows(t)[0].Status == store.OutboxParked })
+	eventually(t, "the call's end past its parked ringing", func() bool { return len(f.zoho.received()) == 1 })
+	if got := f.zoho.received(); !slices.Equal(got, []string{"call01 ended"}) {
+		t.Fatalf("Zoho got %v", got)
+	}
 	rows := f.rows(t)
-	if rows[0].Attempts != 1 || rows[0].LastError == "" || rows[1].Status != store.OutboxPending || rows[1].Attempts != 0 {
+	if rows[0].Status != store.OutboxParked || rows[0].Attempts != 1 || rows[0].LastError == "" ||
+		rows[1].Status != store.OutboxDelivered || rows[1].Attempts != 1 {
 		t.Fatalf("after a refusal: %+v", rows)
 	}
-	refuse.Lock()
-	refusing = false
-	refuse.Unlock()
 	if err := w.Retry(ctx, f.company+1, rows[0].ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("retry for another company: %v", err)
 	}
-	if err := w.Retry(ctx, f.company, rows[0].ID); err != nil {
+	if err := w.Retry(ctx, f.company, rows[0].ID); !errors.Is(err, store.ErrSuperseded) {
+		t.Fatalf("retry of a ringing Zoho has the end of: %v, want ErrSuperseded", err)
+	}
+
+	f.enqueue(t, "call02", "ringing")
+	eventually(t, "call02 parked", func() bool { r := f.rows(t); return len(r) == 3 && r[2].Status == store.OutboxParked })
+	refuse.Lock()
+	refused = nil
+	refuse.Unlock()
+	if err := w.Retry(ctx, f.company, f.rows(t)[2].ID); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "both notifications", func() bool { return len(f.zoho.received()) == 2 })
-	if got := f.zoho.received(); !slices.Equal(got, []string{"call01 ringing", "call01 ended"}) {
+	eventually(t, "the retried notification", func() bool { return len(f.zoho.received()) == 2 })
+	if got := f.zoho.received(); !slices.Equal(got, []string{"call01 ended", "call02 ringing"}) {
 		t.Fatalf("Zoho got %v", got)
 	}
 }

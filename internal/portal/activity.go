@@ -97,6 +97,8 @@ func (s *Server) handleRetryOutbox(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.flash(ctx, web.FlashError, "activity.notfound")
+	case errors.Is(err, store.ErrSuperseded):
+		s.flash(ctx, web.FlashError, "activity.superseded.retry")
 	case err != nil:
 		s.serverError(w, r, err)
 		return
@@ -157,7 +159,21 @@ func callRow(p web.Page, c store.CallActivity) web.CallRow {
 		}
 		row.Notes = append(row.Notes, noteRow(p, n, pl, st))
 	}
+	markSuperseded(row.Notes)
 	return row
+}
+
+// markSuperseded marks the parked notifications of one call (in delivery
+// order) that a later delivered one made obsolete: they cannot be retried
+// (store.ErrSuperseded).
+func markSuperseded(notes []web.NoteRow) {
+	delivered := false
+	for i := len(notes) - 1; i >= 0; i-- {
+		if notes[i].Status == store.OutboxParked && delivered {
+			notes[i].Superseded = true
+		}
+		delivered = delivered || notes[i].Status == store.OutboxDelivered
+	}
 }
 
 // callLabel says how the call went: "Entrante · sonando", "Saliente ·

@@ -112,3 +112,60 @@ func TestActivityPageAndRetry(t *testing.T) {
 	}
 
 }
+
+// TestActivitySupersededNotification: a call's ringing was refused and
+// parked, but its answered and ended reached Zoho; the page shows the parked
+// ringing without a retry (Zoho has a later state), and a forged retry is
+// refused with a message.
+func TestActivitySupersededNotification(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.enabled(t, 0)
+	seat, _ := strconv.ParseInt(e.seatID(t, "910726329@conecta.orange.es"), 10, 64)
+	ctx := context.Background()
+	err := e.store.InCallTx(ctx, e.company.ID, func(ctx context.Context, tx store.CallTx) error {
+		call, err := tx.LockCall(ctx, seat, "callhalf-1:0", "700001")
+		if err != nil {
+			return err
+		}
+		var items []store.OutboxItem
+		for _, state := range []string{"ringing", "answered", "ended"} {
+			it, err := outbox.Item(callflow.Notification{Endpoint: callflow.EndpointCallNotify, Type: "received", State: state,
+				ID: "abc123", From: "+34600111222", To: "910726329", ZohoUser: "700001"}, "")
+			if err != nil {
+				return err
+			}
+			items = append(items, it)
+		}
+		return tx.Enqueue(ctx, call.ID, "call-abc123", items)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parked int64
+	for {
+		n, err := e.store.DeliverOutbox(ctx, 1, func(ctx context.Context, rows []store.OutboxRow) []store.OutboxResult {
+			if rows[0].Seq == 1 {
+				parked = rows[0].ID
+				return []store.OutboxResult{{ID: rows[0].ID, Park: true, Error: "zoho: callnotify: HTTP 400"}}
+			}
+			return []store.OutboxResult{{ID: rows[0].ID, Delivered: true}}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	d := c.get("/activity").doc(t)
+	if n := d.Find("[data-testid=superseded]").Length(); n != 1 {
+		t.Errorf("%d superseded notes, want the parked ringing", n)
+	}
+	if n := d.Find("[data-testid=retry]").Length(); n != 0 {
+		t.Errorf("%d retry buttons, want none", n)
+	}
+	wantStatus(t, c.post("/activity/outbox/"+strconv.FormatInt(parked, 10)+"/retry", url.Values{}), http.StatusSeeOther)
+	if got := c.get("/activity").doc(t).Find("[data-testid=flash]").Text(); !strings.Contains(got, "estado posterior") {
+		t.Errorf("flash = %q", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -116,15 +117,17 @@ type OutboxResult struct {
 	NextAttemptAt time.Time
 }
 
-// claimSQL leases due rows that head their call: every earlier row of the
-// same call_key is delivered, and nobody holds a live lease on the row.
+// claimSQL leases due rows that head their call: no earlier row of the same
+// call_key is still pending, and nobody holds a live lease on the row.
 // SKIP LOCKED lets many instances claim at once; a leased row blocks its
-// successors, since it is not delivered yet. Claiming counts an attempt.
+// successors, since it is still pending. A parked row does not: Zoho refused
+// it (or it failed too often), and the call's later states, its end above
+// all, must still reach Zoho. Claiming counts an attempt.
 const claimSQL = `WITH due AS (
 		SELECT o.id FROM outbox o
 		WHERE o.status = 'pending' AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until <= $1)
 		  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.company_id = o.company_id AND p.call_key = o.call_key
-		                  AND p.seq < o.seq AND p.status <> 'delivered')
+		                  AND p.seq < o.seq AND p.status = 'pending')
 		ORDER BY o.next_attempt_at, o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED)
 	UPDATE outbox o SET lease_owner = $3, lease_until = $4, attempts = o.attempts + 1
 	FROM due WHERE o.id = due.id
@@ -134,8 +137,9 @@ const claimSQL = `WITH due AS (
 // ClaimOutbox leases up to limit due rows to owner until ttl from now and
 // returns them, in one short statement: no lock is held while they are
 // delivered. Record each row's outcome with FinishOutbox before the lease
-// ends; a row whose lease ran out (its instance died or hung) is claimed
-// again by anyone, so delivery is at least once and never out of order.
+// ends (ExtendOutboxLeases keeps it while Zoho takes its time); a row whose
+// lease ran out (its instance died or hung) is claimed again by anyone, so
+// delivery is at least once and, among the rows still pending, in order.
 func (s *Store) ClaimOutbox(ctx context.Context, owner string, limit int, ttl time.Duration) ([]OutboxRow, error) {
 	now := s.now()
 	rows, err := s.pool.Query(ctx, claimSQL, now, limit, owner, now.Add(ttl))
@@ -146,6 +150,22 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, limit int, ttl ti
 		}
 	}
 	return nil, fmt.Errorf("store: claim outbox: %w", err)
+}
+
+// ExtendOutboxLeases extends owner's leases on the rows ids (those still
+// pending and leased to owner) until ttl from now: a delivery that waits for
+// a slow Zoho keeps its rows, while the rows of an instance that died are
+// free again within ttl. It returns how many leases it extended.
+func (s *Store) ExtendOutboxLeases(ctx context.Context, owner string, ids []int64, ttl time.Duration) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE outbox SET lease_until = $3
+		WHERE id = ANY($2) AND lease_owner = $1 AND status = 'pending'`, owner, ids, s.now().Add(ttl))
+	if err != nil {
+		return 0, fmt.Errorf("store: extend outbox leases of %s: %w", owner, err)
+	}
+	return tag.RowsAffected(), nil
 }
 
 // FinishOutbox records the outcome of one row leased to owner and ends the
@@ -192,14 +212,31 @@ func (s *Store) DeliverOutbox(ctx context.Context, limit int, deliver func(ctx c
 	return len(claimed), nil
 }
 
+// ErrSuperseded means a parked notification cannot be retried because Zoho
+// already accepted a later notification of its call: sending the older
+// state now would move Zoho's view of the call backwards (a "ringing" after
+// the "ended" would open a pop-up that nothing closes).
+var ErrSuperseded = errors.New("store: a later notification of the call was delivered")
+
 // RetryOutbox puts a parked notification of the company back in the queue,
 // due now, with its attempts reset. Anything but a parked row is
-// ErrNotFound.
+// ErrNotFound; a row whose call has a later delivered row is ErrSuperseded.
 func (s *Store) RetryOutbox(ctx context.Context, companyID, id int64) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $3
-		WHERE company_id = $1 AND id = $2 AND status = 'parked'`, companyID, id, s.now())
+	var superseded bool
+	tag, err := s.pool.Exec(ctx, `UPDATE outbox o SET status = 'pending', attempts = 0, next_attempt_at = $3
+		WHERE o.company_id = $1 AND o.id = $2 AND o.status = 'parked'
+		  AND NOT EXISTS (SELECT 1 FROM outbox l WHERE l.company_id = o.company_id AND l.call_key = o.call_key
+		                  AND l.seq > o.seq AND l.status = 'delivered')`, companyID, id, s.now())
 	if err == nil && tag.RowsAffected() == 0 {
-		err = ErrNotFound
+		err = s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox o JOIN outbox l
+				ON l.company_id = o.company_id AND l.call_key = o.call_key AND l.seq > o.seq AND l.status = 'delivered'
+			WHERE o.company_id = $1 AND o.id = $2 AND o.status = 'parked')`, companyID, id).Scan(&superseded)
+		switch {
+		case err == nil && superseded:
+			err = ErrSuperseded
+		case err == nil:
+			err = ErrNotFound
+		}
 	}
 	if err == nil {
 		_, err = s.pool.Exec(ctx, `SELECT pg_notify('outbox', $1::bigint::text)`, companyID)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -110,5 +111,89 @@ func TestFinishOutboxStoresAnyErrorText(t *testing.T) {
 		if _, err := s.FinishOutbox(ctx, "instance-b", store.OutboxResult{ID: again[0].ID, Error: "503", NextAttemptAt: now}); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestParkedRowDoesNotHoldBackItsCall: Zoho refused a call's first
+// notification outright, so it was parked; the call's later notifications
+// are still claimed, in order, and once Zoho has one of them the parked row
+// can no longer be retried (it would move Zoho's view of the call back).
+func TestParkedRowDoesNotHoldBackItsCall(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testdb.Open(t)
+	co := newCompany(t, s, "fermax")
+	mustSync(t, s, co, seat("910726329"))
+	s1 := seatID(t, s, co, "910726329@conecta.orange.es")
+	enqueueCall(t, s, co, s1, "a", item("ringing"), item("answered"), item("ended"))
+
+	head, err := s.ClaimOutbox(ctx, "i", 10, time.Minute)
+	if err != nil || len(head) != 1 || head[0].Seq != 1 {
+		t.Fatalf("claim: %+v, %v", head, err)
+	}
+	if ok, err := s.FinishOutbox(ctx, "i", store.OutboxResult{ID: head[0].ID, Park: true, Error: "HTTP 400"}); err != nil || !ok {
+		t.Fatalf("park: %v %v", ok, err)
+	}
+	next, err := s.ClaimOutbox(ctx, "i", 10, time.Minute)
+	if err != nil || len(next) != 1 || next[0].Seq != 2 {
+		t.Fatalf("after parking the head: %+v, %v; want the call's second row", next, err)
+	}
+	// While the second row is pending, the third still waits for it.
+	if more, _ := s.ClaimOutbox(ctx, "j", 10, time.Minute); len(more) != 0 {
+		t.Fatalf("claimed %+v behind a pending row", more)
+	}
+	if ok, _ := s.FinishOutbox(ctx, "i", store.OutboxResult{ID: next[0].ID, Delivered: true}); !ok {
+		t.Fatal("finish")
+	}
+	if err := s.RetryOutbox(ctx, co, head[0].ID); !errors.Is(err, store.ErrSuperseded) {
+		t.Fatalf("retry of a superseded row: %v, want ErrSuperseded", err)
+	}
+	last, err := s.ClaimOutbox(ctx, "i", 10, time.Minute)
+	if err != nil || len(last) != 1 || last[0].Seq != 3 {
+		t.Fatalf("the call's end: %+v, %v", last, err)
+	}
+	if ok, _ := s.FinishOutbox(ctx, "i", store.OutboxResult{ID: last[0].ID, Park: true, Error: "HTTP 400"}); !ok {
+		t.Fatal("park the end")
+	}
+	// The last row has nothing after it: it can be retried.
+	if err := s.RetryOutbox(ctx, co, last[0].ID); err != nil {
+		t.Fatalf("retry of the parked end: %v", err)
+	}
+	if err := s.RetryOutbox(ctx, co, last[0].ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("retry of a pending row: %v, want ErrNotFound", err)
+	}
+}
+
+// TestExtendOutboxLeases: a holder that renews keeps its rows past the
+// first lease; another owner cannot renew them.
+func TestExtendOutboxLeases(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testdb.Open(t)
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	s.SetClock(func() time.Time { return now })
+	co := newCompany(t, s, "fermax")
+	mustSync(t, s, co, seat("910726329"))
+	s1 := seatID(t, s, co, "910726329@conecta.orange.es")
+	enqueueCall(t, s, co, s1, "a", item("ringing"))
+	rows, err := s.ClaimOutbox(ctx, "a", 10, 15*time.Second)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("claim: %+v %v", rows, err)
+	}
+	ids := []int64{rows[0].ID}
+	now = now.Add(10 * time.Second)
+	if n, err := s.ExtendOutboxLeases(ctx, "b", ids, 15*time.Second); err != nil || n != 0 {
+		t.Fatalf("another owner extended %d leases, %v", n, err)
+	}
+	if n, err := s.ExtendOutboxLeases(ctx, "a", ids, 15*time.Second); err != nil || n != 1 {
+		t.Fatalf("extend: %d, %v", n, err)
+	}
+	now = now.Add(10 * time.Second) // past the first lease, inside the renewed one
+	if b, _ := s.ClaimOutbox(ctx, "b", 10, 15*time.Second); len(b) != 0 {
+		t.Fatal("a renewed lease was taken over")
+	}
+	now = now.Add(6 * time.Second)
+	if b, _ := s.ClaimOutbox(ctx, "b", 10, 15*time.Second); len(b) != 1 {
+		t.Fatal("a lease that was not renewed again was not taken over")
 	}
 }

@@ -153,6 +153,12 @@ func (s *Sim) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		if s.injectFault(w, r) {
 			return
 		}
+		if d := s.lateness(r); d > 0 {
+			held := &heldResponse{header: http.Header{}}
+			s.servePhoneBridge(held, r, loc, res)
+			held.release(w, d)
+			return
+		}
 		s.servePhoneBridge(w, r, loc, res)
 		return
 	}
