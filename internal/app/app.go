@@ -12,10 +12,11 @@
 // the store.
 //
 // Serve runs the HTTP server, the internal metrics listener when there is
-// one, and every background loop (outbox delivery, subscriptions, the
-// sweeper, the periodic seat sync, the janitor) in one errgroup: the first
-// to fail cancels the others, and Serve returns its error once they all
-// stopped (requests in flight get up to ten seconds).
+// one, and every background loop (outbox delivery, subscriptions and event
+// channels, the sweeper, the recovery of calls after a gap, the periodic
+// seat sync, the janitor) in one errgroup: the first to fail cancels the
+// others, and Serve returns its error once they all stopped (requests in
+// flight get up to ten seconds).
 //
 // Observability is wired here too: one *metrics.Metrics per App, handed to
 // the parts that count (the bridge, the outbox, the integration, the
@@ -86,6 +87,7 @@ type App struct {
 	// console is the operator console (internal/operator).
 	console *operator.Server
 	bridge  *bridge.Bridge
+	subs    *subscriptions.Manager
 	api     *api.Server
 	loops   []loop
 }
@@ -180,7 +182,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 	})
 	tel := newTelephony(cfg, st, integ, wake, instance, m, &http.Client{Timeout: 10 * time.Second, Transport: xsiTransport},
 		&http.Client{Timeout: outbox.DefaultAttemptTimeout + 5*time.Second, Transport: zohoTransport}, logger)
-	a.bridge = tel.bridge
+	a.bridge, a.subs = tel.bridge, tel.subscriptions
 	if cfg.PublicURL != nil {
 		a.portal = portal.New(portal.Options{
 			Store:              st,
@@ -213,6 +215,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		{"outbox", tel.outbox.Run},
 		{"subscriptions", tel.subscriptions.Run},
 		{"sweeper", tel.calls.RunSweeper},
+		{"recovery", tel.calls.RunRecovery},
 		{"seat sync", seatSvc.RunPeriodic},
 		{"janitor", a.janitor},
 	}
@@ -275,9 +278,10 @@ func (a *App) MetricsHandler() http.Handler { return a.Metrics.Handler() }
 // Serve answers HTTP on ln (and the metrics on metricsLn, unless it is nil)
 // and runs every background loop until ctx ends or one of them fails,
 // whichever comes first; then it stops the others, gives requests in
-// flight up to ten seconds, and returns: nil after ctx ended, else the
-// first failure (an HTTP server's, say when its listener broke, or a
-// loop's).
+// flight up to ten seconds, hands the companies whose events it managed
+// over to the other instances (their channels closed, their leases
+// released), and returns: nil after ctx ended, else the first failure (an
+// HTTP server's, say when its listener broke, or a loop's).
 func (a *App) Serve(ctx context.Context, ln, metricsLn net.Listener) error {
 	if a.portal == nil {
 		return errors.New("app: serve: PUBLIC_URL is not set")
@@ -319,7 +323,13 @@ func (a *App) Serve(ctx context.Context, ln, metricsLn net.Listener) error {
 			return nil
 		})
 	}
-	return g.Wait()
+	err := g.Wait()
+	releaseCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if rerr := a.subs.Release(releaseCtx); rerr != nil {
+		a.logger.Warn("releasing the companies' event subscriptions", "error", rerr)
+	}
+	return err
 }
 
 // serveHTTP runs srv on ln in g until ctx ends, then shuts it down, giving

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/conecta-zoho/gateway/internal/bridge"
 	"github.com/conecta-zoho/gateway/internal/calls"
@@ -27,17 +29,18 @@ type telephony struct {
 }
 
 // newTelephony builds the outbox worker (delivering with each company's
-// PhoneBridge client), the call use case, the subscription manager and the
-// bridge's HTTP adapters over them. wake is shared with the integration:
-// enabling or disabling it, or a terminated subscription, wakes the
-// manager.
-// xsiHTTP is the client every Centrex request goes through, zohoDelivery
-// the outbox's PhoneBridge requests (its timeout a backstop just beyond the
-// outbox's own attempt timeout, outbox.DefaultAttemptTimeout); m is counted
-// in by the outbox and the bridge.
+// PhoneBridge client), the call use case, the subscription manager (which
+// feeds channel events to the call use case and reports gaps to its
+// recovery) and the bridge's HTTP adapters over them. wake is shared with
+// the integration: enabling or disabling it, or a terminated subscription,
+// wakes the manager. xsiHTTP is the client every Centrex request goes
+// through, zohoDelivery the outbox's PhoneBridge requests (its timeout a
+// backstop just beyond the outbox's own attempt timeout,
+// outbox.DefaultAttemptTimeout); m is counted in by the outbox and the
+// bridge.
 func newTelephony(cfg config.Config, st *store.Store, integ *integration.Service, wake subscriptions.Wake, instance string,
 	m *metrics.Metrics, xsiHTTP, zohoDelivery *http.Client, logger *slog.Logger) telephony {
-	pbx := centrexClients(st, xsiHTTP)
+	pbx := newCentrexClients(st, xsiHTTP).PBX
 	ob := outbox.New(outbox.Options{
 		Store:    st,
 		Clients:  func(companyID int64) outbox.PhoneBridge { return integ.PhoneBridgeVia(zohoDelivery, companyID) },
@@ -61,6 +64,8 @@ func newTelephony(cfg config.Config, st *store.Store, integ *integration.Service
 		Store:      st,
 		PBX:        pbx,
 		ContactURL: func(token string) string { return public + bridge.EventsPath(token) },
+		Intake:     cs.ApplyEvent,
+		Gap:        cs.Gap,
 		Wake:       wake,
 		Instance:   instance,
 		Logger:     logger.With("component", "subscriptions"),
@@ -69,14 +74,40 @@ func newTelephony(cfg config.Config, st *store.Store, integ *integration.Service
 	return telephony{outbox: ob, calls: cs, subscriptions: subs, bridge: br}
 }
 
-// centrexClients returns the Centrex client of a company, built from its
-// stored connection (BroadWorks Xsi).
-func centrexClients(st *store.Store, hc *http.Client) func(ctx context.Context, companyID int64) (centrex.PBX, error) {
-	return func(ctx context.Context, companyID int64) (centrex.PBX, error) {
-		conn, err := st.CentrexConnection(ctx, companyID)
-		if err != nil {
-			return nil, err
-		}
-		return xsi.New(conn.Connection, hc), nil
+// centrexClients keeps one Centrex client per company, built from its
+// stored connection (BroadWorks Xsi) and rebuilt when the connection
+// changes: each client holds the XSP's session cookie, which the gateway
+// reuses instead of authenticating a new session for every request.
+type centrexClients struct {
+	st *store.Store
+	hc *http.Client
+
+	mu  sync.Mutex
+	byC map[int64]cachedClient
+}
+
+type cachedClient struct {
+	updated time.Time
+	client  *xsi.Client
+}
+
+func newCentrexClients(st *store.Store, hc *http.Client) *centrexClients {
+	return &centrexClients{st: st, hc: hc, byC: map[int64]cachedClient{}}
+}
+
+// PBX returns the company's client, reading the connection to notice a
+// change (one primary-key read).
+func (c *centrexClients) PBX(ctx context.Context, companyID int64) (centrex.PBX, error) {
+	conn, err := c.st.CentrexConnection(ctx, companyID)
+	if err != nil {
+		return nil, err
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cc, ok := c.byC[companyID]; ok && cc.updated.Equal(conn.UpdatedAt) {
+		return cc.client, nil
+	}
+	cl := xsi.New(conn.Connection, c.hc)
+	c.byC[companyID] = cachedClient{updated: conn.UpdatedAt, client: cl}
+	return cl, nil
 }

@@ -2,6 +2,7 @@ package bridge_test
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -46,8 +47,14 @@ type env struct {
 // newEnv builds the world; xopts tunes the Xsi simulator.
 func newEnv(t testing.TB, xopts xsisim.Options) *env {
 	t.Helper()
+	return newEnvOn(t, testdb.Open(t), xopts)
+}
+
+// newEnvOn builds the world on the store st.
+func newEnvOn(t testing.TB, st *store.Store, xopts xsisim.Options) *env {
+	t.Helper()
 	ctx := context.Background()
-	e := &env{t: t, store: testdb.Open(t)}
+	e := &env{t: t, store: st}
 	if xopts.DeliveryAttempts == 0 {
 		// The simulator's default (three tries within 150 ms) drops an event
 		// whenever the gateway is slow for a moment, as it is on a loaded
@@ -111,14 +118,18 @@ func newEnv(t testing.TB, xopts xsisim.Options) *env {
 var httpClientNoRetry = http.Client{Timeout: 5 * time.Second}
 
 // instance is one gateway instance, wired as internal/app wires it: the
-// bridge over the call use case, the subscription manager, the sweeper and
-// an outbox worker.
+// bridge over the call use case, the subscription manager, the sweeper, the
+// recovery of calls after a gap and an outbox worker.
 type instance struct {
 	bridge *bridge.Bridge
 	calls  *calls.Service
 	outbox *outbox.Worker
+	subs   *subscriptions.Manager
+	wake   subscriptions.Wake
 	srv    *httptest.Server
-	stop   func()
+	// stop ends the instance gracefully (its leases released); kill ends it
+	// as a crash would (its leases left to run out).
+	stop, kill func()
 }
 
 // pbx is the Centrex client of a company from its stored connection.
@@ -130,9 +141,16 @@ func (e *env) pbx(ctx context.Context, companyID int64) (centrex.PBX, error) {
 	return xsi.New(conn.Connection, &http.Client{Timeout: 10 * time.Second}), nil
 }
 
-// start runs a gateway instance on e's database, serving the bridge, and
-// registers it in Zoho for the linked user when it is the first.
+// start runs a gateway instance on e's database, serving the bridge on a
+// new address, and registers it in Zoho for the linked user when it is the
+// first.
 func (e *env) start(o outbox.Options) *instance {
+	return e.startOn("", o, subscriptions.Options{})
+}
+
+// startOn is start on addr ("" for a new one: a restarted gateway keeps its
+// address), with the subscription manager tuned by so.
+func (e *env) startOn(addr string, o outbox.Options, so subscriptions.Options) *instance {
 	e.t.Helper()
 	o.Store = e.store
 	if o.Clients == nil {
@@ -144,26 +162,52 @@ func (e *env) start(o outbox.Options) *instance {
 	ob := outbox.New(o)
 	in := &instance{outbox: ob}
 	srv := httptest.NewUnstartedServer(nil)
+	if addr != "" {
+		ln, err := net.Listen("tcp", addr)
+		must(e.t, err)
+		srv.Listener.Close()
+		srv.Listener = ln
+	}
 	in.srv = srv
 	public := "http://" + srv.Listener.Addr().String()
 	wake := subscriptions.NewWake()
+	in.wake = wake
 	in.calls = calls.New(calls.Options{Store: e.store, PBX: e.pbx, Kick: ob.Kick, Subscriptions: wake,
-		Settings: callflow.DefaultSettings()})
-	subs := subscriptions.New(subscriptions.Options{Store: e.store, PBX: e.pbx, Wake: wake, Check: 200 * time.Millisecond,
-		ContactURL: func(token string) string { return public + bridge.EventsPath(token) }})
+		Settings: callflow.DefaultSettings(), RecoverGrace: 300 * time.Millisecond})
+	so.Store, so.PBX, so.Wake = e.store, e.pbx, wake
+	so.Intake, so.Gap = in.calls.ApplyEvent, in.calls.Gap
+	so.ContactURL = func(token string) string { return public + bridge.EventsPath(token) }
+	if so.Check == 0 {
+		so.Check = 200 * time.Millisecond
+	}
+	in.subs = subscriptions.New(so)
 	in.bridge = bridge.New(bridge.Options{Store: e.store, Calls: in.calls})
 	srv.Config.Handler = in.bridge.Handler()
 	srv.Start()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	for _, run := range []func(context.Context) error{ob.Run, subs.Run, in.calls.RunSweeper} {
+	for _, run := range []func(context.Context) error{ob.Run, in.subs.Run, in.calls.RunSweeper, in.calls.RunRecovery} {
 		wg.Go(func() {
 			if err := run(ctx); err != nil {
 				e.t.Errorf("instance loop: %v", err)
 			}
 		})
 	}
-	in.stop = func() { cancel(); wg.Wait(); srv.Close() }
+	var once sync.Once
+	end := func(graceful bool) {
+		once.Do(func() {
+			cancel()
+			wg.Wait()
+			if graceful {
+				if err := in.subs.Release(context.Background()); err != nil {
+					e.t.Errorf("release: %v", err)
+				}
+			}
+			srv.CloseClientConnections()
+			srv.Close()
+		})
+	}
+	in.stop, in.kill = func() { end(true) }, func() { end(false) }
 	e.t.Cleanup(in.stop)
 	if e.gw == nil {
 		e.gw = srv

@@ -37,7 +37,7 @@ func (b *Bridge) handleEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	var ev centrex.Event
 	if err == nil {
-		ev, err = xsi.ParseEvent(body)
+		ev, err = xsi.ParseEventBody(r.Header.Get("Content-Type"), body)
 	}
 	if err != nil {
 		b.metrics.XsiEventRefused(metrics.RefusedUnparseable)

@@ -7,9 +7,17 @@
 //   - a Zoho click-to-dial (Dial) placed from the linked seat, or reported
 //     back to Zoho as a clicktodialerror in the company's language;
 //   - a Zoho call-control action (Control) on a call of the linked seat;
-//   - gap recovery (Sweep): open calls without events for a while are
+//   - gap recovery (Gap, Recover): after anything that may have lost
+//     events, the calls in progress of every linked seat are read from the
+//     Centrex and applied, so calls that began meanwhile pop up and calls
+//     that ended are closed;
+//   - the sweeper (Sweep): open calls without events for a while are
 //     checked against the Centrex's list of the seat's calls, brought up to
 //     date or closed with their terminal notification.
+//
+// A call is the seat's Xsi call id and an incarnation: a restarted PBX
+// numbers its calls from callhalf-1:0 again, and an event that shows
+// another call under a known id (callflow.IsNewCall) starts a new one.
 //
 // It knows nothing of HTTP: the bridge parses requests and maps the errors
 // here to status codes.
@@ -20,6 +28,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/conecta-zoho/gateway/internal/calls/callflow"
@@ -48,6 +57,10 @@ type Options struct {
 	// SweepEvery is the sweeper's period [30s]; StaleAfter how long a call
 	// may go without events before it is checked with the Centrex [2m].
 	SweepEvery, StaleAfter time.Duration
+	// RecoverGrace is how long after its last event a call the Centrex no
+	// longer lists is left open by the recovery after a gap, because the
+	// Centrex may still be retrying the events that end it [30s].
+	RecoverGrace time.Duration
 }
 
 // Service runs the call use case. It is safe for concurrent use, and for
@@ -56,6 +69,10 @@ type Options struct {
 type Service struct {
 	o   Options
 	log *slog.Logger
+
+	mu      sync.Mutex
+	gaps    map[int64]time.Time // companies to Recover, and when
+	gapWake chan struct{}
 }
 
 // New returns a Service.
@@ -65,6 +82,9 @@ func New(o Options) *Service {
 	}
 	if o.StaleAfter <= 0 {
 		o.StaleAfter = 2 * time.Minute
+	}
+	if o.RecoverGrace <= 0 {
+		o.RecoverGrace = 30 * time.Second
 	}
 	if o.Kick == nil {
 		o.Kick = func() {}
@@ -76,7 +96,7 @@ func New(o Options) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{o: o, log: log}
+	return &Service{o: o, log: log, gaps: map[int64]time.Time{}, gapWake: make(chan struct{}, 1)}
 }
 
 // step is one transition of a call's state machine.
@@ -88,6 +108,9 @@ func (s *Service) advance(ctx context.Context, tx store.CallTx, call store.Call,
 	st, err := decodeState(call)
 	if err != nil {
 		return 0, err
+	}
+	if st.ID == "" {
+		st.Incarnation = call.Incarnation
 	}
 	next, notes, err := fn(st, callflow.Link{ZohoUser: link.ZohoUserID, SeatNumber: link.SeatNumber})
 	if err != nil {

@@ -73,6 +73,7 @@ func newFixture(t *testing.T) *fixture {
 		Settings:      callflow.DefaultSettings(),
 		Now:           func() time.Time { return f.now },
 		StaleAfter:    time.Minute,
+		RecoverGrace:  time.Nanosecond,
 	})
 	return f
 }
@@ -289,14 +290,16 @@ func TestSweepClosesACallTheCentrexForgot(t *testing.T) {
 	}
 }
 
-// fakePBX is a Centrex whose calls are all gone.
+// fakePBX is a Centrex whose seat has the calls in list (none unless set).
 type fakePBX struct {
 	centrex.Subscriber
+	centrex.Channels
 	centrex.Directory
 	err      error
 	dials    int
 	hangups  int
 	declined bool
+	list     []centrex.Call
 }
 
 func (p *fakePBX) Dial(context.Context, string, string) (string, error) {
@@ -312,4 +315,4 @@ func (p *fakePBX) Hangup(_ context.Context, _, _ string, decline bool) error {
 	return p.err
 }
 func (p *fakePBX) SendDTMF(context.Context, string, string, string) error { return p.err }
-func (p *fakePBX) Calls(context.Context, string) ([]centrex.Call, error)  { return nil, nil }
+func (p *fakePBX) Calls(context.Context, string) ([]centrex.Call, error)  { return p.list, nil }

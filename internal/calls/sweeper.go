@@ -4,9 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/conecta-zoho/gateway/internal/calls/callflow"
 	"github.com/conecta-zoho/gateway/internal/centrex"
-	"github.com/conecta-zoho/gateway/internal/store"
 )
 
 // RunSweeper runs Sweep every SweepEvery until ctx ends, and then returns
@@ -64,7 +62,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 			}
 			lists[k] = list
 		}
-		n, err := s.sweepCall(ctx, sc, list)
+		n, err := s.reconcile(ctx, sc, list)
 		if err != nil {
 			return closed, err
 		}
@@ -79,51 +77,5 @@ func (s *Service) seatCalls(ctx context.Context, companyID int64, seat string) (
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, centrexTimeout)
-	defer cancel()
-	return pbx.Calls(ctx, seat)
-}
-
-// sweepCall resyncs or closes one stale call; it returns 1 if it closed it.
-func (s *Service) sweepCall(ctx context.Context, sc store.StaleCall, list []centrex.Call) (int, error) {
-	link, err := s.o.Store.LinkForDial(ctx, sc.CompanyID, sc.SeatUserID)
-	if err != nil {
-		// The seat was unlinked during the call: its last notification still
-		// needs the seat's number (and the call's Zoho user, below).
-		link = store.Link{CompanyID: sc.CompanyID, SeatID: sc.SeatID, SeatUserID: sc.SeatUserID, SeatNumber: sc.SeatNumber}
-	}
-	var current *centrex.Call
-	for i := range list {
-		if list[i].ID == sc.XsiCallID {
-			current = &list[i]
-		}
-	}
-	closed := 0
-	now := s.o.Now()
-	queued := 0
-	err = s.o.Store.InCallTx(ctx, sc.CompanyID, func(ctx context.Context, tx store.CallTx) error {
-		call, err := tx.LockCallByID(ctx, sc.CallID)
-		if err != nil || !call.Open {
-			return err
-		}
-		if link.ZohoUserID == "" {
-			link.ZohoUserID = call.ZohoUserID
-		}
-		queued, err = s.advance(ctx, tx, call, link, func(st callflow.State, l callflow.Link) (callflow.State, []callflow.Notification, error) {
-			if current != nil {
-				snap := centrex.Event{Kind: centrex.EventCallSubscriptionResync, TargetID: sc.SeatUserID, Call: current}
-				return callflow.Apply(st, snap, l, s.o.Settings)
-			}
-			closed = 1
-			return callflow.Close(st, now, l, s.o.Settings)
-		})
-		return err
-	})
-	if err != nil {
-		return 0, err
-	}
-	if queued > 0 {
-		s.o.Kick()
-	}
-	return closed, nil
+	return seatCalls(ctx, pbx, seat)
 }

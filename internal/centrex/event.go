@@ -13,6 +13,10 @@ const (
 	// EventCallOriginated: the seat dialled (or picked up its click-to-dial
 	// leg); the far end is being alerted.
 	EventCallOriginated EventKind = "CallOriginated"
+	// EventCallCollecting: the seat went off-hook and BroadWorks is
+	// collecting the digits it dials (Originator, Active); nobody is called
+	// yet.
+	EventCallCollecting EventKind = "CallCollecting"
 	// EventCallReceived: an incoming call for the seat.
 	EventCallReceived EventKind = "CallReceived"
 	// EventCallAnswered: either side answered.
@@ -27,12 +31,24 @@ const (
 	EventCallReleased EventKind = "CallReleased"
 	// EventCallUpdated: call details changed (for example the remote party).
 	EventCallUpdated EventKind = "CallUpdated"
-	// EventCallRedirected, EventCallForwarded, EventCallTransferred and
-	// EventCallDetached are Advanced Call events that carry a call.
-	EventCallRedirected  EventKind = "CallRedirected"
-	EventCallForwarded   EventKind = "CallForwarded"
+	// EventCallRedirected: the seat redirected calls away (call forwarding,
+	// simultaneous ring, blind transfer); it carries the calls redirected
+	// (Event.Calls), Detached.
+	EventCallRedirected EventKind = "CallRedirected"
+	// EventCallForwarded: the far end of the seat's outgoing call forwarded
+	// it; the call goes on ringing where remoteParty says.
+	EventCallForwarded EventKind = "CallForwarded"
+	// EventCallTransferred: the other party transferred the seat's call;
+	// its state, remote party or extTrackingId changed.
 	EventCallTransferred EventKind = "CallTransferred"
-	EventCallDetached    EventKind = "CallDetached"
+	// EventCallPickedUp: the seat picked up a call that was ringing
+	// elsewhere (directed call pickup); a new extTrackingId, Alerting.
+	EventCallPickedUp EventKind = "CallPickedUp"
+	// EventCallParkRetrieved: a call parked against the seat was retrieved
+	// to it; a new extTrackingId, Alerting.
+	EventCallParkRetrieved EventKind = "CallParkRetrieved"
+	// EventCallDetached: the seat's half is detached from its device.
+	EventCallDetached EventKind = "CallDetached"
 	// EventCallSubscription is the snapshot of current calls sent after a
 	// user-level subscription; EventCallSubscriptionResync is the same after
 	// an abnormal PBX restart. Both fill Event.Calls.
@@ -68,6 +84,8 @@ type Event struct {
 	Calls []Call
 	// HookStatus is "On-Hook" or "Off-Hook" when reported.
 	HookStatus string
-	// Reason is the termination reason of EventChannelTerminated.
-	Reason string
+	// Reason is the termination reason of EventChannelTerminated, and
+	// ChannelID the channel it ended.
+	Reason    string
+	ChannelID string
 }

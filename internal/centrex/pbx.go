@@ -12,6 +12,7 @@ type PBX interface {
 	Directory
 	CallControl
 	Subscriber
+	Channels
 }
 
 // Directory lists the company's seats.
@@ -43,29 +44,38 @@ type CallControl interface {
 }
 
 // Subscriber manages event subscriptions for the company's group. Events are
-// delivered by HTTP POST to SubscribeRequest.HTTPContactURL; the receiver
-// answers 200 and parses the body (package xsi: ParseEvent).
+// delivered by HTTP POST to SubscribeRequest.HTTPContactURL (the receiver
+// answers 200 and parses the body, package xsi: ParseEvent), or on the event
+// channels of SubscribeRequest.ChannelSetID (see Channels).
+//
+// A subscription the PBX no longer has (it expired, was deleted, or the PBX
+// forgot it) makes Renew, Subscription and Unsubscribe fail with ErrNotFound.
 type Subscriber interface {
 	// Subscribe subscribes to call events of every seat of the group.
 	Subscribe(ctx context.Context, req SubscribeRequest) (Subscription, error)
 	// Renew extends the subscription. Use the returned Expires, which the
-	// PBX may raise or cap.
+	// PBX may raise or cap; it is zero when the PBX did not say.
 	Renew(ctx context.Context, id string, expires time.Duration) (Subscription, error)
+	// Subscription reads the subscription back: a cheap check that the PBX
+	// still has it.
+	Subscription(ctx context.Context, id string) (Subscription, error)
 	// Unsubscribe deletes the subscription.
 	Unsubscribe(ctx context.Context, id string) error
 }
 
-// SubscribeRequest asks for call events of the group delivered by HTTP POST.
-// Expires is a wish; the PBX raises it to at least an hour.
+// SubscribeRequest asks for call events of the group, delivered by HTTP
+// POST to HTTPContactURL or on the channels of ChannelSetID (exactly one of
+// the two). Expires is a wish; the PBX raises it to at least an hour.
 type SubscribeRequest struct {
 	HTTPContactURL string
+	ChannelSetID   string
 	Expires        time.Duration
 	ApplicationID  string
 }
 
 // Subscription is an accepted subscription. Expires is the lifetime granted by
-// the PBX, counted from when the response was received; renew well before
-// (for example at half-life).
+// the PBX, counted from when the response was received (zero when the PBX did
+// not say); renew well before (for example at half-life).
 type Subscription struct {
 	ID      string
 	Expires time.Duration

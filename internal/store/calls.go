@@ -19,13 +19,15 @@ const (
 
 // Call is one call half of a linked seat. State is the call's state machine
 // state (callflow.State as JSON, written by internal/calls); the store does
-// not read it.
+// not read it. Incarnation tells apart the seat's calls that the PBX gave the
+// same XsiCallID (1 for the first).
 type Call struct {
 	ID            int64
 	CompanyID     int64
 	SeatID        int64
 	ZohoUserID    string
 	XsiCallID     string
+	Incarnation   int
 	ExtTrackingID string
 	// ZohoCallID is the stable callnotify id, "" until the first event.
 	ZohoCallID string
@@ -37,12 +39,15 @@ type Call struct {
 	ClosedAt   time.Time
 }
 
-const callColumns = `id, company_id, seat_id, zoho_user_id, xsi_call_id, ext_tracking_id,
+const callColumns = `id, company_id, seat_id, zoho_user_id, xsi_call_id, incarnation, ext_tracking_id,
 	coalesce(zoho_call_id, ''), origin, state, open, created_at, updated_at, coalesce(closed_at, 'epoch')`
+
+// Fresh reports whether nothing was applied to the call yet.
+func (c Call) Fresh() bool { return len(c.State) == 0 || string(c.State) == "{}" }
 
 func scanCall(row pgx.CollectableRow) (Call, error) {
 	var c Call
-	err := row.Scan(&c.ID, &c.CompanyID, &c.SeatID, &c.ZohoUserID, &c.XsiCallID, &c.ExtTrackingID,
+	err := row.Scan(&c.ID, &c.CompanyID, &c.SeatID, &c.ZohoUserID, &c.XsiCallID, &c.Incarnation, &c.ExtTrackingID,
 		&c.ZohoCallID, &c.Origin, &c.State, &c.Open, &c.CreatedAt, &c.UpdatedAt, &c.ClosedAt)
 	if c.ClosedAt.Equal(time.Unix(0, 0)) {
 		c.ClosedAt = time.Time{}
@@ -82,17 +87,21 @@ func (c CallTx) MarkEventProcessed(ctx context.Context, eventID string) (fresh b
 	return tag.RowsAffected() == 1, nil
 }
 
-// LockCall returns the seat's call half xsiCallID locked for update,
-// creating an empty one (State "{}") if the call is new.
+// LockCall returns the latest incarnation of the seat's call half
+// xsiCallID locked for update, creating the first (State "{}") if the call
+// is new.
 func (c CallTx) LockCall(ctx context.Context, seatID int64, xsiCallID, zohoUserID string) (Call, error) {
 	now := c.s.now()
 	_, err := c.tx.Exec(ctx, `INSERT INTO calls (company_id, seat_id, xsi_call_id, zoho_user_id, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (company_id, seat_id, xsi_call_id) DO NOTHING`,
+		SELECT $1, $2, $3, $4, $5, $5
+		WHERE NOT EXISTS (SELECT 1 FROM calls WHERE company_id = $1 AND seat_id = $2 AND xsi_call_id = $3)
+		ON CONFLICT (company_id, seat_id, xsi_call_id, incarnation) DO NOTHING`,
 		c.companyID, seatID, xsiCallID, zohoUserID, now)
 	if err == nil {
 		var rows pgx.Rows
 		rows, err = c.tx.Query(ctx, `SELECT `+callColumns+` FROM calls
-			WHERE company_id = $1 AND seat_id = $2 AND xsi_call_id = $3 FOR UPDATE`, c.companyID, seatID, xsiCallID)
+			WHERE company_id = $1 AND seat_id = $2 AND xsi_call_id = $3
+			ORDER BY incarnation DESC LIMIT 1 FOR UPDATE`, c.companyID, seatID, xsiCallID)
 		if err == nil {
 			var call Call
 			call, err = pgx.CollectExactlyOneRow(rows, scanCall)
@@ -102,6 +111,39 @@ func (c CallTx) LockCall(ctx context.Context, seatID int64, xsiCallID, zohoUserI
 		}
 	}
 	return Call{}, fmt.Errorf("store: lock call %s of seat %d of company %d: %w", xsiCallID, seatID, c.companyID, err)
+}
+
+// NextIncarnation returns, locked, a new call with the same Xsi call id as
+// prev (State "{}", the next incarnation): the PBX reused prev's id for
+// another call. Two transactions asking for it at once get the same row.
+func (c CallTx) NextIncarnation(ctx context.Context, prev Call, zohoUserID string) (Call, error) {
+	now := c.s.now()
+	next := prev.Incarnation + 1
+	_, err := c.tx.Exec(ctx, `INSERT INTO calls (company_id, seat_id, xsi_call_id, incarnation, zoho_user_id, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (company_id, seat_id, xsi_call_id, incarnation) DO NOTHING`,
+		c.companyID, prev.SeatID, prev.XsiCallID, next, zohoUserID, now)
+	if err == nil {
+		var rows pgx.Rows
+		rows, err = c.tx.Query(ctx, `SELECT `+callColumns+` FROM calls
+			WHERE company_id = $1 AND seat_id = $2 AND xsi_call_id = $3 AND incarnation = $4 FOR UPDATE`,
+			c.companyID, prev.SeatID, prev.XsiCallID, next)
+		if err == nil {
+			var call Call
+			if call, err = pgx.CollectExactlyOneRow(rows, scanCall); err == nil {
+				return call, nil
+			}
+		}
+	}
+	return Call{}, fmt.Errorf("store: new incarnation of call %s of seat %d of company %d: %w", prev.XsiCallID, prev.SeatID, c.companyID, err)
+}
+
+// MarkDialed records that a locked call was placed by a Zoho click-to-dial.
+func (c CallTx) MarkDialed(ctx context.Context, callID int64) error {
+	_, err := c.tx.Exec(ctx, `UPDATE calls SET origin = 'clicktodial' WHERE company_id = $1 AND id = $2`, c.companyID, callID)
+	if err != nil {
+		return fmt.Errorf("store: mark call %d of company %d dialed: %w", callID, c.companyID, err)
+	}
+	return nil
 }
 
 // LockCallByID locks one call of the company by its row id.
@@ -136,14 +178,20 @@ func (c CallTx) SaveCall(ctx context.Context, call Call) error {
 }
 
 // RecordDialedCall notes a click-to-dial the Centrex accepted, so that the
-// portal shows it even before its first event. It is a no-op when the
-// events already created the call.
+// portal shows it even before its first event: the latest call with that
+// id, when it is still being tracked (its events came first), or else a new
+// one (a new incarnation when an old, closed call had the id).
 func (s *Store) RecordDialedCall(ctx context.Context, companyID, seatID int64, xsiCallID, zohoUserID string) error {
-	now := s.now()
-	_, err := s.pool.Exec(ctx, `INSERT INTO calls (company_id, seat_id, xsi_call_id, zoho_user_id, origin, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, 'clicktodial', $5, $5)
-		ON CONFLICT (company_id, seat_id, xsi_call_id) DO UPDATE SET origin = 'clicktodial'`,
-		companyID, seatID, xsiCallID, zohoUserID, now)
+	err := s.InCallTx(ctx, companyID, func(ctx context.Context, tx CallTx) error {
+		call, err := tx.LockCall(ctx, seatID, xsiCallID, zohoUserID)
+		if err == nil && !call.Open && !call.Fresh() {
+			call, err = tx.NextIncarnation(ctx, call, zohoUserID)
+		}
+		if err != nil {
+			return err
+		}
+		return tx.MarkDialed(ctx, call.ID)
+	})
 	if err != nil {
 		return fmt.Errorf("store: record dialed call %s of company %d: %w", xsiCallID, companyID, err)
 	}
@@ -173,25 +221,45 @@ type StaleCall struct {
 	SeatUserID string
 	SeatNumber string
 	XsiCallID  string
+	UpdatedAt  time.Time
 }
 
 // StaleOpenCalls lists up to limit open calls not updated since before,
 // oldest first, across every company (the sweeper's scan).
 func (s *Store) StaleOpenCalls(ctx context.Context, before time.Time, limit int) ([]StaleCall, error) {
-	rows, err := s.pool.Query(ctx, `SELECT c.company_id, c.id, c.seat_id, s.user_id, s.number, c.xsi_call_id
+	rows, err := s.pool.Query(ctx, `SELECT c.company_id, c.id, c.seat_id, s.user_id, s.number, c.xsi_call_id, c.updated_at
 		FROM calls c JOIN seats s ON s.company_id = c.company_id AND s.id = c.seat_id
 		WHERE c.open AND c.updated_at < $1 ORDER BY c.updated_at LIMIT $2`, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: stale open calls: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (StaleCall, error) {
-		var c StaleCall
-		return c, row.Scan(&c.CompanyID, &c.CallID, &c.SeatID, &c.SeatUserID, &c.SeatNumber, &c.XsiCallID)
-	})
+	out, err := pgx.CollectRows(rows, scanStale)
 	if err != nil {
 		return nil, fmt.Errorf("store: stale open calls: %w", err)
 	}
 	return out, nil
+}
+
+// OpenCallsOfSeat lists the open calls of one seat of the company not
+// updated since before (a call updated later has news fresher than what
+// the caller compares it with).
+func (s *Store) OpenCallsOfSeat(ctx context.Context, companyID, seatID int64, before time.Time) ([]StaleCall, error) {
+	rows, err := s.pool.Query(ctx, `SELECT c.company_id, c.id, c.seat_id, s.user_id, s.number, c.xsi_call_id, c.updated_at
+		FROM calls c JOIN seats s ON s.company_id = c.company_id AND s.id = c.seat_id
+		WHERE c.company_id = $1 AND c.seat_id = $2 AND c.open AND c.updated_at < $3 ORDER BY c.id`, companyID, seatID, before)
+	if err != nil {
+		return nil, fmt.Errorf("store: open calls of seat %d of company %d: %w", seatID, companyID, err)
+	}
+	out, err := pgx.CollectRows(rows, scanStale)
+	if err != nil {
+		return nil, fmt.Errorf("store: open calls of seat %d of company %d: %w", seatID, companyID, err)
+	}
+	return out, nil
+}
+
+func scanStale(row pgx.CollectableRow) (StaleCall, error) {
+	var c StaleCall
+	return c, row.Scan(&c.CompanyID, &c.CallID, &c.SeatID, &c.SeatUserID, &c.SeatNumber, &c.XsiCallID, &c.UpdatedAt)
 }
 
 // CompanyLanguage returns the language ("es" or "en") of a company's

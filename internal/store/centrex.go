@@ -11,12 +11,23 @@ import (
 	"github.com/conecta-zoho/gateway/internal/centrex"
 )
 
+// How a company's call events arrive (centrex_connections.events).
+const (
+	// EventsHTTP: the XSP posts them to the gateway's HTTP contact.
+	EventsHTTP = "http"
+	// EventsChannel: the gateway holds a streaming event channel open to
+	// the XSP and reads them from it.
+	EventsChannel = "channel"
+)
+
 // CentrexConnection is a company's stored Centrex credential: the
-// centrex.Connection the Xsi client uses (password opened), plus when the
-// operator last changed it.
+// centrex.Connection the Xsi client uses (password opened), how its call
+// events arrive (EventsHTTP or EventsChannel), plus when the operator last
+// changed it.
 type CentrexConnection struct {
 	CompanyID int64
 	centrex.Connection
+	Events    string
 	UpdatedAt time.Time
 }
 
@@ -26,9 +37,9 @@ func centrexPasswordContext(companyID int64) string {
 	return "centrex-password:" + strconv.FormatInt(companyID, 10)
 }
 
-// SetCentrexConnection creates or replaces a company's Centrex connection.
-// The password is sealed before it reaches the database; it never appears
-// in errors.
+// SetCentrexConnection creates or replaces a company's Centrex connection,
+// keeping its events mode (EventsHTTP for a new one). The password is
+// sealed before it reaches the database; it never appears in errors.
 func (s *Store) SetCentrexConnection(ctx context.Context, companyID int64, conn centrex.Connection) error {
 	sealed, err := s.seal(conn.Password, centrexPasswordContext(companyID))
 	if err != nil {
@@ -60,10 +71,10 @@ func (s *Store) CentrexConnection(ctx context.Context, companyID int64) (Centrex
 	var sealed []byte
 	err := s.pool.QueryRow(ctx, `
 		SELECT company_id, base_url, user_id, password_sealed, group_id, enterprise_id,
-			is_enterprise, directory_user_id, updated_at
+			is_enterprise, directory_user_id, events, updated_at
 		FROM centrex_connections WHERE company_id = $1`, companyID).
 		Scan(&c.CompanyID, &c.BaseURL, &c.UserID, &sealed, &c.GroupID, &c.EnterpriseID,
-			&c.IsEnterprise, &c.DirectoryUserID, &c.UpdatedAt)
+			&c.IsEnterprise, &c.DirectoryUserID, &c.Events, &c.UpdatedAt)
 	if err != nil {
 		return CentrexConnection{}, fmt.Errorf("store: centrex connection of company %d: %w", companyID, notFound(err))
 	}
@@ -72,6 +83,21 @@ func (s *Store) CentrexConnection(ctx context.Context, companyID int64) (Centrex
 		return CentrexConnection{}, fmt.Errorf("store: centrex connection of company %d: password: %w", companyID, err)
 	}
 	return c, nil
+}
+
+// SetCentrexEvents sets how a company's call events arrive: EventsHTTP or
+// EventsChannel. It fails with ErrNotFound when the company has no Centrex
+// connection.
+func (s *Store) SetCentrexEvents(ctx context.Context, companyID int64, events string) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE centrex_connections SET events = $2, updated_at = $3 WHERE company_id = $1`,
+		companyID, events, s.now())
+	if err == nil && tag.RowsAffected() == 0 {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("store: set events of company %d: %w", companyID, err)
+	}
+	return nil
 }
 
 // CompaniesWithCentrex returns the ids of every company that has a Centrex

@@ -84,6 +84,10 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 // SetClock replaces the clock used for time-based rules (tests).
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
+// Now is the store's clock: the time it writes into updated_at columns, to
+// compare them with.
+func (s *Store) Now() time.Time { return s.now() }
+
 // Close releases every connection.
 func (s *Store) Close() { s.pool.Close() }
 

@@ -14,9 +14,12 @@ import (
 
 // EventSubscription is a company's Xsi-Events subscription as stored.
 // SubscriptionID is "" when there is none (never made, lost or ended).
+// Delivery says where its events go: "http:" and the contact URL, or
+// "channel:" and the channel set.
 type EventSubscription struct {
 	CompanyID      int64
 	SubscriptionID string
+	Delivery       string
 	RenewedAt      time.Time
 	ExpiresAt      time.Time
 	LastError      string
@@ -84,15 +87,23 @@ func (s *Store) CompanyByEventToken(ctx context.Context, token string) (int64, e
 	return id, nil
 }
 
+// Subscribable is a company that should receive call events, and how
+// (EventsHTTP or EventsChannel).
+type Subscribable struct {
+	CompanyID int64
+	Events    string
+}
+
 // SubscribableCompanies lists the companies that should have a
-// subscription (a Centrex connection and an enabled Zoho integration) and
-// those that still have one but should not, in id order.
-func (s *Store) SubscribableCompanies(ctx context.Context) (want, drop []int64, err error) {
+// subscription (a Centrex connection and an enabled Zoho integration), with
+// their delivery mode, and those that still have one but should not, in id
+// order.
+func (s *Store) SubscribableCompanies(ctx context.Context) (want []Subscribable, drop []int64, err error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT c.company_id, true FROM centrex_connections c
+		SELECT c.company_id, true, c.events FROM centrex_connections c
 		JOIN zoho_integrations z ON z.company_id = c.company_id AND z.status = 'enabled'
 		UNION ALL
-		SELECT s.company_id, false FROM centrex_subscriptions s
+		SELECT s.company_id, false, '' FROM centrex_subscriptions s
 		WHERE s.subscription_id <> '' AND NOT EXISTS (
 			SELECT 1 FROM centrex_connections c JOIN zoho_integrations z ON z.company_id = c.company_id
 			WHERE c.company_id = s.company_id AND z.status = 'enabled')
@@ -102,9 +113,10 @@ func (s *Store) SubscribableCompanies(ctx context.Context) (want, drop []int64, 
 	}
 	var id int64
 	var keep bool
-	_, err = pgx.ForEachRow(rows, []any{&id, &keep}, func() error {
+	var events string
+	_, err = pgx.ForEachRow(rows, []any{&id, &keep, &events}, func() error {
 		if keep {
-			want = append(want, id)
+			want = append(want, Subscribable{CompanyID: id, Events: events})
 		} else {
 			drop = append(drop, id)
 		}
@@ -116,13 +128,13 @@ func (s *Store) SubscribableCompanies(ctx context.Context) (want, drop []int64, 
 	return want, drop, nil
 }
 
-const subscriptionColumns = `company_id, subscription_id, coalesce(renewed_at, 'epoch'), coalesce(expires_at, 'epoch'),
+const subscriptionColumns = `company_id, subscription_id, delivery, coalesce(renewed_at, 'epoch'), coalesce(expires_at, 'epoch'),
 	last_error`
 
 // SaveSubscription records the outcome of a subscribe, renew or
 // unsubscribe by the holder of the company's lease named lease: the id (""
-// for none), when it was renewed and when it expires, and the last error
-// ("" on success). It fails with ErrLeaseHeld when owner does not hold that
+// for none), its delivery, when it was renewed and when it expires, and the
+// last error ("" on success). It fails with ErrLeaseHeld when owner does not hold that
 // lease (it was taken over meanwhile), and writes nothing then.
 func (s *Store) SaveSubscription(ctx context.Context, owner, lease string, e EventSubscription) error {
 	var renewed, expires *time.Time
@@ -130,9 +142,9 @@ func (s *Store) SaveSubscription(ctx context.Context, owner, lease string, e Eve
 		renewed, expires = &e.RenewedAt, &e.ExpiresAt
 	}
 	tag, err := s.pool.Exec(ctx, `UPDATE centrex_subscriptions SET subscription_id = $3, renewed_at = $4,
-			expires_at = $5, last_error = $6, updated_at = $7
+			expires_at = $5, last_error = $6, updated_at = $7, delivery = $9
 		WHERE company_id = $1 AND EXISTS (SELECT 1 FROM leases l WHERE l.name = $8 AND l.company_id = $1 AND l.owner = $2)`,
-		e.CompanyID, owner, e.SubscriptionID, renewed, expires, errorText(e.LastError), s.now(), lease)
+		e.CompanyID, owner, e.SubscriptionID, renewed, expires, errorText(e.LastError), s.now(), lease, e.Delivery)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = ErrLeaseHeld
 	}
@@ -157,7 +169,7 @@ func (s *Store) ForgetSubscription(ctx context.Context, companyID int64, subscri
 func (s *Store) EventSubscriptionOf(ctx context.Context, companyID int64) (EventSubscription, error) {
 	var e EventSubscription
 	err := s.pool.QueryRow(ctx, `SELECT `+subscriptionColumns+` FROM centrex_subscriptions WHERE company_id = $1`, companyID).
-		Scan(&e.CompanyID, &e.SubscriptionID, &e.RenewedAt, &e.ExpiresAt, &e.LastError)
+		Scan(&e.CompanyID, &e.SubscriptionID, &e.Delivery, &e.RenewedAt, &e.ExpiresAt, &e.LastError)
 	if err != nil {
 		return EventSubscription{}, fmt.Errorf("store: subscription of company %d: %w", companyID, notFound(err))
 	}

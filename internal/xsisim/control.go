@@ -21,6 +21,7 @@ type controlRequest struct {
 	Status  int    `json:"status"`
 	DelayMS int    `json:"delayMs"`
 	Count   int    `json:"count"`
+	Reason  string `json:"reason"`
 }
 
 // serveControl implements the /_sim/ JSON control API (see package doc).
@@ -33,7 +34,7 @@ func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request, segs []string
 				return
 			}
 		} else if err := r.ParseForm(); err == nil {
-			req.Seat, req.From, req.Name = r.Form.Get("seat"), r.Form.Get("from"), r.Form.Get("name")
+			req.Seat, req.From, req.Name, req.Reason = r.Form.Get("seat"), r.Form.Get("from"), r.Form.Get("name"), r.Form.Get("reason")
 		}
 	}
 	switch {
@@ -43,6 +44,30 @@ func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request, segs []string
 		writeJSON(w, http.StatusOK, s.Requests())
 	case match(segs, "subscriptions") && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, s.Subscriptions())
+	case match(segs, "subscriptions", "*", "forget") && r.Method == http.MethodPost:
+		if !s.ForgetSubscription(segs[1]) {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such subscription"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"subscriptionId": segs[1]})
+	case match(segs, "channels") && r.Method == http.MethodGet:
+		writeJSON(w, http.StatusOK, s.Channels())
+	case match(segs, "channels", "*", "terminate") && r.Method == http.MethodPost:
+		if !s.TerminateChannel(segs[1], cmpOr(req.Reason, "ExplicitDelete")) {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such channel"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"channelId": segs[1]})
+	case match(segs, "channels", "*", "drop") && r.Method == http.MethodPost:
+		if !s.DropChannel(segs[1]) {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such channel"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"channelId": segs[1]})
+	case match(segs, "restart") && r.Method == http.MethodPost:
+		s.Restart()
+		s.log.Info("xsisim: restarted: subscriptions, channels and calls forgotten")
+		writeJSON(w, http.StatusOK, map[string]string{"status": "restarted"})
 	case match(segs, "calls", "incoming") && r.Method == http.MethodPost:
 		id, err := s.InjectIncomingCall(req.Seat, req.From, req.Name)
 		if err != nil {

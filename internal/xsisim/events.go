@@ -28,7 +28,8 @@ type subscription struct {
 	user       *seat // for a user subscription
 	event      string
 	expiresAt  time.Time
-	contact    string
+	contact    string      // HTTP contact, or
+	set        *channelSet // the channel set events go to
 	appID      string
 	seq        int64
 	queue      chan []byte
@@ -58,7 +59,8 @@ type SubscriptionInfo struct {
 	TargetType    string    `json:"targetIdType"`
 	TargetID      string    `json:"targetId"`
 	Event         string    `json:"event"`
-	HTTPContact   string    `json:"httpContact"`
+	HTTPContact   string    `json:"httpContact,omitempty"`
+	ChannelSetID  string    `json:"channelSetId,omitempty"`
 	ApplicationID string    `json:"applicationId"`
 	ExpiresAt     time.Time `json:"expiresAt"`
 }
@@ -70,10 +72,14 @@ func (s *Sim) Subscriptions() []SubscriptionInfo {
 	s.expireDue()
 	out := make([]SubscriptionInfo, 0, len(s.subs))
 	for _, sub := range s.subs {
-		out = append(out, SubscriptionInfo{
+		info := SubscriptionInfo{
 			ID: sub.id, Owner: sub.owner, TargetType: sub.targetType, TargetID: sub.targetID(),
 			Event: sub.event, HTTPContact: sub.contact, ApplicationID: sub.appID, ExpiresAt: sub.expiresAt,
-		})
+		}
+		if sub.set != nil {
+			info.ChannelSetID = sub.set.id
+		}
+		out = append(out, info)
 	}
 	return out
 }
@@ -81,20 +87,32 @@ func (s *Sim) Subscriptions() []SubscriptionInfo {
 // emit sends a call event about h to every subscription covering its seat.
 // Callers hold s.mu, so events are queued in the order they happen.
 func (s *Sim) emit(h *callHalf, eventType string) {
+	s.emitData(h.seat, eventType, h.node("call"))
+}
+
+// emitData sends an event about seat u with the given eventData children
+// to every subscription covering it. Callers hold s.mu.
+func (s *Sim) emitData(u *seat, eventType string, data ...*node) {
 	s.expireDue()
 	for _, sub := range s.subs {
-		if sub.covers(h.seat) {
-			s.enqueue(sub, h.seat.UserID, eventType, h.node("call"))
+		if sub.covers(u) {
+			s.enqueue(sub, u.UserID, eventType, data...)
 		}
 	}
 }
 
-// expireDue terminates subscriptions whose expiry passed on the sim clock.
+// expireDue terminates subscriptions and channels whose expiry passed on
+// the sim clock.
 func (s *Sim) expireDue() {
 	now := s.now()
 	for _, sub := range s.subs {
 		if !now.Before(sub.expiresAt) {
 			s.terminate(sub)
+		}
+	}
+	for _, ch := range s.chans {
+		if !now.Before(ch.expiresAt) {
+			s.endChannel(ch, "Expired")
 		}
 	}
 }
@@ -106,21 +124,35 @@ func (s *Sim) terminate(sub *subscription) {
 	close(sub.queue)
 }
 
-// enqueue renders an event for sub and queues it for delivery.
+// enqueue renders an event for sub and queues it for delivery. Events of a
+// user subscription carry no targetId (the subscription names the user);
+// those of a group subscription name the seat in targetId.
 func (s *Sim) enqueue(sub *subscription, targetID, eventType string, data ...*node) {
+	if sub.user != nil {
+		targetID = ""
+	}
 	sub.seq++
 	if sub.seq > 2147483647 {
 		sub.seq = 1
 	}
 	eventData := el("eventData", data...)
 	eventData.typ = eventType
+	id := newID()
+	var delivery *node
+	if sub.set != nil {
+		if ch := sub.set.active(); ch != nil {
+			delivery = tx("channelId", ch.id)
+		}
+	} else {
+		delivery = el("httpContact", tx("uri", sub.contact))
+	}
 	root := el("Event",
-		tx("eventID", newID()),
+		tx("eventID", id),
 		tx("sequenceNumber", strconv.FormatInt(sub.seq, 10)),
 		tx("userId", sub.owner),
 		tx("externalApplicationId", sub.appID),
 		tx("subscriptionId", sub.id),
-		el("httpContact", tx("uri", sub.contact)),
+		delivery,
 		tx("targetId", targetID),
 		eventData,
 	)
@@ -129,8 +161,13 @@ func (s *Sim) enqueue(sub *subscription, targetID, eventType string, data ...*no
 	if s.opts.ConventionalPrefixes {
 		st = styleDefault
 	}
+	doc := document(root, st)
+	if sub.set != nil {
+		s.sendOnSet(sub.set, id, doc)
+		return
+	}
 	select {
-	case sub.queue <- document(root, st):
+	case sub.queue <- doc:
 	default:
 		s.log.Warn("xsisim: event queue full, dropping event", "subscription_id", sub.id, "event", eventType)
 	}
@@ -185,7 +222,7 @@ func (s *Sim) post(contact string, doc []byte) error {
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "text/xml;charset=UTF-8")
+	req.Header.Set("Content-Type", "application/xml; charset=UTF-8")
 	resp, err := s.opts.HTTPClient.Do(req)
 	if err != nil {
 		return err

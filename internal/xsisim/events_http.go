@@ -62,6 +62,20 @@ func (s *Sim) serveEvents(w http.ResponseWriter, r *http.Request, segs []string,
 			return
 		}
 		s.createSubscription(w, p, body, u.group, u)
+	case match(segs, "channel", "eventresponse"):
+		if onlyMethod(w, r, http.MethodPost) {
+			s.serveEventResponse(w, p, body)
+		}
+	case match(segs, "channel", "*", "heartbeat"):
+		if onlyMethod(w, r, http.MethodPut) {
+			s.serveHeartbeat(w, p, segs[1])
+		}
+	case match(segs, "channel", "*"):
+		s.serveChannel(w, r, p, segs[1], body)
+	case match(segs, "channelset", "*"):
+		if onlyMethod(w, r, http.MethodGet) {
+			s.serveChannelSet(w, p, segs[1])
+		}
 	case match(segs, "subscription"):
 		if onlyMethod(w, r, http.MethodGet) {
 			s.serveSubscriptionList(w, r, p)
@@ -91,29 +105,39 @@ func (s *Sim) createSubscription(w http.ResponseWriter, p principal, body []byte
 		writeError(w, http.StatusBadRequest, codeBadRequest, "Unsupported event package: "+pkg)
 		return
 	}
-	if req.HTTPContact == "" {
-		writeError(w, http.StatusBadRequest, codeBadRequest, "httpContact is required (event channels are not simulated)")
+	var set *channelSet
+	switch {
+	case (req.HTTPContact == "") == (req.ChannelSetID == ""):
+		writeError(w, http.StatusBadRequest, codeBadRequest, "Exactly one of httpContact and channelSetId is required")
 		return
+	case req.ChannelSetID != "":
+		if set = s.sets[setKey(p.userID, req.ChannelSetID)]; set == nil {
+			writeError(w, http.StatusBadRequest, codeBadRequest, "Unknown channel set: open a channel first")
+			return
+		}
+	default:
+		if cu, err := url.Parse(req.HTTPContact); err != nil || (cu.Scheme != "http" && cu.Scheme != "https") || cu.Host == "" {
+			writeError(w, http.StatusBadRequest, codeBadRequest, "Invalid httpContact uri")
+			return
+		}
 	}
-	if cu, err := url.Parse(req.HTTPContact); err != nil || (cu.Scheme != "http" && cu.Scheme != "https") || cu.Host == "" {
-		writeError(w, http.StatusBadRequest, codeBadRequest, "Invalid httpContact uri")
-		return
-	}
-	expires, ok := parseExpires(w, req.Expires)
+	expires, ok := s.parseExpires(w, req.Expires)
 	if !ok {
 		return
 	}
 	sub := &subscription{
 		id: newID(), owner: p.userID, targetType: "Group", group: g, user: u, event: pkg,
 		expiresAt: s.now().Add(time.Duration(expires) * time.Second),
-		contact:   req.HTTPContact, appID: req.ApplicationID,
+		contact:   req.HTTPContact, set: set, appID: req.ApplicationID,
 		queue: make(chan []byte, queueSize),
 	}
 	if u != nil {
 		sub.targetType = "User"
 	}
 	s.subs[sub.id] = sub
-	s.startDelivery(sub)
+	if set == nil {
+		s.startDelivery(sub)
+	}
 	writeXML(w, http.StatusOK, document(el("Subscription",
 		tx("subscriptionId", sub.id),
 		tx("expires", strconv.Itoa(expires)),
@@ -160,7 +184,9 @@ func (s *Sim) serveSubscription(w http.ResponseWriter, r *http.Request, p princi
 	s.expireDue()
 	sub := s.subs[id]
 	if sub == nil {
-		writeError(w, http.StatusNotFound, codeSubNotFound, "Subscription not found")
+		// An XSP answers 403 to every unsuccessful subscription command
+		// (Spec-2020 §4.6.2.6), an unknown or expired subscription included.
+		writeError(w, http.StatusForbidden, codeSubNotFound, "Subscription not found")
 		return
 	}
 	if !strings.EqualFold(sub.owner, p.userID) {
@@ -175,15 +201,16 @@ func (s *Sim) serveSubscription(w http.ResponseWriter, r *http.Request, p princi
 		if !ok {
 			return
 		}
-		expires, ok := parseExpires(w, req.Expires)
+		expires, ok := s.parseExpires(w, req.Expires)
 		if !ok {
 			return
 		}
 		sub.expiresAt = s.now().Add(time.Duration(expires) * time.Second)
-		writeXML(w, http.StatusOK, document(el("Subscription",
-			tx("subscriptionId", sub.id),
-			tx("expires", strconv.Itoa(expires)),
-		), styleDefault))
+		granted := tx("expires", strconv.Itoa(expires))
+		if s.opts.RefreshWithoutExpires {
+			granted = nil
+		}
+		writeXML(w, http.StatusOK, document(el("Subscription", tx("subscriptionId", sub.id), granted), styleDefault))
 	case http.MethodDelete:
 		s.terminate(sub)
 		w.WriteHeader(http.StatusOK)
@@ -199,6 +226,12 @@ func (s *Sim) subscriptionNode(name string, sub *subscription) *node {
 		parent = tx("targetGrpParentId", sub.group.ParentID)
 	}
 	left := max(0, int(sub.expiresAt.Sub(s.now())/time.Second))
+	var delivery *node
+	if sub.set != nil {
+		delivery = tx("channelSetId", sub.set.id)
+	} else {
+		delivery = el("httpContact", tx("uri", sub.contact))
+	}
 	return el(name,
 		tx("subscriptionId", sub.id),
 		tx("subscriberId", sub.owner),
@@ -207,7 +240,7 @@ func (s *Sim) subscriptionNode(name string, sub *subscription) *node {
 		tx("targetId", sub.targetID()),
 		tx("event", sub.event),
 		tx("expires", strconv.Itoa(left)),
-		el("httpContact", tx("uri", sub.contact)),
+		delivery,
 		tx("applicationId", sub.appID),
 	)
 }
@@ -222,15 +255,17 @@ func parseSubscription(w http.ResponseWriter, body []byte) (subscriptionRequest,
 	return req, true
 }
 
-// parseExpires applies the XSP's bounds: missing or below 3600 becomes 3600.
-func parseExpires(w http.ResponseWriter, v string) (int, bool) {
+// parseExpires applies the XSP's bounds: missing or below the minimum
+// (3600, Options.MinExpires) becomes the minimum.
+func (s *Sim) parseExpires(w http.ResponseWriter, v string) (int, bool) {
+	least := int64(s.opts.MinExpires / time.Second)
 	if strings.TrimSpace(v) == "" {
-		return minExpires, true
+		return int(least), true
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 	if err != nil || n < 0 {
 		writeError(w, http.StatusBadRequest, codeBadRequest, "Invalid expires")
 		return 0, false
 	}
-	return int(min(max(n, minExpires), maxExpires)), true
+	return int(min(max(n, least), maxExpires)), true
 }

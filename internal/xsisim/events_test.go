@@ -83,7 +83,7 @@ func TestSubscriptionExpiresOnSimClock(t *testing.T) {
 		t.Fatalf("want termination, got %s", body)
 	}
 	c.none(t)
-	if r := e.admin(t, "GET", events+"/subscription/"+id, ""); r.status != 404 {
+	if r := e.admin(t, "GET", events+"/subscription/"+id, ""); r.status != 403 { // every unsuccessful subscription command
 		t.Errorf("expired subscription: %d", r.status)
 	}
 }
@@ -118,6 +118,11 @@ func TestUserSubscriptionSnapshotAndScope(t *testing.T) {
 		body := c.next(t)
 		if !strings.Contains(body, "CallSubscriptionEvent") || !strings.Contains(body, "<xsi:callId>"+call+"<") || !strings.Contains(body, "On-Hook") {
 			t.Fatalf("snapshot = %s", body)
+		}
+		// Events of a user subscription do not name their target: the
+		// subscription does.
+		if strings.Contains(body, "targetId>") {
+			t.Fatalf("user subscription event with a targetId: %s", body)
 		}
 	}
 	tests := []struct {

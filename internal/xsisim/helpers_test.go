@@ -78,6 +78,9 @@ func newContact(tb testing.TB, fail ...int) *contact {
 	c := &contact{fail: fail, got: make(chan string, 100)}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/xml") {
+			tb.Errorf("event posted as %q, want application/xml", ct)
+		}
 		c.mu.Lock()
 		status := http.StatusOK
 		if len(c.fail) > 0 {

@@ -15,10 +15,12 @@ type Request struct {
 	Method string    `json:"method"`
 	Path   string    `json:"path"`
 	Query  string    `json:"query"`
-	// User is the Basic-auth user name (never the password).
-	User   string `json:"user"`
-	Body   string `json:"body"`
-	Status int    `json:"status"`
+	// User is the Basic-auth user name (never the password); Session the
+	// JSESSIONID cookie the request carried ("" for none).
+	User    string `json:"user"`
+	Session string `json:"session,omitempty"`
+	Body    string `json:"body"`
+	Status  int    `json:"status"`
 }
 
 // Fault is an injected failure for reliability tests. It applies to the
@@ -88,6 +90,9 @@ func (s *Sim) record(r *http.Request, body []byte, status int) {
 		Time: s.now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 		User: user, Body: string(body), Status: status,
 	}
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		req.Session = c.Value
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if max := s.opts.MaxRecordedRequests; len(s.requests) >= max {
@@ -119,6 +124,10 @@ func (w *statusWriter) WriteHeader(code int) {
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection (the event
+// channel's stream flushes every document).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {

@@ -59,6 +59,11 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.session(rw, r)
+	if hasPrefixFold(segs, "com.broadsoft.async", "com.broadsoft.xsi-events", "v2.0") {
+		s.serveChannelStream(rw, r, segs[3:], body)
+		return
+	}
 	// Handlers run under s.mu; they write into a buffer that is copied to
 	// the client after the lock is released, so a slow client cannot stall
 	// the simulator.
@@ -73,6 +78,28 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(rw, http.StatusNotFound, codeNoSuchCommand, "Resource not found")
 	}
+}
+
+// sessionCookie is the XSP's session cookie.
+const sessionCookie = "JSESSIONID"
+
+// session gives a client without a known session cookie a new one, as an
+// XSP does: a client may send it back to spare the XSP re-authenticating,
+// but must still send its Authorization on every request.
+func (s *Sim) session(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		s.mu.Lock()
+		known := s.sessions[c.Value]
+		s.mu.Unlock()
+		if known {
+			return
+		}
+	}
+	id := strings.ReplaceAll(newID(), "-", "")
+	s.mu.Lock()
+	s.sessions[id] = true
+	s.mu.Unlock()
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true})
 }
 
 // authenticate checks HTTP Basic credentials against seats and admins and

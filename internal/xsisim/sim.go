@@ -38,6 +38,20 @@ type Options struct {
 	DirectoryUTF8 bool
 	// MaxRecordedRequests bounds Requests(); zero means 10000.
 	MaxRecordedRequests int
+	// RefreshWithoutExpires answers subscription refreshes (PUT) without
+	// an expires element, as some XSPs do; the expiry still moves.
+	RefreshWithoutExpires bool
+	// MinExpires is the shortest lifetime of a subscription or a channel
+	// (a shorter one asked for is raised to it); zero means an hour, as
+	// the specification says. Tests lower it to watch refreshes and expiry.
+	MinExpires time.Duration
+	// ChannelHold is how long an event of a channel set is kept for
+	// delivery until it is acknowledged: on the set's next channel when the
+	// one it was sent on is lost, or waiting for one; zero means 30 s.
+	ChannelHold time.Duration
+	// ChannelHeartbeatTimeout ends a channel with NonResponsiveChannel when
+	// no heartbeat came for that long; zero never does.
+	ChannelHeartbeatTimeout time.Duration
 	// Logger receives delivery failures and control actions; nil discards.
 	Logger *slog.Logger
 }
@@ -59,6 +73,9 @@ type Sim struct {
 	nextCall  int
 	nextTrack int
 	subs      map[string]*subscription
+	sets      map[string]*channelSet   // by setKey
+	chans     map[string]*eventChannel // by channel id
+	sessions  map[string]bool          // JSESSIONID values issued
 	requests  []Request
 	faults    []Fault
 	timers    map[*time.Timer]struct{}
@@ -81,21 +98,30 @@ func New(opts Options) *Sim {
 	if opts.MaxRecordedRequests <= 0 {
 		opts.MaxRecordedRequests = 10000
 	}
+	if opts.MinExpires <= 0 {
+		opts.MinExpires = minExpires * time.Second
+	}
+	if opts.ChannelHold <= 0 {
+		opts.ChannelHold = 30 * time.Second
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Sim{
-		opts:   opts,
-		log:    log,
-		ctx:    ctx,
-		cancel: cancel,
-		seats:  map[string]*seat{},
-		admins: map[string]*admin{},
-		calls:  map[string]*callHalf{},
-		subs:   map[string]*subscription{},
-		timers: map[*time.Timer]struct{}{},
+		opts:     opts,
+		log:      log,
+		ctx:      ctx,
+		cancel:   cancel,
+		seats:    map[string]*seat{},
+		admins:   map[string]*admin{},
+		calls:    map[string]*callHalf{},
+		subs:     map[string]*subscription{},
+		sets:     map[string]*channelSet{},
+		chans:    map[string]*eventChannel{},
+		sessions: map[string]bool{},
+		timers:   map[*time.Timer]struct{}{},
 	}
 }
 
@@ -107,6 +133,9 @@ func (s *Sim) Close() {
 		t.Stop()
 	}
 	s.timers = map[*time.Timer]struct{}{}
+	for _, ch := range s.chans {
+		s.dropChannel(ch)
+	}
 	s.mu.Unlock()
 	s.cancel()
 	s.wg.Wait()

@@ -12,18 +12,24 @@
 //
 // # States and notifications
 //
-// A call moves forward only: new → originating → ringing → answered →
-// released. An event that would move it backwards, or any event after
-// released, changes nothing and emits nothing. The type (received for a
-// Terminator half, dialed for Originator and Click-to-Dial halves) is fixed
-// by the first event that tells it.
+// A call moves forward only: new → collecting or originating → ringing →
+// answered → released. An event that would move it backwards, or any event
+// after released, changes nothing and emits nothing. The type (received for
+// a Terminator half, or one picked up or retrieved from park; dialed for
+// Originator and Click-to-Dial halves) is fixed by the first event that
+// tells it.
 //
 //	event (or snapshot of the call)         from phase        emits
+//	CallCollecting (the seat is dialling)   new               —  (no type, no number yet)
 //	CallOriginating (Click-to-Dial)         new               —  (the agent's own device rings)
-//	CallOriginated (Originator, Alerting)   new, originating  dialed ringing
+//	CallOriginated (Originator, Alerting)   new … originating dialed ringing
+//	CallForwarded (Originator, Alerting)    new … originating dialed ringing (the far end forwarded it)
 //	CallReceived (Terminator, Alerting)     new               received ringing
-//	CallAnswered / answerTime / Held        new, originating  ringing, then answered
-//	CallAnswered / answerTime / Held        ringing           answered
+//	CallPickedUp, CallParkRetrieved         new, collecting   received ringing (a new extTrackingId is kept,
+//	                                                             the call's id stays)
+//	CallAnswered / answerTime / Active /    new … originating ringing, then answered
+//	  Held, CallTransferred (Active)
+//	CallAnswered / … (as above)             ringing           answered
 //	CallHeld, CallRetrieved                 answered          —  (Held / RemoteHeld kept)
 //	CallReleasing                           any               —  (release cause kept)
 //	CallReleased, received                  answered          received ended, duration = release − answer
@@ -31,9 +37,9 @@
 //	CallReleased, dialed                    answered          dialed ended, duration = release − answer
 //	CallReleased, dialed                    new, ringing      dialed busy|invalid|blocked|notavailable|noanswer|rejected
 //	CallReleased, still Click-to-Dial       new, originating  clicktodialerror (same codes), no callnotify
-//	CallUpdated, CallRedirected,            any               —  (only details kept; a Released state
-//	CallForwarded, CallTransferred,                              in them releases the call as above)
-//	CallDetached
+//	CallReleased                            collecting        —  (hung up while dialling: no call)
+//	CallUpdated, CallRedirected (each of    any               —  (only details kept; a Released state
+//	  its calls), CallDetached                                   in them releases the call as above)
 //	CallSubscription(Resync) listing it     any               as the call's state says (resync)
 //	CallSubscription(Resync) without it     not new           the release above, at the last time seen
 //	Close(at), by a sweeper                 not new           the release above, at time at
@@ -53,10 +59,12 @@
 // rejected, anything else noanswer. A clicktodialerror without a cause is
 // noanswer (the agent did not pick up).
 //
-// Transfers: the transferring seat's half ends like any other call (ended
-// with its duration); the receiving seat's half is a new call of its own.
-// transferredcallid is not sent, because Xsi does not tell which earlier
-// call a new half continues.
+// Transfers and forwarding: the transferring seat's half ends like any
+// other call (ended with its duration); the receiving seat's half is a new
+// call of its own, and so is the half of a seat a call was forwarded to,
+// picked up by or retrieved from park by. A seat whose call was picked up
+// elsewhere or forwarded away sees it missed. transferredcallid is not sent,
+// because Xsi does not tell which earlier call a new half continues.
 //
 // # Times, numbers and the call id
 //
@@ -70,7 +78,8 @@
 // stay short; an internal caller's userDN is preferred to its extension) and
 // stay the same for the whole call, except that an extension known before
 // anything was sent gives way to an E.164 number; a withheld caller is
-// AnonymousNumber. The id is StableID: one per call half,
+// AnonymousNumber. The id is StableID: one per call half (and per
+// State.Incarnation, for the calls a restarted PBX gives old ids),
 // alphanumeric, the same on every notification of the call.
 //
 // # The rejected-states setting

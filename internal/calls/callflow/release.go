@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +13,10 @@ import (
 	"github.com/conecta-zoho/gateway/internal/phonenumber"
 	"github.com/conecta-zoho/gateway/internal/zoho"
 )
+
+// OutcomeAbandoned is the outcome of a call the seat hung up while still
+// dialling: nothing is sent for it.
+const OutcomeAbandoned = "abandoned"
 
 // AnonymousNumber stands for a number the PBX withheld or that cannot be
 // expressed with digits: Zoho requires from and to and accepts only digits
@@ -25,6 +30,11 @@ func release(st State, p centrex.Personality, link Link, set Settings) (State, [
 	st.Phase, st.Held, st.RemoteHeld = PhaseReleased, false, false
 	if st.ReleaseTime.IsZero() {
 		st.ReleaseTime = st.LastSeen
+	}
+	if prev == PhaseCollecting && len(st.Sent) == 0 {
+		// The seat hung up while dialling: there was no call to report.
+		st.Outcome = OutcomeAbandoned
+		return st, nil, nil
 	}
 	answered := prev == PhaseAnswered || !st.AnswerTime.IsZero()
 	if st.Type == zoho.CallDialed && !answered && len(st.Sent) == 0 &&
@@ -106,11 +116,18 @@ func sentStates(ns []Notification) []string {
 }
 
 // StableID is the callnotify id of a call half: 24 lowercase hex digits
-// (alphanumeric, as Zoho asks) derived from the seat, the extTrackingId and
-// the call id. Both halves of an internal call share the extTrackingId but
-// get different ids, so two linked seats never collide in one Zoho org.
-func StableID(seat, extTrackingID, callID string) string {
-	sum := sha256.Sum256([]byte(seat + "\x00" + extTrackingID + "\x00" + callID))
+// (alphanumeric, as Zoho asks) derived from the seat, the extTrackingId, the
+// call id and, from the second call the PBX gave the same ids, the call's
+// incarnation. Both halves of an internal call share the extTrackingId but
+// get different ids, so two linked seats never collide in one Zoho org; a
+// call after a PBX restart that reuses an old call's ids gets an id of its
+// own.
+func StableID(seat, extTrackingID, callID string, incarnation int) string {
+	key := seat + "\x00" + extTrackingID + "\x00" + callID
+	if incarnation > 1 {
+		key += "\x00" + strconv.Itoa(incarnation)
+	}
+	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:12])
 }
 

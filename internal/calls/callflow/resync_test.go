@@ -89,20 +89,21 @@ func TestClose(t *testing.T) {
 func TestStableID(t *testing.T) {
 	t.Parallel()
 	alnum := regexp.MustCompile(`^[a-z0-9]{24}$`)
-	a := StableID("910726329", "7:1", "callhalf-1:0")
-	for _, id := range []string{a, StableID("", "", "")} {
+	a := StableID("910726329", "7:1", "callhalf-1:0", 0)
+	for _, id := range []string{a, StableID("", "", "", 0)} {
 		if !alnum.MatchString(id) {
 			t.Errorf("StableID = %q, not 24 alphanumerics", id)
 		}
 	}
-	if a != StableID("910726329", "7:1", "callhalf-1:0") {
-		t.Error("not deterministic")
+	if a != StableID("910726329", "7:1", "callhalf-1:0", 0) || a != StableID("910726329", "7:1", "callhalf-1:0", 1) {
+		t.Error("not deterministic, or the first incarnation changed the id of calls stored before incarnations")
 	}
 	for _, other := range []string{
-		StableID("910726330", "7:1", "callhalf-2:0"), // the other half of an internal call
-		StableID("910726329", "7:1", "callhalf-2:0"),
-		StableID("910726329", "71", "callhalf-1:0"),
-		StableID("910726329", "7:1c", "allhalf-1:0"),
+		StableID("910726329", "7:1", "callhalf-1:0", 2), // the same ids after a PBX restart
+		StableID("910726330", "7:1", "callhalf-2:0", 0), // the other half of an internal call
+		StableID("910726329", "7:1", "callhalf-2:0", 0),
+		StableID("910726329", "71", "callhalf-1:0", 0),
+		StableID("910726329", "7:1c", "allhalf-1:0", 0),
 	} {
 		if other == a {
 			t.Errorf("collision with %q", a)

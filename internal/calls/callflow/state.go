@@ -14,6 +14,8 @@ type Phase string
 const (
 	// PhaseNew: nothing is known yet (the zero State).
 	PhaseNew Phase = ""
+	// PhaseCollecting: the seat is dialling; nobody is called yet.
+	PhaseCollecting Phase = "collecting"
 	// PhaseOriginating: a click-to-dial is ringing the agent's own device.
 	PhaseOriginating Phase = "originating"
 	// PhaseRinging: the far end (dialed) or the seat (received) is alerted.
@@ -27,7 +29,7 @@ const (
 // rank orders the phases.
 func (p Phase) rank() int {
 	switch p {
-	case PhaseOriginating:
+	case PhaseCollecting, PhaseOriginating:
 		return 1
 	case PhaseRinging:
 		return 2
@@ -44,6 +46,10 @@ func (p Phase) rank() int {
 type State struct {
 	// ID is the stable callnotify id (StableID), set by the first call event.
 	ID string `json:"id,omitempty"`
+	// Incarnation tells apart calls of one seat that the PBX gave the same
+	// call id (its ids start again after a restart): the caller sets it
+	// before the first event, 0 or 1 for the first call with that id.
+	Incarnation int `json:"incarnation,omitempty"`
 	// CallID is the Xsi call-half id (what call control takes).
 	CallID string `json:"call_id,omitempty"`
 	// ExtTrackingID is the PBX's tracking id shared by internal halves.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/conecta-zoho/gateway/internal/centrex"
 	"github.com/conecta-zoho/gateway/internal/xsisim"
@@ -239,5 +240,78 @@ func TestSubscriptionLifecycle(t *testing.T) {
 	}
 	if len(env.sim.Subscriptions()) != 0 {
 		t.Error("subscription survived")
+	}
+}
+
+// TestSubscriptionRefusalsAreGone: an XSP answers 403 to every unsuccessful
+// command on a subscription; the client reports a refused refresh, read or
+// delete as ErrNotFound (the XSP no longer has it), and reads a live one
+// back with GET.
+func TestSubscriptionRefusalsAreGone(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t, xsisim.Options{})
+	sink := newSink(t)
+	c, sub := subscribe(t, env, sink)
+	ctx := context.Background()
+	got, err := c.Subscription(ctx, sub.ID)
+	if err != nil || got.ID != sub.ID || got.Expires <= 0 {
+		t.Fatalf("Subscription = %+v, %v", got, err)
+	}
+	if !env.sim.ForgetSubscription(sub.ID) {
+		t.Fatal("the simulator did not have the subscription")
+	}
+	for name, call := range map[string]func() error{
+		"get":    func() error { _, err := c.Subscription(ctx, sub.ID); return err },
+		"renew":  func() error { _, err := c.Renew(ctx, sub.ID, time.Hour); return err },
+		"delete": func() error { return c.Unsubscribe(ctx, sub.ID) },
+	} {
+		err := call()
+		var ce *centrex.Error
+		if !errors.Is(err, centrex.ErrNotFound) || !errors.As(err, &ce) || ce.Status != 403 {
+			t.Errorf("%s of a forgotten subscription: %v, want ErrNotFound from a 403", name, err)
+		}
+	}
+}
+
+// TestRenewWithoutExpires: a refresh answer without expires is a success
+// with no lifetime (the caller keeps the one it knows).
+func TestRenewWithoutExpires(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t, xsisim.Options{RefreshWithoutExpires: true})
+	c, sub := subscribe(t, env, newSink(t))
+	got, err := c.Renew(context.Background(), sub.ID, 2*time.Hour)
+	if err != nil || got.ID != sub.ID || got.Expires != 0 {
+		t.Fatalf("Renew = %+v, %v", got, err)
+	}
+}
+
+// TestSessionCookieReused: one Client sends the XSP's JSESSIONID back on
+// every later request, and its Basic credentials on every request too.
+func TestSessionCookieReused(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t, xsisim.Options{})
+	c := env.client(env.adminConn())
+	ctx := context.Background()
+	for range 3 {
+		if _, err := c.Calls(ctx, xsisim.DemoSeat1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reqs := env.sim.Requests()
+	if len(reqs) != 3 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	if reqs[0].Session != "" {
+		t.Errorf("first request carried a session %q", reqs[0].Session)
+	}
+	for _, r := range reqs[1:] {
+		if r.Session == "" || r.Session != reqs[1].Session {
+			t.Errorf("request %s %s carried session %q, want the XSP's", r.Method, r.Path, r.Session)
+		}
+	}
+	for _, r := range reqs {
+		if r.User != xsisim.DemoAdminUserID {
+			t.Errorf("request %s without the credential", r.Path)
+		}
 	}
 }

@@ -6,58 +6,83 @@ import (
 	"io"
 	"mime"
 	"strings"
-	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/ianaindex"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
-// charsetReader lets encoding/xml read the charsets an XSP declares: Xsi
-// call-control responses are UTF-8, but directory and profile responses use
-// the user's locale, typically ISO-8859-1.
-func charsetReader(charset string, input io.Reader) (io.Reader, error) {
-	if isLatin1(charset) {
-		data, err := io.ReadAll(input)
-		if err != nil {
-			return nil, err
-		}
-		return bytes.NewReader(latin1ToUTF8(data)), nil
+// charsetEncoding finds the decoder of a charset an XSP declares, in an XML
+// declaration or a Content-Type header: IANA names first (ISO-8859-1 is
+// Latin-1, windows-1252 is Windows-1252: they differ in 0x80–0x9F), then the
+// WHATWG labels browsers accept (cp1252, utf8, …). Xsi call-control and
+// event documents are UTF-8, but directory and profile responses use the
+// user's locale, typically ISO-8859-1.
+func charsetEncoding(charset string) (encoding.Encoding, error) {
+	name := strings.TrimSpace(charset)
+	if e, err := ianaindex.IANA.Encoding(name); err == nil && e != nil {
+		return e, nil
 	}
-	switch strings.ToLower(charset) {
-	case "utf-8", "utf8", "us-ascii", "ascii":
-		return input, nil
+	if e, err := htmlindex.Get(name); err == nil {
+		return e, nil
 	}
 	return nil, fmt.Errorf("unsupported charset %q", charset)
 }
 
-// isLatin1 reports whether charset names ISO-8859-1. windows-1252 is read the
-// same way: it differs only in 0x80–0x9F, which Latin-1 maps to controls.
-func isLatin1(charset string) bool {
-	switch strings.ToLower(strings.TrimSpace(charset)) {
-	case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "windows-1252", "cp1252":
-		return true
-	}
-	return false
+// isUTF8 reports whether e decodes as UTF-8 already (UTF-8 and its subset
+// US-ASCII): such input is read as is.
+func isUTF8(e encoding.Encoding) bool {
+	n, _ := ianaindex.IANA.Name(e)
+	return e == unicode.UTF8 || n == "UTF-8" || n == "US-ASCII"
 }
 
-// latin1ToUTF8 converts ISO-8859-1 bytes, each being its own code point.
-func latin1ToUTF8(data []byte) []byte {
-	out := make([]byte, 0, len(data)+len(data)/8)
-	for _, b := range data {
-		out = utf8.AppendRune(out, rune(b))
+// charsetReader lets encoding/xml read the charset a document declares.
+// Once a reader transcodes, a later declaration of the same stream (the
+// event channel carries one declaration per document) does not transcode a
+// second time: a stream has one charset.
+func charsetReader(charset string, input io.Reader) (io.Reader, error) {
+	if t, ok := input.(*transcoded); ok {
+		return t, nil
 	}
-	return out
+	e, err := charsetEncoding(charset)
+	if err != nil {
+		return nil, err
+	}
+	if isUTF8(e) {
+		return input, nil
+	}
+	return &transcoded{transform.NewReader(input, e.NewDecoder())}, nil
 }
 
-// toUTF8IfUndeclared transcodes a Latin-1 body that has no XML declaration
-// but whose Content-Type says ISO-8859-1; a body with a declaration is left to
-// the decoder's CharsetReader.
-func toUTF8IfUndeclared(contentType string, body []byte) []byte {
+// transcoded marks a reader charsetReader already converts to UTF-8.
+type transcoded struct{ io.Reader }
+
+// toUTF8IfUndeclared transcodes a body that has no XML declaration of its
+// encoding but whose Content-Type names a charset other than UTF-8; a body
+// that declares its encoding is left to the decoder's CharsetReader, since
+// the declaration describes the bytes that follow it.
+func toUTF8IfUndeclared(contentType string, body []byte) ([]byte, error) {
 	if decl, ok := xmlDeclaration(body); ok && bytes.Contains(decl, []byte("encoding")) {
-		return body
+		return body, nil
 	}
 	_, params, err := mime.ParseMediaType(contentType)
-	if err != nil || !isLatin1(params["charset"]) {
-		return body
+	if err != nil || params["charset"] == "" {
+		return body, nil
 	}
-	return latin1ToUTF8(body)
+	e, err := charsetEncoding(params["charset"])
+	if err != nil {
+		return nil, err
+	}
+	if isUTF8(e) {
+		return body, nil
+	}
+	out, _, err := transform.Bytes(e.NewDecoder(), body)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w", params["charset"], err)
+	}
+	return out, nil
 }
 
 // xmlDeclaration returns the body's leading <?xml ...?> declaration.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"strings"
 
@@ -19,7 +20,7 @@ import (
 const maxResponseSize = 16 << 20
 
 // Client is a centrex.PBX for one company's BroadWorks group. It is safe for
-// concurrent use.
+// concurrent use. Keep one per company: it holds the XSP's session.
 type Client struct {
 	conn centrex.Connection
 	base string
@@ -28,14 +29,22 @@ type Client struct {
 
 var _ centrex.PBX = (*Client)(nil)
 
-// New returns a client using conn's credential on every request. A nil
-// httpClient means http.DefaultClient; callers should pass one with a
-// timeout. conn.BaseURL is the XSP root such as "https://xsp.example.com".
+// New returns a client using conn's credential on every request, and
+// sending back the session cookie (JSESSIONID) the XSP sets, which the
+// specification recommends to spare the XSP re-authenticating each request
+// (Authorization is still sent every time). httpClient gives the transport
+// and timeout (nil means http.DefaultClient's; callers should pass one with
+// a timeout); the Client keeps a cookie jar of its own unless httpClient has
+// one. conn.BaseURL is the XSP root such as "https://xsp.example.com".
 func New(conn centrex.Connection, httpClient *http.Client) *Client {
-	if httpClient == nil {
-		httpClient = http.DefaultClient
+	hc := http.Client{}
+	if httpClient != nil {
+		hc = *httpClient
 	}
-	return &Client{conn: conn, base: strings.TrimRight(conn.BaseURL, "/"), http: httpClient}
+	if hc.Jar == nil {
+		hc.Jar, _ = cookiejar.New(nil) // never fails without options
+	}
+	return &Client{conn: conn, base: strings.TrimRight(conn.BaseURL, "/"), http: &hc}
 }
 
 // request is one Xsi call: method, path below the XSP root (already escaped),
@@ -60,6 +69,12 @@ func userPath(userID string, rest ...string) string {
 // do sends req and returns the response status, headers and body for a 2xx
 // response; any other outcome becomes a *centrex.Error.
 func (c *Client) do(ctx context.Context, req request) (int, http.Header, []byte, error) {
+	return c.doVia(ctx, c.http, req)
+}
+
+// doVia is do over another HTTP client (an event channel's, pinned to the
+// XSP host that holds its stream).
+func (c *Client) doVia(ctx context.Context, hc *http.Client, req request) (int, http.Header, []byte, error) {
 	u := c.base + req.path
 	if len(req.query) > 0 {
 		u += "?" + req.query.Encode()
@@ -77,7 +92,7 @@ func (c *Client) do(ctx context.Context, req request) (int, http.Header, []byte,
 	if req.body != nil {
 		hr.Header.Set("Content-Type", "application/xml; charset=UTF-8")
 	}
-	resp, err := c.http.Do(hr)
+	resp, err := hc.Do(hr)
 	if err != nil {
 		return 0, nil, nil, &centrex.Error{Op: req.op, Kind: centrex.ErrUnavailable, Err: scrubURLError(err)}
 	}
@@ -106,9 +121,12 @@ func scrubURLError(err error) error {
 }
 
 // decode unmarshals an Xsi response, honouring its charset (directory and
-// profile responses may be ISO-8859-1).
+// profile responses may be ISO-8859-1), declared or from Content-Type.
 func decode(op string, status int, header http.Header, data []byte, v any) error {
-	data = toUTF8IfUndeclared(header.Get("Content-Type"), data)
+	data, err := toUTF8IfUndeclared(header.Get("Content-Type"), data)
+	if err != nil {
+		return &centrex.Error{Op: op, Kind: centrex.ErrUnavailable, Status: status, Err: fmt.Errorf("decode response: %w", err)}
+	}
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.CharsetReader = charsetReader
 	if err := dec.Decode(v); err != nil {

@@ -53,7 +53,10 @@ func parseErrorInfo(header http.Header, body []byte) (errorInfo, bool) {
 	if !bytes.Contains(body, []byte("ErrorInfo")) {
 		return errorInfo{}, false
 	}
-	body = toUTF8IfUndeclared(header.Get("Content-Type"), body)
+	body, err := toUTF8IfUndeclared(header.Get("Content-Type"), body)
+	if err != nil {
+		return errorInfo{}, false
+	}
 	dec := xml.NewDecoder(bytes.NewReader(body))
 	dec.CharsetReader = charsetReader
 	var info errorInfo

@@ -27,12 +27,12 @@ type eventDataXML struct {
 // knownKinds are the event kinds ParseEvent reports by name; the Xsi type
 // name is the kind plus "Event".
 var knownKinds = []centrex.EventKind{
-	centrex.EventCallOriginating, centrex.EventCallOriginated, centrex.EventCallReceived,
-	centrex.EventCallAnswered, centrex.EventCallHeld, centrex.EventCallRetrieved,
+	centrex.EventCallOriginating, centrex.EventCallOriginated, centrex.EventCallCollecting,
+	centrex.EventCallReceived, centrex.EventCallAnswered, centrex.EventCallHeld, centrex.EventCallRetrieved,
 	centrex.EventCallReleasing, centrex.EventCallReleased, centrex.EventCallUpdated,
 	centrex.EventCallRedirected, centrex.EventCallForwarded, centrex.EventCallTransferred,
-	centrex.EventCallDetached, centrex.EventCallSubscription, centrex.EventCallSubscriptionResync,
-	centrex.EventSubscriptionTerminated,
+	centrex.EventCallPickedUp, centrex.EventCallParkRetrieved, centrex.EventCallDetached,
+	centrex.EventCallSubscription, centrex.EventCallSubscriptionResync, centrex.EventSubscriptionTerminated,
 }
 
 // kindOf maps an eventData type name to its kind, EventOther when unknown.
@@ -44,8 +44,10 @@ func kindOf(typeName string) centrex.EventKind {
 }
 
 // ParseEvent decodes one Xsi event document, as POSTed to an HTTP contact or
-// read from an event channel. The HTTP-contact handler must answer 200 (any
-// body); an EventResponse acknowledgement is only for channel delivery.
+// read from an event channel, in the charset its XML declaration names
+// (UTF-8 without one). ParseEventBody also takes the Content-Type it came
+// with. The HTTP-contact handler must answer 200 (any body); an
+// EventResponse acknowledgement is only for channel delivery.
 //
 // The root must be an Event element in the Xsi namespace (or the
 // xsi-events variant namespace); elements and the XMLSchema-instance type
@@ -54,37 +56,78 @@ func kindOf(typeName string) centrex.EventKind {
 // style parse. Type values ("xsi:CallReceivedEvent") are resolved against the
 // in-scope namespace declarations. Children are matched by local name.
 //
-// Call events (Call*) must carry a call with a callId; SubscriptionEvents
-// must carry an eventID. Unknown event types are returned as EventOther.
-// Documents larger than MaxEventSize, malformed XML and other roots (such as
+// Call events (Call*) must carry a call with a callId, except
+// CallRedirectedEvent, which carries the list of calls redirected (in
+// Event.Calls); SubscriptionEvents must carry an eventID. Unknown event
+// types are returned as EventOther. Documents larger than MaxEventSize,
+// malformed XML, undecodable charsets and other roots (such as
 // ChannelHeartBeat) are errors.
-func ParseEvent(body []byte) (centrex.Event, error) {
-	ev, err := parseEvent(body)
+func ParseEvent(body []byte) (centrex.Event, error) { return ParseEventBody("", body) }
+
+// ParseEventBody is ParseEvent for a document that came with contentType:
+// its charset parameter applies when the document does not declare its
+// encoding itself.
+func ParseEventBody(contentType string, body []byte) (centrex.Event, error) {
+	ev, err := parseEvent(contentType, body)
 	if err != nil {
 		return centrex.Event{}, fmt.Errorf("xsi: parse event: %w", err)
 	}
 	return ev, nil
 }
 
-func parseEvent(body []byte) (centrex.Event, error) {
+func parseEvent(contentType string, body []byte) (centrex.Event, error) {
 	if len(body) > MaxEventSize {
 		return centrex.Event{}, fmt.Errorf("document of %d bytes exceeds %d", len(body), MaxEventSize)
 	}
+	body, err := toUTF8IfUndeclared(contentType, body)
+	if err != nil {
+		return centrex.Event{}, err
+	}
 	dec := xml.NewDecoder(bytes.NewReader(body))
 	dec.CharsetReader = charsetReader
-	var ns nsScope
-
 	root, err := firstElement(dec)
 	if err != nil {
 		return centrex.Event{}, err
 	}
+	ev, err := decodeEvent(dec, root)
+	if err != nil {
+		return centrex.Event{}, err
+	}
+	if err := trailing(dec); err != nil {
+		return centrex.Event{}, err
+	}
+	return ev, nil
+}
+
+// invalidEvent is a well-formed document that is not a usable event. id is
+// its eventID when it had one, so that a channel can acknowledge it as
+// refused instead of getting it again.
+type invalidEvent struct {
+	id  string
+	err error
+}
+
+func (e *invalidEvent) Error() string { return e.err.Error() }
+func (e *invalidEvent) Unwrap() error { return e.err }
+
+// decodeEvent reads the event document whose root element dec has just
+// returned, up to and including the root's end element. Only an XML error
+// leaves the root unfinished; any other problem is an *invalidEvent.
+func decodeEvent(dec *xml.Decoder, root xml.StartElement) (centrex.Event, error) {
+	var bad error
+	note := func(err error) {
+		if bad == nil {
+			bad = err
+		}
+	}
+	var ns nsScope
 	if root.Name.Local != "Event" || !xsiNamespace(root.Name.Space) {
-		return centrex.Event{}, fmt.Errorf("root element {%s}%s is not an Xsi Event", root.Name.Space, root.Name.Local)
+		note(fmt.Errorf("root element {%s}%s is not an Xsi Event", root.Name.Space, root.Name.Local))
 	}
 	ns.push(root)
 	rootType, err := ns.typeOf(root)
 	if err != nil {
-		return centrex.Event{}, err
+		note(err)
 	}
 
 	var (
@@ -111,7 +154,7 @@ func parseEvent(body []byte) (centrex.Event, error) {
 		case "eventData":
 			ns.push(se)
 			if dataType, err = ns.typeOf(se); err != nil {
-				return centrex.Event{}, err
+				note(err)
 			}
 			ns.pop()
 			if err := dec.DecodeElement(&data, &se); err != nil {
@@ -143,15 +186,18 @@ func parseEvent(body []byte) (centrex.Event, error) {
 			ev.TargetID = text
 		case "reason":
 			reason = text
+		case "channelId":
+			ev.ChannelID = text
 		}
 	}
-	if err := trailing(dec); err != nil {
-		return centrex.Event{}, err
+	invalid := func(err error) (centrex.Event, error) { return centrex.Event{}, &invalidEvent{id: ev.ID, err: err} }
+	if bad != nil {
+		return invalid(bad)
 	}
 	if seq != "" {
 		n, err := strconv.ParseInt(seq, 10, 64)
 		if err != nil {
-			return centrex.Event{}, fmt.Errorf("invalid sequenceNumber %q", seq)
+			return invalid(fmt.Errorf("invalid sequenceNumber %q", seq))
 		}
 		ev.Sequence = n
 	}
@@ -161,13 +207,13 @@ func parseEvent(body []byte) (centrex.Event, error) {
 		return ev, nil
 	}
 	if rootType != "" && rootType != "SubscriptionEvent" {
-		return centrex.Event{}, fmt.Errorf("unsupported event type %q", rootType)
+		return invalid(fmt.Errorf("unsupported event type %q", rootType))
 	}
 	if ev.ID == "" {
-		return centrex.Event{}, errors.New("missing eventID")
+		return invalid(errors.New("missing eventID"))
 	}
 	if !hasData || dataType == "" {
-		return centrex.Event{}, errors.New("missing typed eventData")
+		return invalid(errors.New("missing typed eventData"))
 	}
 	ev.Type = dataType
 	ev.Kind = kindOf(dataType)
@@ -180,14 +226,18 @@ func parseEvent(body []byte) (centrex.Event, error) {
 		ev.Calls = append(ev.Calls, c.toCall())
 	}
 	if isCallKind(ev.Kind) && (ev.Call == nil || ev.Call.ID == "") {
-		return centrex.Event{}, fmt.Errorf("%s without call/callId", dataType)
+		return invalid(fmt.Errorf("%s without call/callId", dataType))
 	}
 	return ev, nil
 }
 
 // isCallKind reports whether the kind describes a single call half.
 func isCallKind(k centrex.EventKind) bool {
-	return strings.HasPrefix(string(k), "Call") && k != centrex.EventCallSubscription && k != centrex.EventCallSubscriptionResync
+	switch k {
+	case centrex.EventCallSubscription, centrex.EventCallSubscriptionResync, centrex.EventCallRedirected:
+		return false
+	}
+	return strings.HasPrefix(string(k), "Call")
 }
 
 // xsiNamespace reports whether ns is one of the BroadSoft event namespaces.

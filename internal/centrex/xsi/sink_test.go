@@ -23,7 +23,7 @@ func newSink(tb testing.TB) *eventSink {
 	s := &eventSink{events: make(chan centrex.Event, 100)}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		ev, err := ParseEvent(body)
+		ev, err := ParseEventBody(r.Header.Get("Content-Type"), body)
 		if err != nil {
 			tb.Errorf("sink: %v\n%s", err, body)
 			return

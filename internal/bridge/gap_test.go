@@ -1,0 +1,215 @@
+package bridge_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/conecta-zoho/gateway/internal/outbox"
+	"github.com/conecta-zoho/gateway/internal/pgcluster"
+	"github.com/conecta-zoho/gateway/internal/subscriptions"
+	"github.com/conecta-zoho/gateway/internal/testdb"
+	"github.com/conecta-zoho/gateway/internal/xsisim"
+)
+
+// byCaller lists the org's callnotify states per caller number (incoming
+// calls), checking that each call kept one Zoho id and no two calls shared
+// one.
+func (e *env) byCaller(t *testing.T) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	ids := map[string]string{}
+	owner := map[string]string{}
+	for _, n := range e.org.Notifies() {
+		if id, ok := ids[n.From]; ok && id != n.ID {
+			t.Fatalf("the call from %s was notified under ids %s and %s", n.From, id, n.ID)
+		}
+		if from, ok := owner[n.ID]; ok && from != n.From {
+			t.Fatalf("id %s used for the calls from %s and %s", n.ID, from, n.From)
+		}
+		ids[n.From], owner[n.ID] = n.ID, n.From
+		out[n.From] = append(out[n.From], n.Type+" "+n.State)
+	}
+	return out
+}
+
+// waitCalls waits until every caller in want got exactly its states.
+func (e *env) waitCalls(t *testing.T, within time.Duration, want map[string][]string) {
+	t.Helper()
+	waitFor(t, within, fmt.Sprint(want), func() bool {
+		got := e.byCaller(t)
+		for from, w := range want {
+			if fmt.Sprint(got[from]) != fmt.Sprint(w) {
+				return false
+			}
+		}
+		return true
+	})
+	time.Sleep(200 * time.Millisecond) // a duplicate would arrive now
+	got := e.byCaller(t)
+	for from, w := range want {
+		if fmt.Sprint(got[from]) != fmt.Sprint(w) {
+			t.Errorf("call from %s: %v, want %v", from, got[from], w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("notifications for %d calls, want %d: %v", len(got), len(want), got)
+	}
+}
+
+var (
+	answeredCall = []string{"received ringing", "received answered", "received ended"}
+	ringingCall  = []string{"received ringing"}
+)
+
+// TestGatewayDownMidCall: the gateway dies during a call; while it is down
+// the call ends and another begins (the XSP's events of both are lost); the
+// gateway restarts on its address. The call that ended is closed in Zoho,
+// the call that began in the gap pops up, and is logged once it ends.
+func TestGatewayDownMidCall(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, xsisim.Options{DeliveryAttempts: 1})
+	first := e.start(outbox.Options{})
+	addr := first.srv.Listener.Addr().String()
+	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	a, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34612000001", "")
+	must(t, err)
+	must(t, e.xsi.AnswerAtSeat(a))
+	e.waitCalls(t, 15*time.Second, map[string][]string{"+34612000001": {"received ringing", "received answered"}})
+
+	first.kill() // the gateway is gone; its lease stays until it runs out
+	must(t, e.xsi.ReleaseFromFarEnd(a))
+	b, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34612000002", "")
+	must(t, err)
+
+	e.startOn(addr, outbox.Options{}, subscriptions.Options{})
+	e.waitCalls(t, 15*time.Second, map[string][]string{"+34612000001": answeredCall, "+34612000002": ringingCall})
+	must(t, e.xsi.AnswerAtSeat(b))
+	must(t, e.xsi.ReleaseFromFarEnd(b))
+	e.waitCalls(t, 15*time.Second, map[string][]string{"+34612000001": answeredCall, "+34612000002": answeredCall})
+}
+
+// TestPostgresDownMidCall: the gateway's PostgreSQL is stopped during a
+// call, and the XSP's events meanwhile are refused (500) until the XSP gives
+// them up; a call begins and the first one ends in that time. Once
+// PostgreSQL is back, the gateway recovers both: the ended call is closed,
+// the new one pops up and is logged when it ends.
+func TestPostgresDownMidCall(t *testing.T) {
+	t.Parallel()
+	dir, err := os.MkdirTemp("", "gateway-pgdown-")
+	must(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	ctx := context.Background()
+	cluster, err := pgcluster.Start(ctx, pgcluster.Options{Dir: dir, Throwaway: true})
+	must(t, err)
+	t.Cleanup(func() { _ = cluster.Stop() })
+	dbURL := cluster.URL("postgres")
+	st := testdb.Connect(t, dbURL, testdb.Box(t))
+	_, err = st.Migrate(ctx, nil)
+	must(t, err)
+
+	e := newEnvOn(t, st, xsisim.Options{DeliveryAttempts: 2})
+	e.start(outbox.Options{})
+	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	a, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34612000001", "")
+	must(t, err)
+	must(t, e.xsi.AnswerAtSeat(a))
+	e.waitCalls(t, 15*time.Second, map[string][]string{"+34612000001": {"received ringing", "received answered"}})
+
+	must(t, cluster.Stop())
+	must(t, e.xsi.ReleaseFromFarEnd(a))
+	b, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34612000002", "")
+	must(t, err)
+	time.Sleep(300 * time.Millisecond) // the XSP tries, and gives the events up
+
+	u, err := url.Parse(dbURL)
+	must(t, err)
+	port, err := strconv.Atoi(u.Port())
+	must(t, err)
+	cluster, err = pgcluster.Start(ctx, pgcluster.Options{Dir: dir, Port: port, Throwaway: true})
+	must(t, err)
+	e.waitCalls(t, 30*time.Second, map[string][]string{"+34612000001": answeredCall, "+34612000002": ringingCall})
+	must(t, e.xsi.AnswerAtSeat(b))
+	must(t, e.xsi.ReleaseFromFarEnd(b))
+	e.waitCalls(t, 15*time.Second, map[string][]string{"+34612000001": answeredCall, "+34612000002": answeredCall})
+}
+
+// TestXSPRestartReusesCallIDs: the XSP restarts: it forgets the
+// subscription, and numbers its calls from callhalf-1:0 again. The gateway
+// notices the lost subscription, subscribes again, and reports the new
+// calls, whose ids are those of calls it already closed, as new calls with
+// Zoho ids of their own.
+func TestXSPRestartReusesCallIDs(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, xsisim.Options{})
+	e.start(outbox.Options{})
+	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	placeCall := func(from string) string {
+		id, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, from, "")
+		must(t, err)
+		must(t, e.xsi.AnswerAtSeat(id))
+		must(t, e.xsi.ReleaseFromFarEnd(id))
+		return id
+	}
+	before := placeCall("+34612000001")
+	e.waitCalls(t, 15*time.Second, map[string][]string{"+34612000001": answeredCall})
+	old := e.xsi.Subscriptions()[0].ID
+
+	e.xsi.Restart()
+	waitFor(t, 5*time.Second, "a new subscription", func() bool {
+		s := e.xsi.Subscriptions()
+		return len(s) == 1 && s[0].ID != old
+	})
+	after := placeCall("+34612000002")
+	if after != before {
+		t.Fatalf("the restarted XSP gave the new call id %s, not the old one's %s: no reuse to test", after, before)
+	}
+	e.waitCalls(t, 15*time.Second, map[string][]string{"+34612000001": answeredCall, "+34612000002": answeredCall})
+}
+
+// TestRefusedRenewalCallsFlowAgain: the XSP lost the subscription while
+// the gateway was not looking (it expired during an outage); when the
+// renewal falls due the XSP refuses it with 403, the gateway subscribes
+// again, and calls reach Zoho again.
+func TestRefusedRenewalCallsFlowAgain(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, xsisim.Options{})
+	var skew atomic.Int64
+	clock := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+	// Rounds far apart, so that the forgotten subscription is met by the
+	// renewal rather than by a round's check.
+	in := e.startOn("", outbox.Options{}, subscriptions.Options{Now: clock, Check: time.Hour})
+	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	old := e.xsi.Subscriptions()[0].ID
+	e.xsi.ForgetSubscription(old)
+	_, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34612000001", "") // lost: nothing to deliver it
+	must(t, err)
+
+	skew.Store(int64(13 * time.Hour)) // past half-life of the day granted
+	in.wake.Signal()
+	waitFor(t, 5*time.Second, "a new subscription", func() bool {
+		s := e.xsi.Subscriptions()
+		return len(s) == 1 && s[0].ID != old
+	})
+	id, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34612000002", "")
+	must(t, err)
+	must(t, e.xsi.AnswerAtSeat(id))
+	must(t, e.xsi.ReleaseFromFarEnd(id))
+	// The call that rang while there was no subscription is still in
+	// progress: the recovery after the new subscription finds it.
+	e.waitCalls(t, 15*time.Second, map[string][]string{"+34612000001": ringingCall, "+34612000002": answeredCall})
+	refreshes := 0
+	for _, r := range e.xsi.Requests() {
+		if r.Method == "PUT" && r.Status == 403 {
+			refreshes++
+		}
+	}
+	if refreshes != 1 {
+		t.Fatalf("%d refused refreshes, want the one", refreshes)
+	}
+}
