@@ -26,9 +26,9 @@ DEV_DIR   ?= .dev
 # even after the program stopped cleanly (golang/go#40467), and make then
 # reported "Error 1" for a Ctrl-C.
 .PHONY: run
-run: ## Run the whole product locally (private PostgreSQL, simulators, demo data)
+run: ## Run the whole product locally (private PostgreSQL, simulators, demo data); EVENTS=channel for the event channel
 	@$(GO) build -o $(BIN) ./cmd/gateway
-	@$(BIN) dev --dir $(DEV_DIR)
+	@$(BIN) dev --dir $(DEV_DIR) $(if $(EVENTS),--events $(EVENTS))
 
 .PHONY: build
 build: ## Build bin/gateway

@@ -36,6 +36,12 @@ type SeatsView struct {
 	ZohoUsersAt    string
 	SeatsSyncedAt  string
 	HasCentrex     bool
+	// EventsChannel is true when call events arrive by the streaming event
+	// channel, false for HTTP contact; EventsLive when a subscription is
+	// up; EventsError why keeping it failed last.
+	EventsChannel bool
+	EventsLive    bool
+	EventsError   string
 }
 
 // SeatRow is one row of the table.

@@ -20,10 +20,14 @@ import (
 
 const setCentrexUsage = `usage: gateway company set-centrex --company NAME --xsi-url URL --user USERID
          --group GROUP --enterprise ID [--service-provider] [--directory-user SEAT]
-         [--allow-insecure-url] --password-stdin
+         [--events http|channel] [--allow-insecure-url] --password-stdin
+       gateway company set-centrex --company NAME --events http|channel
 Sets the company's Centrex (BroadWorks Xsi) connection; the password is read from the first line of
 standard input and stored encrypted with SECRET_KEY. The gateway sends that password to the URL, so
-it must be https on a public address unless --allow-insecure-url says otherwise.`
+it must be https on a public address unless --allow-insecure-url says otherwise. --events chooses how
+call events arrive: http (the XSP posts them to the gateway; it must reach PUBLIC_URL) or channel (the
+gateway holds a streaming event channel open to the XSP); a new connection starts with http, and
+--events alone changes only that.`
 
 // cmdCompanySetCentrex runs `gateway company set-centrex`.
 func cmdCompanySetCentrex(ctx context.Context, args []string, e env) int {
@@ -39,8 +43,23 @@ func cmdCompanySetCentrex(ctx context.Context, args []string, e env) int {
 	dirUser := fs.String("directory-user", "", "seat whose group directory is read (default: --user)")
 	fromStdin := fs.Bool("password-stdin", false, "read the Xsi password from the first line of standard input (required)")
 	insecure := fs.Bool("allow-insecure-url", false, "accept a plain-http URL, or one on a loopback, link-local or private address (a test system, a simulator, a private interconnect)")
+	events := fs.String("events", "", "how call events arrive: http (HTTP contact) or channel (streaming event channel)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
+	}
+	*events = strings.TrimSpace(*events)
+	if *events != "" && *events != store.EventsHTTP && *events != store.EventsChannel {
+		fmt.Fprintf(e.stderr, "gateway company set-centrex: --events must be http or channel, not %q\n%s\n", *events, setCentrexUsage)
+		return exitUsage
+	}
+	onlyEvents := *events != ""
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name != "company" && f.Name != "events" {
+			onlyEvents = false
+		}
+	})
+	if onlyEvents {
+		return setCentrexEvents(ctx, strings.TrimSpace(*company), *events, e)
 	}
 	conn := centrex.Connection{
 		BaseURL: strings.TrimRight(strings.TrimSpace(*rawURL), "/"), UserID: strings.TrimSpace(*user),
@@ -88,12 +107,54 @@ func cmdCompanySetCentrex(ctx context.Context, args []string, e env) int {
 		return exitFailure
 	}
 	detail := map[string]string{"xsi_url": conn.BaseURL, "user": conn.UserID, "group": conn.GroupID}
+	if *events != "" {
+		if err := st.SetCentrexEvents(ctx, c.ID, *events); err != nil {
+			fmt.Fprintf(e.stderr, "gateway company set-centrex: %v\n", err)
+			return exitFailure
+		}
+		detail["events"] = *events
+	}
 	if err := st.Audit(ctx, c.ID, "operator", "centrex.connection_set", detail); err != nil {
 		fmt.Fprintf(e.stderr, "gateway company set-centrex: %v\n", err)
 		return exitFailure
 	}
 	fmt.Fprintf(e.stdout, "Centrex connection of %q set: %s as %s, group %s; run `gateway seats sync --company %q`\n",
 		c.Name, conn.BaseURL, conn.UserID, conn.GroupID, c.Name)
+	return exitOK
+}
+
+// setCentrexEvents changes only how the company's call events arrive.
+func setCentrexEvents(ctx context.Context, name, events string, e env) int {
+	if name == "" {
+		fmt.Fprintf(e.stderr, "gateway company set-centrex: --company is required\n%s\n", setCentrexUsage)
+		return exitUsage
+	}
+	a, _, code := openApp(ctx, "company set-centrex", e, false)
+	if a == nil {
+		return code
+	}
+	defer a.Close()
+	c, code := companyByName(ctx, a.Store, "company set-centrex", name, e)
+	if code != exitOK {
+		return code
+	}
+	err := a.Store.SetCentrexEvents(ctx, c.ID, events)
+	if errors.Is(err, store.ErrNotFound) {
+		fmt.Fprintf(e.stderr, "gateway company set-centrex: %q has no Centrex connection yet: set it first (--xsi-url …)\n", c.Name)
+		return exitFailure
+	}
+	if err == nil {
+		err = a.Store.Audit(ctx, c.ID, "operator", "centrex.events_set", map[string]string{"events": events})
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "gateway company set-centrex: %v\n", err)
+		return exitFailure
+	}
+	how := "the XSP posts them to the gateway's HTTP contact"
+	if events == store.EventsChannel {
+		how = "the gateway holds a streaming event channel open to the XSP"
+	}
+	fmt.Fprintf(e.stdout, "Call events of %q now arrive by %s: %s (a running gateway switches within a minute)\n", c.Name, events, how)
 	return exitOK
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/conecta-zoho/gateway/internal/app"
 	"github.com/conecta-zoho/gateway/internal/config"
 	"github.com/conecta-zoho/gateway/internal/devenv"
+	"github.com/conecta-zoho/gateway/internal/store"
 )
 
 // cmdDev runs `gateway dev` (what `make run` runs): the whole product on one
@@ -21,7 +22,12 @@ func cmdDev(ctx context.Context, args []string, e env) int {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	dir := fs.String("dir", ".dev", "folder for the private PostgreSQL cluster and the generated secrets")
+	events := fs.String("events", "", "how the demo company's call events arrive: http or channel (default: as last time, http at first)")
 	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *events != "" && *events != store.EventsHTTP && *events != store.EventsChannel {
+		fmt.Fprintf(e.stderr, "gateway dev: --events must be http or channel, not %q\n", *events)
 		return exitUsage
 	}
 	cfg, err := config.Load(e.getenv, config.ModeDev)
@@ -96,6 +102,17 @@ func cmdDev(ctx context.Context, args []string, e env) int {
 		}
 		defer xsim.Close()
 	}
+	if *events != "" {
+		if err := devenv.SetEvents(ctx, st, *events); err != nil {
+			logger.Error("cannot set how the demo company's call events arrive", "error", err)
+			return exitFailure
+		}
+	}
+	mode, err := devenv.Events(ctx, st)
+	if err != nil {
+		logger.Error("cannot read the demo company's Centrex connection", "error", err)
+		return exitFailure
+	}
 	return serve(ctx, a, cfg, logger, func(addr string) {
 		fmt.Fprintf(e.stdout, "\n  Conecta–Zoho gateway (dev mode) is ready.\n\n"+
 			"  Open:      %s/\n"+
@@ -119,6 +136,7 @@ func cmdDev(ctx context.Context, args []string, e env) int {
 		if xsim != nil {
 			fmt.Fprintf(e.stdout, "%s", xsim.Describe())
 		}
+		fmt.Fprintf(e.stdout, "  Call events: %s (gateway dev --events http|channel, or make run EVENTS=…)\n", mode)
 		if cfg.DevCaptchaSolution != "" {
 			fmt.Fprintf(e.stdout, "  Captcha:   fixed to %s (DEV_CAPTCHA_SOLUTION)\n", cfg.DevCaptchaSolution)
 		}

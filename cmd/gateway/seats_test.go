@@ -286,3 +286,55 @@ func TestSeatsSyncSwitchesOffGoneSeatsInZoho(t *testing.T) {
 		t.Fatalf("link after the sync: %+v, %v", l, err)
 	}
 }
+
+// TestSetCentrexEvents: --events chooses how a company's call events
+// arrive, with the whole connection or alone.
+func TestSetCentrexEvents(t *testing.T) {
+	t.Parallel()
+	url := testdb.URL(t)
+	vars := map[string]string{"DATABASE_URL": url, "SECRET_KEY": testSecretKey}
+	for _, name := range []string{"Fermax", "Acme"} {
+		if r := gateway(t, vars, "", "company", "create", "--name", name, "--admin-email", "admin@"+strings.ToLower(name)+".com"); r.code != exitOK {
+			t.Fatalf("company create: %+v", r)
+		}
+	}
+	if r := gateway(t, vars, "", "company", "set-centrex", "--company", "Acme", "--events", "channel"); r.code != exitFailure ||
+		!strings.Contains(r.stderr, "no Centrex connection") {
+		t.Fatalf("events of a company without a connection: %+v", r)
+	}
+	set := []string{"company", "set-centrex", "--company", "Fermax", "--xsi-url", "https://192.0.2.10/xsp", "--user", xsisim.DemoAdminUserID,
+		"--group", xsisim.DemoGroup, "--enterprise", xsisim.DemoEnterprise, "--password-stdin", "--events", "channel"}
+	if r := gateway(t, vars, "pw\n", set...); r.code != exitOK {
+		t.Fatalf("set-centrex --events channel: %+v", r)
+	}
+	events := func() string {
+		st := testdb.Connect(t, url, testdb.Box(t))
+		c, err := st.CompanyByName(context.Background(), "Fermax")
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn, err := st.CentrexConnection(context.Background(), c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return conn.Events
+	}
+	if got := events(); got != "channel" {
+		t.Fatalf("events %q after set-centrex --events channel", got)
+	}
+	if r := gateway(t, vars, "", "company", "set-centrex", "--company", "Fermax", "--events", "http"); r.code != exitOK ||
+		!strings.Contains(r.stdout, "now arrive by http") {
+		t.Fatalf("set-centrex --events http: %+v", r)
+	}
+	if got := events(); got != "http" {
+		t.Fatalf("events %q after --events http", got)
+	}
+	// Setting the connection again keeps the mode.
+	if r := gateway(t, vars, "pw\n", set[:len(set)-2]...); r.code != exitOK || events() != "http" {
+		t.Fatalf("set-centrex without --events: %+v, events %q", r, events())
+	}
+	if r := gateway(t, vars, "", "company", "set-centrex", "--company", "Fermax", "--events", "smoke"); r.code != exitUsage ||
+		!strings.Contains(r.stderr, "http or channel") {
+		t.Fatalf("bad --events: %+v", r)
+	}
+}

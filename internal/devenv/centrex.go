@@ -88,3 +88,27 @@ func (x *XsiSim) Close() error {
 	x.Sim.Close()
 	return err
 }
+
+// SetEvents sets how the demo company's call events arrive (store.EventsHTTP
+// or store.EventsChannel); it needs the company's Centrex connection.
+func SetEvents(ctx context.Context, st *store.Store, events string) error {
+	c, err := st.CompanyByName(ctx, DemoCompany)
+	if err != nil {
+		return err
+	}
+	return st.SetCentrexEvents(ctx, c.ID, events)
+}
+
+// Events says how the demo company's call events arrive ("" without a
+// Centrex connection).
+func Events(ctx context.Context, st *store.Store) (string, error) {
+	c, err := st.CompanyByName(ctx, DemoCompany)
+	if err != nil {
+		return "", err
+	}
+	conn, err := st.CentrexConnection(ctx, c.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	return conn.Events, err
+}

@@ -116,6 +116,7 @@ func (s *Server) seatsPanel(ctx context.Context, p web.Page, companyID int64, vm
 	vm.Restorable, vm.HasCentrex = o.Restorable, o.HasCentrex
 	vm.ZohoUsersCount, vm.ZohoUsersAt = o.ZohoUsers, p.DateTime(o.ZohoUsersAt)
 	vm.SeatsSyncedAt = p.DateTime(o.SeatsSyncedAt)
+	vm.EventsChannel, vm.EventsLive, vm.EventsError = o.Events == store.EventsChannel, o.Subscribed, o.SubscriptionError
 	return nil
 }
 

@@ -347,3 +347,28 @@ func TestRestoreExportAndAudit(t *testing.T) {
 		}
 	}
 }
+
+// TestPanelShowsHowCallEventsArrive: the connection panel says whether call
+// events come by HTTP contact or by the event channel, and whether a
+// subscription is live.
+func TestPanelShowsHowCallEventsArrive(t *testing.T) {
+	e := newTestEnv(t)
+	c := e.enabled(t, 0)
+	ctx := context.Background()
+	if err := e.store.SetCentrexConnection(ctx, e.company.ID, centrex.Connection{BaseURL: "https://xsp.example.com",
+		UserID: "admin@example.com", Password: "pw", GroupID: "G", EnterpriseID: "E", IsEnterprise: true}); err != nil {
+		t.Fatal(err)
+	}
+	events := func() string {
+		return strings.Join(strings.Fields(c.get("/zoho").doc(t).Find("[data-testid=panel-events]").Text()), " ")
+	}
+	if got := events(); !strings.Contains(got, "por contacto HTTP") || !strings.Contains(got, "sin suscripción activa") {
+		t.Errorf("panel events %q", got)
+	}
+	if err := e.store.SetCentrexEvents(ctx, e.company.ID, store.EventsChannel); err != nil {
+		t.Fatal(err)
+	}
+	if got := events(); !strings.Contains(got, "por canal de eventos") {
+		t.Errorf("panel events in channel mode %q", got)
+	}
+}
