@@ -229,7 +229,7 @@ func TestSeatsSyncSwitchesOffGoneSeatsInZoho(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := oauth.Exchange(ctx, as, code)
+	tok, err := oauth.Exchange(ctx, as, "", code)
 	if err != nil {
 		t.Fatal(err)
 	}

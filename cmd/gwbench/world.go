@@ -209,7 +209,7 @@ func (w *world) seedCompany(ctx context.Context, oauth *zoho.OAuth, hash string,
 	if err != nil {
 		return worldCompany{}, err
 	}
-	tok, err := oauth.Exchange(ctx, as, code)
+	tok, err := oauth.Exchange(ctx, as, "", code)
 	if err != nil {
 		return worldCompany{}, err
 	}

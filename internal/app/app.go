@@ -123,6 +123,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		oauth, err = zoho.NewOAuth(zoho.OAuthConfig{
 			ClientID:        cfg.ZohoClientID,
 			ClientSecret:    cfg.ZohoClientSecret,
+			ClientSecrets:   cfg.ZohoClientSecrets,
 			RedirectURL:     publicURL(cfg) + "/zoho/callback",
 			HomeAccountsURL: cfg.ZohoAccountsURL.String(),
 			HTTPClient:      &http.Client{Timeout: 30 * time.Second, Transport: zohoTransport},

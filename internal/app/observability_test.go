@@ -97,7 +97,7 @@ func startObserved(t *testing.T) *observed {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := oauth.Exchange(ctx, as, code)
+	tok, err := oauth.Exchange(ctx, as, "", code)
 	if err != nil {
 		t.Fatal(err)
 	}

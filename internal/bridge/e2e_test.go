@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,4 +89,29 @@ func TestIncomingCallPopsUp(t *testing.T) {
 	if n := e.org.Notifies(); len(n) != 3 || n[2].From != "+34699999999" {
 		t.Fatalf("unlinked seat notified: %+v", n)
 	}
+}
+
+// TestClickToDialOfNoNumberReachesTheUser: a click on "abc" in the CRM is
+// not dialled, and the user sees why: Zoho accepts the clicktodialerror
+// (its numbers are digits), which quotes what was clicked.
+func TestClickToDialOfNoNumberReachesTheUser(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, xsisim.Options{})
+	e.start(outbox.Options{})
+	must(t, e.zoho.ClickToDial(context.Background(), e.ZohoUser, "abc"))
+	waitFor(t, 5*time.Second, "the clicktodialerror in Zoho", func() bool { return len(e.org.DialErrors()) == 1 })
+	d := e.org.DialErrors()[0]
+	if d.Code != "invalid" || d.To != "0" || d.From != "+34910726329" || d.ZohoUser != e.ZohoUser || !strings.Contains(d.Message, "«abc»") {
+		t.Fatalf("clicktodialerror %+v", d)
+	}
+	for _, r := range e.xsi.Requests() {
+		if strings.Contains(r.Path, "/calls/new") {
+			t.Fatalf("abc was dialled: %s?%s", r.Path, r.Query)
+		}
+	}
+	waitFor(t, 5*time.Second, "nothing left in the outbox", func() bool {
+		sum, err := e.store.OutboxSummary(context.Background(), e.company)
+		must(t, err)
+		return sum.Pending == 0 && sum.Parked == 0
+	})
 }

@@ -82,7 +82,7 @@ func newEnvOn(t testing.TB, st *store.Store, xopts xsisim.Options) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := oauth.Exchange(ctx, as, code)
+	tok, err := oauth.Exchange(ctx, as, "", code)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -221,7 +221,7 @@ func storeZohoTokens(t *testing.T, e *env) {
 	oauth, err := zoho.NewOAuth(zoho.OAuthConfig{ClientID: killClientID, ClientSecret: killClientSecret,
 		RedirectURL: redirect, HomeAccountsURL: e.zoho.BaseURL()})
 	must(t, err)
-	tok, err := oauth.Exchange(ctx, as, code)
+	tok, err := oauth.Exchange(ctx, as, "", code)
 	must(t, err)
 	must(t, e.store.SaveZohoIntegration(ctx, store.ZohoIntegration{CompanyID: e.company, Status: store.ZohoEnabled,
 		ConsentEmail: "miguel.martin@satec.es", Location: loc, AccountsServer: as, APIDomain: tok.APIDomain,

@@ -157,10 +157,15 @@ func decodeState(call store.Call) (callflow.State, error) {
 // dialErrorMessage is the text shown in Zoho with a clicktodialerror, in
 // the company's language (Spanish when it cannot be read).
 func (s *Service) dialErrorMessage(ctx context.Context, companyID int64, code string) string {
+	return s.message(ctx, companyID, "dialerror."+code)
+}
+
+// message is the text key in the company's language.
+func (s *Service) message(ctx context.Context, companyID int64, key string, args ...any) string {
 	lang, err := s.o.Store.CompanyLanguage(ctx, companyID)
 	if err != nil {
 		s.log.WarnContext(ctx, "calls: company language", "company_id", companyID, "error", err)
 	}
 	l, _ := i18n.Parse(lang)
-	return l.T("dialerror." + code)
+	return l.T(key, args...)
 }

@@ -246,7 +246,8 @@ func TestDialErrorsInTheCompanyLanguage(t *testing.T) {
 	}
 	q := f.queued(t)
 	if len(q) != 2 || q[0].Endpoint != callflow.EndpointClickToDialError || q[0].State != zoho.DialInvalid ||
-		q[0].Message != "The number you dialled is not valid." || q[1].State != zoho.DialRejected ||
+		q[0].Message != "“abc” is not a valid phone number: it was not dialled." || q[0].To != callflow.AnonymousNumber ||
+		q[0].From != "+34910726329" || q[1].State != zoho.DialRejected ||
 		q[1].To != "+34600123456" || q[1].Message != i18n.EN.T("dialerror.rejected") {
 		t.Fatalf("queued %+v", q)
 	}

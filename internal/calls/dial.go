@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/conecta-zoho/gateway/internal/calls/callflow"
 	"github.com/conecta-zoho/gateway/internal/centrex"
@@ -41,27 +43,32 @@ func (s *Service) Authenticate(ctx context.Context, companyID, linkID int64, sec
 }
 
 // Dial places a Zoho click-to-dial of toNumber from the link's seat with
-// Xsi calls/new. A number that does not normalise, or a Centrex that
-// refuses or cannot be reached, is reported to Zoho asynchronously with a
-// clicktodialerror queued in the outbox; the call itself is then reported
-// by its events. The error is non-nil only when that report could not be
-// queued.
+// Xsi calls/new. A number that does not normalise is not dialled, and, like
+// a Centrex that refuses or cannot be reached, is reported to Zoho
+// asynchronously with a clicktodialerror queued in the outbox; the call
+// itself is then reported by its events. The error is non-nil only when
+// that report could not be queued.
+//
+// Zoho accepts only digits (and a leading "+") as the clicktodialerror's
+// numbers, so a number like "abc" goes as callflow.AnonymousNumber, and the
+// message, in the company's language, quotes what the user clicked.
 func (s *Service) Dial(ctx context.Context, link store.Link, toNumber string) error {
 	number, err := phonenumber.Normalize(toNumber)
 	if err != nil {
-		return s.queueDialError(ctx, link, toNumber, zoho.DialInvalid)
+		msg := s.message(ctx, link.CompanyID, "dialerror.invalid.number", quoteNumber(toNumber))
+		return s.queueDialError(ctx, link, callflow.ZohoNumber(toNumber), zoho.DialInvalid, msg)
 	}
 	pbx, err := s.o.PBX(ctx, link.CompanyID)
 	if err != nil {
 		s.log.WarnContext(ctx, "calls: click-to-dial: no Centrex client", "company_id", link.CompanyID, "error", err)
-		return s.queueDialError(ctx, link, number, zoho.DialNotAvailable)
+		return s.queueDialError(ctx, link, number, zoho.DialNotAvailable, "")
 	}
 	dctx, cancel := context.WithTimeout(ctx, centrexTimeout)
 	callID, err := pbx.Dial(dctx, link.SeatUserID, number)
 	cancel()
 	if err != nil {
 		s.log.InfoContext(ctx, "calls: click-to-dial refused", "company_id", link.CompanyID, "link_id", link.ID, "error", err)
-		return s.queueDialError(ctx, link, number, dialErrorCode(err))
+		return s.queueDialError(ctx, link, number, dialErrorCode(err), "")
 	}
 	if err := s.o.Store.RecordDialedCall(ctx, link.CompanyID, link.SeatID, callID, link.ZohoUserID); err != nil {
 		// The call is placed and its events will record it: not Zoho's problem.
@@ -71,18 +78,15 @@ func (s *Service) Dial(ctx context.Context, link store.Link, toNumber string) er
 }
 
 // queueDialError queues a clicktodialerror for a click-to-dial that never
-// became a call.
-func (s *Service) queueDialError(ctx context.Context, link store.Link, to, code string) error {
-	seat, err := phonenumber.Normalize(link.SeatNumber)
-	if err != nil {
-		seat = link.SeatNumber
-	}
-	if to == "" {
-		to = callflow.AnonymousNumber
+// became a call; message "" is the code's message in the company's
+// language.
+func (s *Service) queueDialError(ctx context.Context, link store.Link, to, code, message string) error {
+	if message == "" {
+		message = s.dialErrorMessage(ctx, link.CompanyID, code)
 	}
 	n := callflow.Notification{Endpoint: callflow.EndpointClickToDialError, Type: zoho.CallDialed, State: code,
-		From: seat, To: to, ZohoUser: link.ZohoUserID, StartTime: s.o.Now()}
-	it, err := outbox.Item(n, s.dialErrorMessage(ctx, link.CompanyID, code))
+		From: callflow.ZohoNumber(link.SeatNumber), To: callflow.ZohoNumber(to), ZohoUser: link.ZohoUserID, StartTime: s.o.Now()}
+	it, err := outbox.Item(n, message)
 	if err != nil {
 		return err
 	}
@@ -94,6 +98,21 @@ func (s *Service) queueDialError(ctx context.Context, link store.Link, to, code 
 	}
 	s.o.Kick()
 	return nil
+}
+
+// quoteNumber is what the user clicked, bounded and without control
+// characters, to quote in a message.
+func quoteNumber(raw string) string {
+	clean := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(raw))
+	if r := []rune(clean); len(r) > 40 {
+		clean = string(r[:40]) + "…"
+	}
+	return clean
 }
 
 // dialErrorCode maps a refused click-to-dial (Centrex error) to a

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -93,6 +95,10 @@ type Config struct {
 	// client (ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET).
 	ZohoClientID     string
 	ZohoClientSecret string
+	// ZohoClientSecrets are the client's secrets for the data centres where
+	// it has a secret of its own, by location code (ZOHO_CLIENT_SECRETS,
+	// "eu=…,com=…"); the others use ZohoClientSecret.
+	ZohoClientSecrets map[string]string
 	// ZohoAccountsURL is the accounts server of the data centre the client is
 	// registered in (ZOHO_ACCOUNTS_URL, default zoho.DefaultHomeAccountsURL).
 	ZohoAccountsURL *url.URL
@@ -231,8 +237,9 @@ func Load(getenv func(string) string, mode Mode) (Config, error) {
 	} else {
 		c.ZohoAccountsURL = u
 	}
-	if (c.ZohoClientID == "") != (c.ZohoClientSecret == "") {
-		bad("ZOHO_CLIENT_ID", "and ZOHO_CLIENT_SECRET must be set together")
+	c.ZohoClientSecrets = parseSecrets(get("ZOHO_CLIENT_SECRETS"), bad)
+	if (c.ZohoClientID == "") != (c.ZohoClientSecret == "" && len(c.ZohoClientSecrets) == 0) {
+		bad("ZOHO_CLIENT_ID", "and ZOHO_CLIENT_SECRET (or ZOHO_CLIENT_SECRETS) must be set together")
 	}
 
 	return c, errors.Join(errs...)
@@ -271,7 +278,34 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("dev", c.Dev),
 		slog.String("zoho_accounts_url", str(c.ZohoAccountsURL)),
 		slog.Bool("zoho_client_set", c.ZohoClientID != ""),
+		slog.Any("zoho_dc_secrets", slices.Sorted(maps.Keys(c.ZohoClientSecrets))),
 	)
+}
+
+// parseSecrets reads ZOHO_CLIENT_SECRETS: comma-separated dc=secret pairs,
+// the data centre named by its location code or accounts domain
+// (zoho.DataCentreByName). Problems are reported without the secrets.
+func parseSecrets(v string, bad func(string, string, ...any)) map[string]string {
+	if v == "" {
+		return nil
+	}
+	out := map[string]string{}
+	for i, pair := range strings.Split(v, ",") {
+		name, secret, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		name, secret = strings.TrimSpace(name), strings.TrimSpace(secret)
+		dc, known := zoho.DataCentreByName(name)
+		switch {
+		case !ok || name == "" || secret == "":
+			bad("ZOHO_CLIENT_SECRETS", "entry %d is not dc=secret (the values are not shown)", i+1)
+		case !known:
+			bad("ZOHO_CLIENT_SECRETS", "entry %d names an unknown data centre %q (use a location such as eu or a domain such as com)", i+1, name)
+		case out[dc.Location] != "":
+			bad("ZOHO_CLIENT_SECRETS", "data centre %s is given twice", dc.Location)
+		default:
+			out[dc.Location] = secret
+		}
+	}
+	return out
 }
 
 // parseOrigin accepts an absolute http(s) URL with a host and no query,

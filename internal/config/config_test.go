@@ -135,3 +135,48 @@ func TestListenAddrAlone(t *testing.T) {
 		}
 	}
 }
+
+// TestClientSecretsPerDataCentre: ZOHO_CLIENT_SECRETS names data centres by
+// location or accounts domain; mistakes are reported without the secrets,
+// which are not logged either.
+func TestClientSecretsPerDataCentre(t *testing.T) {
+	c, err := Load(env(map[string]string{"ZOHO_CLIENT_ID": "cid", "ZOHO_CLIENT_SECRET": "common-secret",
+		"ZOHO_CLIENT_SECRETS": "eu=eu-secret, com=us-secret,com.au=au-secret"}), ModeDev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"eu": "eu-secret", "us": "us-secret", "au": "au-secret"}
+	if len(c.ZohoClientSecrets) != len(want) {
+		t.Fatalf("secrets for %d data centres: %v", len(c.ZohoClientSecrets), len(c.ZohoClientSecrets))
+	}
+	for dc, s := range want {
+		if c.ZohoClientSecrets[dc] != s {
+			t.Errorf("secret of %s is not the one given", dc)
+		}
+	}
+	v := c.LogValue().String()
+	for _, s := range []string{"common-secret", "eu-secret", "us-secret", "au-secret"} {
+		if strings.Contains(v, s) {
+			t.Fatalf("LogValue leaks %s: %s", s, v)
+		}
+	}
+	if !strings.Contains(v, "eu") {
+		t.Errorf("LogValue does not say which data centres have a secret: %s", v)
+	}
+	// Per-DC secrets alone are a client secret too.
+	if _, err := Load(env(map[string]string{"ZOHO_CLIENT_ID": "cid", "ZOHO_CLIENT_SECRETS": "eu=x"}), ModeDev); err != nil {
+		t.Errorf("ZOHO_CLIENT_SECRETS without ZOHO_CLIENT_SECRET: %v", err)
+	}
+	for _, bad := range []string{"eu", "mars=top-secret", "eu=one-secret,eu=two-secret", "=top-secret", "eu="} {
+		_, err := Load(env(map[string]string{"ZOHO_CLIENT_ID": "cid", "ZOHO_CLIENT_SECRET": "c", "ZOHO_CLIENT_SECRETS": bad}), ModeDev)
+		if err == nil || !strings.Contains(err.Error(), "ZOHO_CLIENT_SECRETS") {
+			t.Errorf("%q: %v", bad, err)
+			continue
+		}
+		for _, s := range []string{"top-secret", "one-secret", "two-secret"} {
+			if strings.Contains(err.Error(), s) {
+				t.Errorf("%q: the error shows a secret: %v", bad, err)
+			}
+		}
+	}
+}

@@ -64,7 +64,7 @@ func (s *Service) CompleteConsent(ctx context.Context, companyID int64, actor, e
 	if cb.Code == "" {
 		return fail(&Error{Code: CodeBadCode}, nil)
 	}
-	tok, err := s.oauth.Exchange(ctx, accounts, cb.Code)
+	tok, err := s.oauth.Exchange(ctx, accounts, cb.Location, cb.Code)
 	if err != nil {
 		return fail(classify(err), nil)
 	}

@@ -55,12 +55,21 @@ type env struct {
 	svc     *integration.Service
 	links   *fakeLinks
 	metrics *metrics.Metrics
+	secrets map[string]string // the gateway's client secrets per data centre
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, zohosim.Options{}, nil)
+}
+
+// newEnvWith is newEnv with the simulator's options (its client is always
+// cid/csecret) and the gateway's secrets per data centre.
+func newEnvWith(t *testing.T, opts zohosim.Options, secrets map[string]string) *env {
+	t.Helper()
 	clk := &clock{now: time.Now()}
-	sim := zohosim.New(zohosim.Options{ClientID: "cid", ClientSecret: "csecret", ProviderName: "Digital Centrex", Clock: clk.Now})
+	opts.ClientID, opts.ClientSecret, opts.ProviderName, opts.Clock = "cid", "csecret", "Digital Centrex", clk.Now
+	sim := zohosim.New(opts)
 	srv := httptest.NewServer(sim.Handler())
 	t.Cleanup(srv.Close)
 	sim.SetBaseURL(srv.URL)
@@ -71,7 +80,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, store: st, sim: sim, org: org, clock: clk, company: c, links: &fakeLinks{enabled: map[string]bool{}},
-		metrics: metrics.New(buildinfo.Read())}
+		metrics: metrics.New(buildinfo.Read()), secrets: secrets}
 	e.svc = e.newService()
 	return e
 }
@@ -83,7 +92,8 @@ func (e *env) newService() *integration.Service {
 }
 
 func (e *env) newOAuth() *zoho.OAuth {
-	oauth, err := zoho.NewOAuth(zoho.OAuthConfig{ClientID: "cid", ClientSecret: "csecret", RedirectURL: redirect, HomeAccountsURL: e.sim.BaseURL()})
+	oauth, err := zoho.NewOAuth(zoho.OAuthConfig{ClientID: "cid", ClientSecret: "csecret", ClientSecrets: e.secrets,
+		RedirectURL: redirect, HomeAccountsURL: e.sim.BaseURL()})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -268,6 +278,31 @@ func TestForeignAccountsServerGetsNothing(t *testing.T) {
 	wantCode(t, err, integration.CodeAccountsServer)
 	if hits.Load() != 0 {
 		t.Fatalf("%d requests reached the foreign accounts server", hits.Load())
+	}
+}
+
+// TestSecretOfTheConsentsDataCentre: the client has a secret of its own in
+// the EU, where the organisation is: the consent is exchanged, and its token
+// later refreshed, with it (chosen by the stored location of the consent).
+func TestSecretOfTheConsentsDataCentre(t *testing.T) {
+	e := newEnvWith(t, zohosim.Options{ClientSecrets: map[string]string{zohosim.DemoOrgDC: "eu-secret"}},
+		map[string]string{zohosim.DemoOrgDC: "eu-secret"})
+	e.enable()
+	if z := e.status(); z.Status != store.ZohoEnabled || z.Location != zohosim.DemoOrgDC {
+		t.Fatalf("after consent: %+v", z)
+	}
+	if _, err := e.store.Pool().Exec(context.Background(),
+		`UPDATE zoho_integrations SET access_expires_at = $1 WHERE company_id = $2`, e.clock.Now(), e.company.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.PhoneBridge(e.company.ID).Users(context.Background()); err != nil {
+		t.Fatalf("a call that needs a refresh: %v", err)
+	}
+	// Without the EU secret the consent does not go through.
+	other := newEnvWith(t, zohosim.Options{ClientSecrets: map[string]string{zohosim.DemoOrgDC: "eu-secret"}}, nil)
+	err := other.svc.CompleteConsent(context.Background(), other.company.ID, "admin@fermax.com", miguel, other.consent(miguel))
+	if err == nil {
+		t.Fatal("the common secret was accepted in the EU")
 	}
 }
 

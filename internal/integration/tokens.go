@@ -47,7 +47,7 @@ func (t *tokens) Token(ctx context.Context) (zoho.Credential, error) {
 		if s.oauth == nil {
 			return z, false, &Error{Code: CodeNotConfigured}
 		}
-		tok, err := s.oauth.Refresh(ctx, z.AccountsServer, z.RefreshToken)
+		tok, err := s.oauth.Refresh(ctx, z.AccountsServer, z.Location, z.RefreshToken)
 		s.metrics.TokenRefresh(refreshResult(err))
 		if errors.Is(err, zoho.ErrInvalidGrant) {
 			dead = true

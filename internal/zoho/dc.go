@@ -57,3 +57,19 @@ func DataCentreByAccountsServer(origin string) (DataCentre, bool) {
 	}
 	return DataCentre{}, false
 }
+
+// DataCentreByName returns the data centre a person names in
+// configuration: its location code ("eu", "us") or the domain of its
+// accounts server after "zoho."/"zohocloud." ("com", "eu", "com.au", "ca"),
+// case-insensitively.
+func DataCentreByName(name string) (DataCentre, bool) {
+	name = strings.ToLower(strings.TrimSpace(name))
+	for _, dc := range dataCentres {
+		host := strings.TrimPrefix(dc.AccountsServer, "https://accounts.")
+		domain := host[strings.IndexByte(host, '.')+1:]
+		if name == dc.Location || name == domain {
+			return dc, true
+		}
+	}
+	return DataCentre{}, false
+}

@@ -44,14 +44,14 @@ func TestEndpointNamesWhatTheClientsSend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := oauth.Exchange(ctx, as, code)
+	tok, err := oauth.Exchange(ctx, as, "", code)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := oauth.ConsentingUser(ctx, as, tok.AccessToken); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := oauth.Refresh(ctx, as, tok.RefreshToken); err != nil {
+	if _, err := oauth.Refresh(ctx, as, "", tok.RefreshToken); err != nil {
 		t.Fatal(err)
 	}
 	pb := zoho.NewPhoneBridge(hc, zoho.StaticToken{APIDomain: tok.APIDomain, AccessToken: tok.AccessToken})

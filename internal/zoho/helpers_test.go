@@ -79,7 +79,7 @@ func (e *env) consent(tb testing.TB, email string) (zoho.Token, string) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tok, err := e.oauth.Exchange(context.Background(), as, code)
+	tok, err := e.oauth.Exchange(context.Background(), as, "", code)
 	if err != nil {
 		tb.Fatalf("exchange: %v", err)
 	}
@@ -104,7 +104,7 @@ func (s *source) Token(context.Context) (zoho.Credential, error) {
 func (s *source) Rejected(ctx context.Context, _ zoho.Credential) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, err := s.e.oauth.Refresh(ctx, s.as, s.tok.RefreshToken)
+	t, err := s.e.oauth.Refresh(ctx, s.as, "", s.tok.RefreshToken)
 	if err != nil {
 		return err
 	}

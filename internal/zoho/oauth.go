@@ -43,11 +43,16 @@ func (e *AccountsServerError) Error() string {
 // Is makes errors.Is(err, ErrAccountsServer) true.
 func (e *AccountsServerError) Is(target error) bool { return target == ErrAccountsServer }
 
-// OAuthConfig configures OAuth. ClientID, ClientSecret and RedirectURL are
-// required.
+// OAuthConfig configures OAuth. ClientID, RedirectURL and ClientSecret (or
+// ClientSecrets) are required.
 type OAuthConfig struct {
 	// ClientID and ClientSecret are the provider's Zoho API-console credentials.
 	ClientID, ClientSecret string
+	// ClientSecrets are the client's secrets that differ per data centre
+	// (Zoho allows a secret "common to all the DCs or unique for each DC"),
+	// by location code ("eu", "us", …); a data centre without one uses
+	// ClientSecret.
+	ClientSecrets map[string]string
 	// RedirectURL is the registered redirect URI of the gateway.
 	RedirectURL string
 	// HomeAccountsURL is the accounts server where the app is registered;
@@ -69,7 +74,7 @@ type OAuth struct {
 
 // NewOAuth validates cfg and returns an OAuth.
 func NewOAuth(cfg OAuthConfig) (*OAuth, error) {
-	if cfg.ClientID == "" || cfg.ClientSecret == "" || cfg.RedirectURL == "" {
+	if cfg.ClientID == "" || cfg.ClientSecret == "" && len(cfg.ClientSecrets) == 0 || cfg.RedirectURL == "" {
 		return nil, errors.New("zoho: new oauth: client id, client secret and redirect url are required")
 	}
 	if cfg.HomeAccountsURL == "" {

@@ -137,10 +137,10 @@ func TestNoRequestReachesEvilServer(t *testing.T) {
 	defer evil.Close()
 	e := newEnv(t, zohosim.Options{})
 	ctx := t.Context()
-	if _, err := e.oauth.Exchange(ctx, evil.URL, "code"); !errors.Is(err, zoho.ErrAccountsServer) {
+	if _, err := e.oauth.Exchange(ctx, evil.URL, "", "code"); !errors.Is(err, zoho.ErrAccountsServer) {
 		t.Errorf("Exchange: %v", err)
 	}
-	if _, err := e.oauth.Refresh(ctx, evil.URL, "rt"); !errors.Is(err, zoho.ErrAccountsServer) {
+	if _, err := e.oauth.Refresh(ctx, evil.URL, "", "rt"); !errors.Is(err, zoho.ErrAccountsServer) {
 		t.Errorf("Refresh: %v", err)
 	}
 	if err := e.oauth.Revoke(ctx, evil.URL, "rt"); !errors.Is(err, zoho.ErrAccountsServer) {

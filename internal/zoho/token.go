@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -46,10 +47,10 @@ func redact(s string) string {
 	return "[redacted]"
 }
 
-func (o *OAuth) config(accountsServer string) *oauth2.Config {
+func (o *OAuth) config(accountsServer, location string) *oauth2.Config {
 	return &oauth2.Config{
 		ClientID:     o.cfg.ClientID,
-		ClientSecret: o.cfg.ClientSecret,
+		ClientSecret: o.secret(accountsServer, location),
 		RedirectURL:  o.cfg.RedirectURL,
 		Endpoint: oauth2.Endpoint{
 			AuthURL:   o.cfg.HomeAccountsURL + "/oauth/v2/auth",
@@ -59,34 +60,50 @@ func (o *OAuth) config(accountsServer string) *oauth2.Config {
 	}
 }
 
+// secret is the client secret for the data centre of accountsServer (an
+// accounts server of Zoho's table names its own data centre, whatever
+// location says) or else of location: OAuthConfig.ClientSecrets, or
+// ClientSecret when it has none for it.
+func (o *OAuth) secret(accountsServer, location string) string {
+	if dc, ok := DataCentreByAccountsServer(accountsServer); ok {
+		location = dc.Location
+	}
+	if s, ok := o.cfg.ClientSecrets[strings.ToLower(location)]; ok && location != "" {
+		return s
+	}
+	return o.cfg.ClientSecret
+}
+
 // Exchange trades the grant code from the redirect for tokens at the user's
 // accounts server (validated with AccountsServer first; nothing is sent to a
-// refused server). Errors match ErrInvalidCode, ErrInvalidClient,
+// refused server), with the client secret of the consent's data centre
+// (location, the redirect's). Errors match ErrInvalidCode, ErrInvalidClient,
 // ErrThrottled or ErrAccountsServer.
-func (o *OAuth) Exchange(ctx context.Context, accountsServer, code string) (Token, error) {
+func (o *OAuth) Exchange(ctx context.Context, accountsServer, location, code string) (Token, error) {
 	as, err := o.AccountsServer(accountsServer)
 	if err != nil {
 		return Token{}, fmt.Errorf("zoho: exchange: %w", err)
 	}
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, o.client)
-	tok, err := o.config(as).Exchange(ctx, code)
+	tok, err := o.config(as, location).Exchange(ctx, code)
 	if err != nil {
 		return Token{}, tokenErr("exchange", err)
 	}
 	return o.fromOAuth2("exchange", tok)
 }
 
-// Refresh gets a new access token for refreshToken. The returned Token has
-// an empty RefreshToken: keep using the old one. errors.Is(err,
-// ErrInvalidGrant) means the org must consent again; ErrThrottled means
-// refreshing too often.
-func (o *OAuth) Refresh(ctx context.Context, accountsServer, refreshToken string) (Token, error) {
+// Refresh gets a new access token for refreshToken, with the client secret
+// of the consent's data centre (location, as stored with the consent). The
+// returned Token has an empty RefreshToken: keep using the old one.
+// errors.Is(err, ErrInvalidGrant) means the org must consent again;
+// ErrThrottled means refreshing too often.
+func (o *OAuth) Refresh(ctx context.Context, accountsServer, location, refreshToken string) (Token, error) {
 	as, err := o.AccountsServer(accountsServer)
 	if err != nil {
 		return Token{}, fmt.Errorf("zoho: refresh: %w", err)
 	}
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, o.client)
-	src := o.config(as).TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken})
+	src := o.config(as, location).TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken})
 	tok, err := src.Token()
 	if err != nil {
 		return Token{}, tokenErr("refresh", err)

@@ -1,6 +1,7 @@
 package zoho_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -67,7 +68,7 @@ func TestConsentExchangeRefreshRevoke(t *testing.T) {
 	if err != nil || as != e.srv.URL+"/eu" {
 		t.Fatalf("accounts server = %q, %v", as, err)
 	}
-	tok, err := e.oauth.Exchange(ctx, as, q.Get("code"))
+	tok, err := e.oauth.Exchange(ctx, as, "", q.Get("code"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,21 +78,21 @@ func TestConsentExchangeRefreshRevoke(t *testing.T) {
 	if d := time.Until(tok.Expiry); d < 55*time.Minute || d > 61*time.Minute {
 		t.Errorf("expiry in %v", d)
 	}
-	if _, err := e.oauth.Exchange(ctx, as, q.Get("code")); !errors.Is(err, zoho.ErrInvalidCode) {
+	if _, err := e.oauth.Exchange(ctx, as, "", q.Get("code")); !errors.Is(err, zoho.ErrInvalidCode) {
 		t.Errorf("second exchange: %v, want ErrInvalidCode", err)
 	}
 	acct, err := e.oauth.ConsentingUser(ctx, as, tok.AccessToken)
 	if err != nil || acct.Email != "miguel.martin@satec.es" || acct.ZUID != e.admin || acct.DisplayName != "Miguel Martín Buil" {
 		t.Fatalf("consenting user = %+v, %v", acct, err)
 	}
-	r, err := e.oauth.Refresh(ctx, as, tok.RefreshToken)
+	r, err := e.oauth.Refresh(ctx, as, "", tok.RefreshToken)
 	if err != nil || r.AccessToken == "" || r.AccessToken == tok.AccessToken || r.RefreshToken != "" {
 		t.Fatalf("refresh = %v, %v", r, err)
 	}
 	if err := e.oauth.Revoke(ctx, as, tok.RefreshToken); err != nil {
 		t.Fatalf("revoke: %v", err)
 	}
-	if _, err := e.oauth.Refresh(ctx, as, tok.RefreshToken); !errors.Is(err, zoho.ErrInvalidGrant) {
+	if _, err := e.oauth.Refresh(ctx, as, "", tok.RefreshToken); !errors.Is(err, zoho.ErrInvalidGrant) {
 		t.Fatalf("refresh after revoke: %v, want ErrInvalidGrant", err)
 	}
 	if err := e.oauth.Revoke(ctx, as, tok.RefreshToken); !errors.Is(err, zoho.ErrInvalidGrant) {
@@ -114,15 +115,15 @@ func TestTokenErrors(t *testing.T) {
 	}
 	bad, _ := zoho.NewOAuth(zoho.OAuthConfig{ClientID: testClientID, ClientSecret: "wrong", RedirectURL: testRedirect,
 		HomeAccountsURL: e.srv.URL, HTTPClient: e.srv.Client()})
-	if _, err := bad.Exchange(ctx, as, code); !errors.Is(err, zoho.ErrInvalidClient) {
+	if _, err := bad.Exchange(ctx, as, "", code); !errors.Is(err, zoho.ErrInvalidClient) {
 		t.Errorf("wrong secret: %v", err)
 	}
 	code, _, as, _ = e.sim.IssueCode("miguel.martin@satec.es", testRedirect, zoho.Scopes)
 	e.sim.Advance(3 * time.Minute)
-	if _, err := e.oauth.Exchange(ctx, as, code); !errors.Is(err, zoho.ErrInvalidCode) || zoho.Retryable(err) {
+	if _, err := e.oauth.Exchange(ctx, as, "", code); !errors.Is(err, zoho.ErrInvalidCode) || zoho.Retryable(err) {
 		t.Errorf("expired code: %v", err)
 	}
-	if _, err := e.oauth.Refresh(ctx, as, "1000.nope.nope"); !errors.Is(err, zoho.ErrInvalidGrant) {
+	if _, err := e.oauth.Refresh(ctx, as, "", "1000.nope.nope"); !errors.Is(err, zoho.ErrInvalidGrant) {
 		t.Errorf("unknown refresh token: %v", err)
 	}
 }
@@ -133,16 +134,16 @@ func TestRefreshThrottle(t *testing.T) {
 	ctx := t.Context()
 	tok, as := e.consent(t, "miguel.martin@satec.es")
 	for i := range 10 {
-		if _, err := e.oauth.Refresh(ctx, as, tok.RefreshToken); err != nil {
+		if _, err := e.oauth.Refresh(ctx, as, "", tok.RefreshToken); err != nil {
 			t.Fatalf("refresh %d: %v", i, err)
 		}
 	}
-	_, err := e.oauth.Refresh(ctx, as, tok.RefreshToken)
+	_, err := e.oauth.Refresh(ctx, as, "", tok.RefreshToken)
 	if !errors.Is(err, zoho.ErrThrottled) || errors.Is(err, zoho.ErrInvalidGrant) || !zoho.Retryable(err) {
 		t.Fatalf("11th refresh: %v, want ErrThrottled", err)
 	}
 	e.sim.Advance(11 * time.Minute)
-	if _, err := e.oauth.Refresh(ctx, as, tok.RefreshToken); err != nil {
+	if _, err := e.oauth.Refresh(ctx, as, "", tok.RefreshToken); err != nil {
 		t.Fatalf("after window: %v", err)
 	}
 }
@@ -172,9 +173,9 @@ func TestTokenErrorBodiesWith200(t *testing.T) {
 				HomeAccountsURL: srv.URL, HTTPClient: srv.Client()})
 			var err error
 			if tt.op == "exchange" {
-				_, err = o.Exchange(t.Context(), srv.URL, "1000.code")
+				_, err = o.Exchange(t.Context(), srv.URL, "", "1000.code")
 			} else {
-				_, err = o.Refresh(t.Context(), srv.URL, "1000.refresh")
+				_, err = o.Refresh(t.Context(), srv.URL, "", "1000.refresh")
 			}
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
@@ -200,5 +201,43 @@ func TestTokenRedaction(t *testing.T) {
 		if strings.Contains(s, "1000.") {
 			t.Errorf("secret printed: %s", s)
 		}
+	}
+}
+
+// TestClientSecretPerDataCentre: a client whose secret differs in the EU
+// exchanges and refreshes an EU consent with the EU secret, chosen by the
+// consent's location, and a consent elsewhere with the common one.
+func TestClientSecretPerDataCentre(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, zohosim.Options{ClientSecrets: map[string]string{"eu": "eu-only-secret"}})
+	us := e.sim.AddOrg("Acme", zohosim.HomeLocation)
+	us.AddUser("ana@acme.example", "Ana", "pw", true)
+	perDC, err := zoho.NewOAuth(zoho.OAuthConfig{ClientID: testClientID, ClientSecret: testClientSecret,
+		ClientSecrets: map[string]string{"eu": "eu-only-secret"}, RedirectURL: testRedirect,
+		HomeAccountsURL: e.srv.URL, HTTPClient: e.srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, email := range []string{"miguel.martin@satec.es", "ana@acme.example"} {
+		code, loc, as, err := e.sim.IssueCode(email, testRedirect, zoho.Scopes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := perDC.Exchange(ctx, as, loc, code)
+		if err != nil {
+			t.Fatalf("%s (%s): exchange: %v", email, loc, err)
+		}
+		if _, err := perDC.Refresh(ctx, as, loc, tok.RefreshToken); err != nil {
+			t.Fatalf("%s (%s): refresh: %v", email, loc, err)
+		}
+	}
+	// The common secret alone does not open the EU.
+	code, loc, as, err := e.sim.IssueCode("miguel.martin@satec.es", testRedirect, zoho.Scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.oauth.Exchange(ctx, as, loc, code); !errors.Is(err, zoho.ErrInvalidClient) {
+		t.Fatalf("the common secret in the EU: %v, want ErrInvalidClient", err)
 	}
 }

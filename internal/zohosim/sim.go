@@ -11,6 +11,9 @@ import (
 type Options struct {
 	// ClientID and ClientSecret are the only client the simulator knows.
 	ClientID, ClientSecret string
+	// ClientSecrets are the client's secrets of the data centres where it
+	// has one of its own, by location ("eu"); the others take ClientSecret.
+	ClientSecrets map[string]string
 	// RedirectURIs are the registered redirect URIs; empty allows any
 	// http(s) URI.
 	RedirectURIs []string
@@ -188,4 +191,12 @@ func (s *Sim) serveAccounts(w http.ResponseWriter, r *http.Request, loc, path st
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// clientSecret is the client's secret in the data centre loc.
+func (s *Sim) clientSecret(loc string) string {
+	if v, ok := s.opts.ClientSecrets[loc]; ok {
+		return v
+	}
+	return s.opts.ClientSecret
 }

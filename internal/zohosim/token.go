@@ -30,7 +30,7 @@ func (s *Sim) handleToken(w http.ResponseWriter, r *http.Request, loc string) {
 	case r.Form.Get("client_id") != s.opts.ClientID:
 		tokenError(w, "invalid_client")
 		return
-	case r.Form.Get("client_secret") != s.opts.ClientSecret:
+	case r.Form.Get("client_secret") != s.clientSecret(loc):
 		tokenError(w, "invalid_client_secret")
 		return
 	}
@@ -123,7 +123,7 @@ func (s *Sim) handleRevokeLegacy(w http.ResponseWriter, r *http.Request, loc str
 // client authentication, token and token_type.
 func (s *Sim) handleRevoke(w http.ResponseWriter, r *http.Request, loc string) {
 	id, secret, ok := r.BasicAuth()
-	if r.Method != http.MethodPost || !ok || id != s.opts.ClientID || secret != s.opts.ClientSecret {
+	if r.Method != http.MethodPost || !ok || id != s.opts.ClientID || secret != s.clientSecret(loc) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "status": "failure"})
 		return
 	}

@@ -156,6 +156,12 @@ func remoteNumber(r centrex.RemoteParty) string {
 
 func isE164(n string) bool { return strings.HasPrefix(n, "+") }
 
+// ZohoNumber is raw as Zoho takes a number: normalised (E.164 with "+",
+// or a short extension), else its dialable characters, else
+// AnonymousNumber; never empty, never anything but digits, '*', '#' and a
+// leading '+'.
+func ZohoNumber(raw string) string { return number(raw) }
+
 // number normalises a seat number, falling back to its dialable characters
 // and then AnonymousNumber.
 func number(raw string) string {

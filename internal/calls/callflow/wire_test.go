@@ -33,7 +33,7 @@ func phoneBridge(tb testing.TB, strictLive bool) (*zoho.PhoneBridge, *zohosim.Or
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tok, err := oauth.Exchange(context.Background(), as, code)
+	tok, err := oauth.Exchange(context.Background(), as, "", code)
 	if err != nil {
 		tb.Fatal(err)
 	}
