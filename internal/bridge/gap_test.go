@@ -67,6 +67,45 @@ var (
 	ringingCall  = []string{"received ringing"}
 )
 
+// The calls of the gap tests: one in progress when the gap opens, one that
+// begins in the gap.
+const (
+	beforeGap = "+34612000001"
+	inGap     = "+34612000002"
+)
+
+// callBeforeGap places an incoming call, answers it, waits until Zoho
+// shows it answered and returns its id.
+func (e *env) callBeforeGap(t *testing.T) string {
+	t.Helper()
+	id, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, beforeGap, "")
+	must(t, err)
+	must(t, e.xsi.AnswerAtSeat(id))
+	e.waitCalls(t, 15*time.Second, map[string][]string{beforeGap: {"received ringing", "received answered"}})
+	return id
+}
+
+// inTheGap ends the call before the gap and begins another; it returns the
+// new call's id.
+func (e *env) inTheGap(t *testing.T, before string) string {
+	t.Helper()
+	must(t, e.xsi.ReleaseFromFarEnd(before))
+	id, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, inGap, "")
+	must(t, err)
+	return id
+}
+
+// afterGap checks Zoho once the gap is closed: the call before it ended,
+// the call of the gap ringing; then that one is answered and released, and
+// logged.
+func (e *env) afterGap(t *testing.T, inGapID string, within time.Duration) {
+	t.Helper()
+	e.waitCalls(t, within, map[string][]string{beforeGap: answeredCall, inGap: ringingCall})
+	must(t, e.xsi.AnswerAtSeat(inGapID))
+	must(t, e.xsi.ReleaseFromFarEnd(inGapID))
+	e.waitCalls(t, 15*time.Second, map[string][]string{beforeGap: answeredCall, inGap: answeredCall})
+}
+
 // TestGatewayDownMidCall: the gateway dies during a call; while it is down
 // the call ends and another begins (the XSP's events of both are lost); the
 // gateway restarts on its address. The call that ended is closed in Zoho,
@@ -77,21 +116,13 @@ func TestGatewayDownMidCall(t *testing.T) {
 	first := e.start(outbox.Options{})
 	addr := first.srv.Listener.Addr().String()
 	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
-	a, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34612000001", "")
-	must(t, err)
-	must(t, e.xsi.AnswerAtSeat(a))
-	e.waitCalls(t, 15*time.Second, map[string][]string{"+34612000001": {"received ringing", "received answered"}})
+	a := e.callBeforeGap(t)
 
 	first.kill() // the gateway is gone; its lease stays until it runs out
-	must(t, e.xsi.ReleaseFromFarEnd(a))
-	b, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34612000002", "")
-	must(t, err)
+	b := e.inTheGap(t, a)
 
 	e.startOn(addr, outbox.Options{}, subscriptions.Options{})
-	e.waitCalls(t, 15*time.Second, map[string][]string{"+34612000001": answeredCall, "+34612000002": ringingCall})
-	must(t, e.xsi.AnswerAtSeat(b))
-	must(t, e.xsi.ReleaseFromFarEnd(b))
-	e.waitCalls(t, 15*time.Second, map[string][]string{"+34612000001": answeredCall, "+34612000002": answeredCall})
+	e.afterGap(t, b, 15*time.Second)
 }
 
 // TestPostgresDownMidCall: the gateway's PostgreSQL is stopped during a
@@ -116,15 +147,10 @@ func TestPostgresDownMidCall(t *testing.T) {
 	e := newEnvOn(t, st, xsisim.Options{DeliveryAttempts: 2})
 	e.start(outbox.Options{})
 	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
-	a, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34612000001", "")
-	must(t, err)
-	must(t, e.xsi.AnswerAtSeat(a))
-	e.waitCalls(t, 15*time.Second, map[string][]string{"+34612000001": {"received ringing", "received answered"}})
+	a := e.callBeforeGap(t)
 
 	must(t, cluster.Stop())
-	must(t, e.xsi.ReleaseFromFarEnd(a))
-	b, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34612000002", "")
-	must(t, err)
+	b := e.inTheGap(t, a)
 	time.Sleep(300 * time.Millisecond) // the XSP tries, and gives the events up
 
 	u, err := url.Parse(dbURL)
@@ -133,10 +159,7 @@ func TestPostgresDownMidCall(t *testing.T) {
 	must(t, err)
 	cluster, err = pgcluster.Start(ctx, pgcluster.Options{Dir: dir, Port: port, Throwaway: true})
 	must(t, err)
-	e.waitCalls(t, 30*time.Second, map[string][]string{"+34612000001": answeredCall, "+34612000002": ringingCall})
-	must(t, e.xsi.AnswerAtSeat(b))
-	must(t, e.xsi.ReleaseFromFarEnd(b))
-	e.waitCalls(t, 15*time.Second, map[string][]string{"+34612000001": answeredCall, "+34612000002": answeredCall})
+	e.afterGap(t, b, 30*time.Second)
 }
 
 // TestXSPRestartReusesCallIDs: the XSP restarts: it forgets the

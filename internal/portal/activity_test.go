@@ -14,9 +14,11 @@ import (
 	"github.com/conecta-zoho/gateway/internal/store"
 )
 
-// seedCall stores an incoming call of the seat with two notifications: the
-// first delivered, the second parked after failing.
-func (e *testEnv) seedCall(t *testing.T, seatID int64) (parked int64) {
+// seedNotes stores an incoming call of the seat with one notification per
+// state, and delivers them one at a time: park decides which are parked
+// (with a Zoho refusal), the others are delivered. It returns the parked
+// rows' ids.
+func (e *testEnv) seedNotes(t *testing.T, seatID int64, states []string, park func(seq int) bool) (parked []int64) {
 	t.Helper()
 	ctx := context.Background()
 	err := e.store.InCallTx(ctx, e.company.ID, func(ctx context.Context, tx store.CallTx) error {
@@ -31,7 +33,7 @@ func (e *testEnv) seedCall(t *testing.T, seatID int64) (parked int64) {
 			return err
 		}
 		var items []store.OutboxItem
-		for _, state := range []string{"ringing", "answered"} {
+		for _, state := range states {
 			it, err := outbox.Item(callflow.Notification{Endpoint: callflow.EndpointCallNotify, Type: "received", State: state,
 				ID: "abc123", From: "+34600111222", To: "910726329", ZohoUser: "700001"}, "")
 			if err != nil {
@@ -44,19 +46,26 @@ func (e *testEnv) seedCall(t *testing.T, seatID int64) (parked int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range 2 {
+	for range states {
 		_, err := e.store.DeliverOutbox(ctx, 1, func(ctx context.Context, rows []store.OutboxRow) []store.OutboxResult {
-			if i == 0 {
-				return []store.OutboxResult{{ID: rows[0].ID, Delivered: true}}
+			if park(rows[0].Seq) {
+				parked = append(parked, rows[0].ID)
+				return []store.OutboxResult{{ID: rows[0].ID, Park: true, Error: "zoho: callnotify: HTTP 400 REQUIRED_PARAM_MISSING"}}
 			}
-			parked = rows[0].ID
-			return []store.OutboxResult{{ID: rows[0].ID, Park: true, Error: "zoho: callnotify: HTTP 400 REQUIRED_PARAM_MISSING"}}
+			return []store.OutboxResult{{ID: rows[0].ID, Delivered: true}}
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
 	return parked
+}
+
+// seedCall stores an incoming call of the seat with two notifications: the
+// first delivered, the second parked after failing.
+func (e *testEnv) seedCall(t *testing.T, seatID int64) (parked int64) {
+	t.Helper()
+	return e.seedNotes(t, seatID, []string{"ringing", "answered"}, func(seq int) bool { return seq == 2 })[0]
 }
 
 func TestActivityPageAndRetry(t *testing.T) {
@@ -121,42 +130,7 @@ func TestActivitySupersededNotification(t *testing.T) {
 	e := newTestEnv(t)
 	c := e.enabled(t, 0)
 	seat, _ := strconv.ParseInt(e.seatID(t, "910726329@conecta.orange.es"), 10, 64)
-	ctx := context.Background()
-	err := e.store.InCallTx(ctx, e.company.ID, func(ctx context.Context, tx store.CallTx) error {
-		call, err := tx.LockCall(ctx, seat, "callhalf-1:0", "700001")
-		if err != nil {
-			return err
-		}
-		var items []store.OutboxItem
-		for _, state := range []string{"ringing", "answered", "ended"} {
-			it, err := outbox.Item(callflow.Notification{Endpoint: callflow.EndpointCallNotify, Type: "received", State: state,
-				ID: "abc123", From: "+34600111222", To: "910726329", ZohoUser: "700001"}, "")
-			if err != nil {
-				return err
-			}
-			items = append(items, it)
-		}
-		return tx.Enqueue(ctx, call.ID, "call-abc123", items)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var parked int64
-	for {
-		n, err := e.store.DeliverOutbox(ctx, 1, func(ctx context.Context, rows []store.OutboxRow) []store.OutboxResult {
-			if rows[0].Seq == 1 {
-				parked = rows[0].ID
-				return []store.OutboxResult{{ID: rows[0].ID, Park: true, Error: "zoho: callnotify: HTTP 400"}}
-			}
-			return []store.OutboxResult{{ID: rows[0].ID, Delivered: true}}
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
-	}
+	parked := e.seedNotes(t, seat, []string{"ringing", "answered", "ended"}, func(seq int) bool { return seq == 1 })[0]
 	d := c.get("/activity").doc(t)
 	if n := d.Find("[data-testid=superseded]").Length(); n != 1 {
 		t.Errorf("%d superseded notes, want the parked ringing", n)
