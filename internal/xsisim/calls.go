@@ -28,6 +28,7 @@ const (
 	stateActive     = "Active"
 	stateHeld       = "Held"
 	stateRemoteHeld = "Remote Held"
+	stateDetached   = "Detached"
 	stateReleased   = "Released"
 )
 

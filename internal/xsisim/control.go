@@ -22,6 +22,7 @@ type controlRequest struct {
 	DelayMS int    `json:"delayMs"`
 	Count   int    `json:"count"`
 	Reason  string `json:"reason"`
+	To      string `json:"to"`
 }
 
 // serveControl implements the /_sim/ JSON control API (see package doc).
@@ -34,7 +35,7 @@ func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request, segs []string
 				return
 			}
 		} else if err := r.ParseForm(); err == nil {
-			req.Seat, req.From, req.Name, req.Reason = r.Form.Get("seat"), r.Form.Get("from"), r.Form.Get("name"), r.Form.Get("reason")
+			req.Seat, req.From, req.Name, req.Reason, req.To = r.Form.Get("seat"), r.Form.Get("from"), r.Form.Get("name"), r.Form.Get("reason"), r.Form.Get("to")
 		}
 	}
 	switch {
@@ -76,6 +77,19 @@ func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request, segs []string
 		}
 		s.log.Info("xsisim: incoming call injected", "seat", req.Seat, "call_id", id)
 		writeJSON(w, http.StatusCreated, map[string]string{"callId": id})
+	case match(segs, "calls", "*", "pickup") && r.Method == http.MethodPost:
+		id, err := s.PickUp(segs[1], req.Seat)
+		if err != nil {
+			writeControlError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"callId": id})
+	case match(segs, "seats", "*", "forward") && r.Method == http.MethodPost:
+		if err := s.SetForwardAlways(segs[1], req.To); err != nil {
+			writeControlError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"seat": segs[1], "forward": req.To})
 	case len(segs) == 3 && strings.EqualFold(segs[0], "calls") && r.Method == http.MethodPost:
 		var err error
 		switch strings.ToLower(segs[2]) {

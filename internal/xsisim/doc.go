@@ -74,6 +74,8 @@
 //	POST /_sim/calls/{id}/answer-at-seat      the seat picks up / answers
 //	POST /_sim/calls/{id}/answer-far-end      the external far end answers
 //	POST /_sim/calls/{id}/release-far-end     the far end hangs up
+//	POST /_sim/calls/{id}/pickup   {"seat":"…"}  another seat picks the ringing call up
+//	POST /_sim/seats/{seat}/forward {"to":"…"}   Call Forwarding Always to another seat ("" off)
 //	GET  /_sim/calls                          every live call half
 //	GET  /_sim/requests                       every recorded request
 //	POST /_sim/faults   {"method":"","path":"","status":503,"delayMs":0,"count":1}

@@ -30,11 +30,13 @@ type Group struct {
 	seats        []*seat
 }
 
-// seat is a Seat with its credential and group.
+// seat is a Seat with its credential and group, and where its Call
+// Forwarding Always sends incoming calls ("" when off).
 type seat struct {
 	Seat
 	password string
 	group    *Group
+	forward  string
 }
 
 // admin is a group administrator credential.
