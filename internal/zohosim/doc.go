@@ -33,4 +33,10 @@
 // /oauth/v2/auth. Zoho → provider requests are form-encoded POSTs; the
 // authorizationparam pair is sent both as an HTTP header and as a form
 // parameter, since Zoho does not say which (providers should accept either).
+//
+// The client may have a secret of its own per data centre
+// (Options.ClientSecrets), as Zoho allows. Faults for tests: FailNext and
+// SetFault answer PhoneBridge requests with errors or delays (a client that
+// gives up cancels the request); SetLateAnswer carries a request out at
+// once but holds its answer back, as a slow Zoho does.
 package zohosim

@@ -1,12 +1,17 @@
 // Package xsi implements centrex.PBX over Cisco BroadWorks Xtended Services
 // Interface: Xsi-Actions for the group directory and call control, and
-// Xsi-Events for group subscriptions with HTTP-contact delivery. ParseEvent
-// decodes the event documents the XSP posts to the gateway.
+// Xsi-Events for group subscriptions delivered by HTTP contact or on the
+// streaming event channel (OpenChannel). ParseEvent decodes the event
+// documents the XSP posts to the gateway; a channel decodes its stream.
 //
 // The client sends the documented path forms (calls/new, Talk, Hold,
-// TransmitDTMF), HTTP Basic with the company credential on every request, and
-// maps ErrorInfo bodies and HTTP statuses to centrex errors. It works against
-// a real XSP and against the simulator in package xsisim.
+// TransmitDTMF), HTTP Basic with the company credential on every request
+// and the XSP's session cookie back (one Client per company), and maps
+// ErrorInfo bodies and HTTP statuses to centrex errors; a 403 to a command
+// on one subscription or channel, which is how an XSP says it no longer has
+// it, is centrex.ErrNotFound. Documents are read in the charset they
+// declare (golang.org/x/text). It works against a real XSP and against the
+// simulator in package xsisim.
 package xsi
 
 // Namespaces of the Xsi documents.
