@@ -50,7 +50,9 @@ func (e *env) waitCalls(t *testing.T, within time.Duration, want map[string][]st
 		}
 		return true
 	})
-	time.Sleep(200 * time.Millisecond) // a duplicate would arrive now
+	// Everything queued so far is sent before the check: a duplicate would
+	// be among it.
+	waitFor(t, within, "the outbox to settle", e.outboxSettled)
 	got := e.byCaller(t)
 	for from, w := range want {
 		if fmt.Sprint(got[from]) != fmt.Sprint(w) {
@@ -151,7 +153,7 @@ func TestPostgresDownMidCall(t *testing.T) {
 
 	must(t, cluster.Stop())
 	b := e.inTheGap(t, a)
-	time.Sleep(300 * time.Millisecond) // the XSP tries, and gives the events up
+	waitFor(t, 10*time.Second, "the XSP to give the gap's events up", func() bool { return e.xsi.EventsInFlight() == 0 })
 
 	u, err := url.Parse(dbURL)
 	must(t, err)

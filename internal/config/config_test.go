@@ -140,6 +140,7 @@ func TestListenAddrAlone(t *testing.T) {
 // location or accounts domain; mistakes are reported without the secrets,
 // which are not logged either.
 func TestClientSecretsPerDataCentre(t *testing.T) {
+	t.Parallel()
 	c, err := Load(env(map[string]string{"ZOHO_CLIENT_ID": "cid", "ZOHO_CLIENT_SECRET": "common-secret",
 		"ZOHO_CLIENT_SECRETS": "eu=eu-secret, com=us-secret,com.au=au-secret"}), ModeDev)
 	if err != nil {

@@ -285,6 +285,7 @@ func TestForeignAccountsServerGetsNothing(t *testing.T) {
 // the EU, where the organisation is: the consent is exchanged, and its token
 // later refreshed, with it (chosen by the stored location of the consent).
 func TestSecretOfTheConsentsDataCentre(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, zohosim.Options{ClientSecrets: map[string]string{zohosim.DemoOrgDC: "eu-secret"}},
 		map[string]string{zohosim.DemoOrgDC: "eu-secret"})
 	e.enable()

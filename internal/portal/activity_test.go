@@ -127,6 +127,7 @@ func TestActivityPageAndRetry(t *testing.T) {
 // ringing without a retry (Zoho has a later state), and a forged retry is
 // refused with a message.
 func TestActivitySupersededNotification(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.enabled(t, 0)
 	seat, _ := strconv.ParseInt(e.seatID(t, "910726329@conecta.orange.es"), 10, 64)

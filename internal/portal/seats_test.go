@@ -352,6 +352,7 @@ func TestRestoreExportAndAudit(t *testing.T) {
 // events come by HTTP contact or by the event channel, and whether a
 // subscription is live.
 func TestPanelShowsHowCallEventsArrive(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	c := e.enabled(t, 0)
 	ctx := context.Background()

@@ -166,12 +166,18 @@ func (s *Sim) enqueue(sub *subscription, targetID, eventType string, data ...*no
 		s.sendOnSet(sub.set, id, doc)
 		return
 	}
+	s.posting.Add(1)
 	select {
 	case sub.queue <- doc:
 	default:
+		s.posting.Add(-1)
 		s.log.Warn("xsisim: event queue full, dropping event", "subscription_id", sub.id, "event", eventType)
 	}
 }
+
+// EventsInFlight is how many HTTP-contact events are queued or being
+// posted: neither delivered yet nor given up after Options.DeliveryAttempts.
+func (s *Sim) EventsInFlight() int64 { return s.posting.Load() }
 
 // startDelivery runs the delivery loop of sub until its queue is closed or
 // the simulator is closed.
@@ -196,6 +202,7 @@ func (s *Sim) startDelivery(sub *subscription) {
 // deliver POSTs one event, retrying a non-2xx answer or transport error with
 // doubling backoff, and drops it after Options.DeliveryAttempts.
 func (s *Sim) deliver(sub *subscription, doc []byte) {
+	defer s.posting.Add(-1)
 	backoff := s.opts.DeliveryBackoff
 	var lastErr error
 	for attempt := 1; attempt <= s.opts.DeliveryAttempts; attempt++ {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -64,6 +65,9 @@ type Sim struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	// posting counts the HTTP-contact events queued or being posted: not
+	// yet delivered, nor given up.
+	posting atomic.Int64
 
 	mu        sync.Mutex
 	groups    []*Group

@@ -11,6 +11,7 @@ func ext(id string) opt { return func(c *c.Call) { c.ExtTrackingID = id } }
 // TestAdvancedCallScenarios: the Advanced Call events beyond the basic ones
 // still make the seat that has the call see it pop up and get it logged.
 func TestAdvancedCallScenarios(t *testing.T) {
+	t.Parallel()
 	type evs = []c.Event
 	tests := []struct {
 		name string
@@ -103,6 +104,7 @@ func TestAdvancedCallScenarios(t *testing.T) {
 // TestPickedUpKeepsItsID: the new extTrackingId of a picked-up call does
 // not change the call's Zoho id, and is recorded.
 func TestPickedUpKeepsItsID(t *testing.T) {
+	t.Parallel()
 	st, _ := run(t, documented,
 		mk(c.EventCallCollecting, orig, c.StateActive, ext("8:1")),
 		mk(c.EventCallPickedUp, orig, c.StateAlerting, ext("9:1")))
@@ -114,6 +116,7 @@ func TestPickedUpKeepsItsID(t *testing.T) {
 // TestIsNewCall: which events under a known call id are another call (a
 // restarted PBX reuses ids) and which are late events of an earlier one.
 func TestIsNewCall(t *testing.T) {
+	t.Parallel()
 	open, _ := run(t, documented, mk(c.EventCallReceived, term, c.StateAlerting))
 	ended, _ := run(t, documented, mk(c.EventCallReceived, term, c.StateAlerting),
 		mk(c.EventCallReleased, term, c.StateReleased, rel(5)))

@@ -9,6 +9,7 @@ import (
 // TestParseAdvancedCallEvents: the Advanced Call events the gateway used to
 // ignore parse with their call (CallRedirected with its list of calls).
 func TestParseAdvancedCallEvents(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		file  string
 		kind  centrex.EventKind
@@ -49,6 +50,7 @@ func TestParseAdvancedCallEvents(t *testing.T) {
 // windows-1252 is not Latin-1 (0x80 is € there, a control character in
 // ISO-8859-1).
 func TestParseEventCharsets(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		file, contentType, name string
 	}{
