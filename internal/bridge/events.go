@@ -15,8 +15,11 @@ import (
 // contact. Unknown token → 404, oversized or unparseable body → 400 (nothing
 // stored either way); otherwise the event is applied (calls.ApplyEvent) and
 // 200 answered once its state and notifications are committed. A 500 makes
-// the XSP redeliver, and the event id dedupes it. Every event accepted is
-// counted by type, every refusal by cause.
+// the XSP redeliver, and the event id dedupes it; since the XSP may give up
+// first, a 500 also has the calls recovered once the database answers (of
+// the event's company, or of every company when the token could not even
+// be looked up). Every event accepted is counted by type, every refusal by
+// cause.
 func (b *Bridge) handleEvents(w http.ResponseWriter, r *http.Request) {
 	companyID, err := b.store.CompanyByEventToken(r.Context(), r.PathValue("token"))
 	if errors.Is(err, store.ErrNotFound) {
@@ -26,6 +29,9 @@ func (b *Bridge) handleEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		b.metrics.XsiEventRefused(metrics.RefusedFailed)
+		// The XSP may give the event up before the database is back, and
+		// which company it was for is unknown: recover them all then.
+		b.calls.GapAll()
 		b.serverError(w, r, err)
 		return
 	}

@@ -131,9 +131,27 @@ func TestGatewayDownMidCall(t *testing.T) {
 // call, and the XSP's events meanwhile are refused (500) until the XSP gives
 // them up; a call begins and the first one ends in that time. Once
 // PostgreSQL is back, the gateway recovers both: the ended call is closed,
-// the new one pops up and is logged when it ends.
+// the new one pops up and is logged when it ends. The outage is noticed
+// either by the subscription manager's round failing on the store, or, when
+// no round ran during it, by the refused events alone (whose company could
+// not even be looked up).
 func TestPostgresDownMidCall(t *testing.T) {
 	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		check time.Duration
+	}{
+		{"noticed by a round", 0},
+		{"noticed by the events only", time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			postgresDownMidCall(t, subscriptions.Options{Check: tc.check})
+		})
+	}
+}
+
+func postgresDownMidCall(t *testing.T, so subscriptions.Options) {
 	dir, err := os.MkdirTemp("", "gateway-pgdown-")
 	must(t, err)
 	t.Cleanup(func() { os.RemoveAll(dir) })
@@ -147,7 +165,7 @@ func TestPostgresDownMidCall(t *testing.T) {
 	must(t, err)
 
 	e := newEnvOn(t, st, xsisim.Options{DeliveryAttempts: 2})
-	e.start(outbox.Options{})
+	e.startOn("", outbox.Options{}, so)
 	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
 	a := e.callBeforeGap(t)
 

@@ -7,7 +7,7 @@
 //   - a Zoho click-to-dial (Dial) placed from the linked seat, or reported
 //     back to Zoho as a clicktodialerror in the company's language;
 //   - a Zoho call-control action (Control) on a call of the linked seat;
-//   - gap recovery (Gap, Recover): after anything that may have lost
+//   - gap recovery (Gap, GapAll, Recover): after anything that may have lost
 //     events, the calls in progress of every linked seat are read from the
 //     Centrex and applied, so calls that began meanwhile pop up and calls
 //     that ended are closed;

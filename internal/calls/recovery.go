@@ -19,6 +19,29 @@ import (
 // after a failure until it succeeds. It never blocks.
 func (s *Service) Gap(companyID int64) { s.recoverAt(companyID, time.Time{}) }
 
+// allCompanies stands for every company among the gaps (company ids start
+// at 1).
+const allCompanies = 0
+
+// GapAll notes that call events may have been lost without knowing whose:
+// an event reached the gateway that could not even be matched to its
+// company, because the database failed. RunRecovery recovers every company
+// whose events the gateway subscribes to, once the database answers.
+func (s *Service) GapAll() { s.recoverAt(allCompanies, time.Time{}) }
+
+// gapEvery turns GapAll into a gap of each company whose events the
+// gateway subscribes to (a Centrex connection and an enabled integration).
+func (s *Service) gapEvery(ctx context.Context) error {
+	want, _, err := s.o.Store.SubscribableCompanies(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range want {
+		s.Gap(c.CompanyID)
+	}
+	return nil
+}
+
 // recoverAt has RunRecovery recover the company at (or soon after) at; an
 // earlier time already asked for wins.
 func (s *Service) recoverAt(companyID int64, at time.Time) {
@@ -33,8 +56,8 @@ func (s *Service) recoverAt(companyID int64, at time.Time) {
 	}
 }
 
-// RunRecovery recovers the companies Gap named until ctx ends, and then
-// returns nil. A recovery that fails (the Centrex or the database is still
+// RunRecovery recovers the companies Gap (or GapAll) named until ctx ends,
+// and then returns nil. A recovery that fails (the Centrex or the database is still
 // away) is tried again after a backoff of 1 s doubling to 30 s; one that
 // left calls to close once their events had time to arrive runs again
 // after RecoverGrace.
@@ -59,7 +82,13 @@ func (s *Service) RunRecovery(ctx context.Context) error {
 		slices.Sort(ready)
 		failed := false
 		for _, id := range ready {
-			again, err := s.recover(ctx, id)
+			var again bool
+			var err error
+			if id == allCompanies {
+				err = s.gapEvery(ctx)
+			} else {
+				again, err = s.recover(ctx, id)
+			}
 			switch {
 			case ctx.Err() != nil:
 				return nil
