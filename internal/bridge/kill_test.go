@@ -177,23 +177,15 @@ func distinctDelivered(e *env) int {
 func checkKillOrder(t *testing.T, e *env, want map[string][]string) int {
 	t.Helper()
 	got := map[string][]string{}
-	ids := map[string]string{}
-	owner := map[string]string{}
 	repeats := 0
-	for _, n := range e.org.Notifies() {
-		if id, ok := ids[n.From]; ok && id != n.ID {
-			t.Fatalf("call from %s notified under ids %s and %s", n.From, id, n.ID)
+	for from, states := range e.byCaller(t) {
+		for _, s := range states {
+			if g := got[from]; len(g) > 0 && g[len(g)-1] == s {
+				repeats++
+				continue
+			}
+			got[from] = append(got[from], s)
 		}
-		if from, ok := owner[n.ID]; ok && from != n.From {
-			t.Fatalf("id %s used for calls from %s and %s", n.ID, from, n.From)
-		}
-		ids[n.From], owner[n.ID] = n.ID, n.From
-		s := n.Type + " " + n.State
-		if g := got[n.From]; len(g) > 0 && g[len(g)-1] == s {
-			repeats++
-			continue
-		}
-		got[n.From] = append(got[n.From], s)
 	}
 	for from, w := range want {
 		if fmt.Sprint(got[from]) != fmt.Sprint(w) {

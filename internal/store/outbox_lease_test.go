@@ -23,10 +23,7 @@ func TestOutboxLease(t *testing.T) {
 	s := testdb.Open(t)
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	s.SetClock(func() time.Time { return now })
-	co := newCompany(t, s, "fermax")
-	mustSync(t, s, co, seat("910726329"))
-	s1 := seatID(t, s, co, "910726329@conecta.orange.es")
-	enqueueCall(t, s, co, s1, "a", item("ringing"), item("answered"))
+	oneCall(t, s, item("ringing"), item("answered"))
 
 	a, err := s.ClaimOutbox(ctx, "instance-a", 10, 15*time.Second)
 	if err != nil || len(a) != 1 || a[0].Seq != 1 || a[0].Attempts != 1 {
@@ -78,10 +75,7 @@ func TestFinishOutboxStoresAnyErrorText(t *testing.T) {
 	s := testdb.Open(t)
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	s.SetClock(func() time.Time { return now })
-	co := newCompany(t, s, "fermax")
-	mustSync(t, s, co, seat("910726329"))
-	s1 := seatID(t, s, co, "910726329@conecta.orange.es")
-	enqueueCall(t, s, co, s1, "a", item("ringing"))
+	oneCall(t, s, item("ringing"))
 
 	long := "x" + strings.Repeat("Petición rechazada: número no válido. ", 40)
 	for _, tc := range []struct{ name, msg, want string }{
@@ -122,10 +116,7 @@ func TestParkedRowDoesNotHoldBackItsCall(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
-	co := newCompany(t, s, "fermax")
-	mustSync(t, s, co, seat("910726329"))
-	s1 := seatID(t, s, co, "910726329@conecta.orange.es")
-	enqueueCall(t, s, co, s1, "a", item("ringing"), item("answered"), item("ended"))
+	co := oneCall(t, s, item("ringing"), item("answered"), item("ended"))
 
 	head, err := s.ClaimOutbox(ctx, "i", 10, time.Minute)
 	if err != nil || len(head) != 1 || head[0].Seq != 1 {
@@ -172,10 +163,7 @@ func TestExtendOutboxLeases(t *testing.T) {
 	s := testdb.Open(t)
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	s.SetClock(func() time.Time { return now })
-	co := newCompany(t, s, "fermax")
-	mustSync(t, s, co, seat("910726329"))
-	s1 := seatID(t, s, co, "910726329@conecta.orange.es")
-	enqueueCall(t, s, co, s1, "a", item("ringing"))
+	oneCall(t, s, item("ringing"))
 	rows, err := s.ClaimOutbox(ctx, "a", 10, 15*time.Second)
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("claim: %+v %v", rows, err)
@@ -196,4 +184,14 @@ func TestExtendOutboxLeases(t *testing.T) {
 	if b, _ := s.ClaimOutbox(ctx, "b", 10, 15*time.Second); len(b) != 1 {
 		t.Fatal("a lease that was not renewed again was not taken over")
 	}
+}
+
+// oneCall is the company fermax with one seat and, queued for its call "a",
+// the notifications items.
+func oneCall(t *testing.T, s *store.Store, items ...store.OutboxItem) int64 {
+	t.Helper()
+	co := newCompany(t, s, "fermax")
+	mustSync(t, s, co, seat("910726329"))
+	enqueueCall(t, s, co, seatID(t, s, co, "910726329@conecta.orange.es"), "a", items...)
+	return co
 }
