@@ -25,6 +25,8 @@ package subscriptions
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"sync"
@@ -306,10 +308,7 @@ func (m *Manager) manage(ctx context.Context, c store.Subscribable, keep bool) e
 		m.stopChannel(id)
 		req.HTTPContactURL = m.o.ContactURL(token)
 	}
-	delivery := "http:" + req.HTTPContactURL
-	if req.ChannelSetID != "" {
-		delivery = "channel:" + req.ChannelSetID
-	}
+	delivery := deliveryOf(req)
 
 	now := m.o.Now()
 	if sub.SubscriptionID != "" && sub.Delivery != delivery {
@@ -368,6 +367,18 @@ func (m *Manager) manage(ctx context.Context, c store.Subscribable, keep bool) e
 	}
 	m.gap(id, "new subscription")
 	return nil
+}
+
+// deliveryOf names where a subscription's events go, as stored and compared
+// to notice a change: "channel:" and the channel set id, or "http:" and a
+// digest of the contact URL, which holds the company's event token and so
+// is neither stored nor logged.
+func deliveryOf(req centrex.SubscribeRequest) string {
+	if req.ChannelSetID != "" {
+		return "channel:" + req.ChannelSetID
+	}
+	sum := sha256.Sum256([]byte(req.HTTPContactURL))
+	return "http:" + hex.EncodeToString(sum[:16])
 }
 
 // save stores sub with cause as its last error when it differs from was,

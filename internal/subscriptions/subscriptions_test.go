@@ -26,14 +26,17 @@ type fixture struct {
 	sim     *xsisim.Sim
 	company int64
 	now     time.Time
-	mu      sync.Mutex
-	gaps    []int64
+	// public is the gateway's PUBLIC_URL, of the contact URLs
+	// ["http://gw.example"].
+	public string
+	mu     sync.Mutex
+	gaps   []int64
 }
 
 func newFixture(t *testing.T, opts xsisim.Options) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{st: testdb.Open(t), sim: xsisim.New(opts), now: time.Now()}
+	f := &fixture{st: testdb.Open(t), sim: xsisim.New(opts), now: time.Now(), public: "http://gw.example"}
 	xsisim.SeedDemo(f.sim)
 	srv := httptest.NewServer(f.sim)
 	t.Cleanup(func() { f.sim.Close(); srv.Close() })
@@ -65,7 +68,7 @@ func (f *fixture) manager(instance string) *subscriptions.Manager {
 			}
 			return xsi.New(conn.Connection, &http.Client{Timeout: 5 * time.Second}), nil
 		},
-		ContactURL: func(token string) string { return "http://gw.example/bridge/centrex/events/" + token },
+		ContactURL: func(token string) string { return f.public + "/bridge/centrex/events/" + token },
 		Gap: func(id int64) {
 			f.mu.Lock()
 			f.gaps = append(f.gaps, id)
@@ -128,11 +131,41 @@ func TestSubscribeAsksForADay(t *testing.T) {
 	if got := sub.ExpiresAt.Sub(sub.RenewedAt); got.Round(time.Millisecond) != 24*time.Hour {
 		t.Errorf("stored lifetime %s, want the 86400 s granted", got)
 	}
-	if !strings.HasPrefix(sub.Delivery, "http:http://gw.example/") {
-		t.Errorf("delivery %q", sub.Delivery)
+	// The contact URL holds the company's event token: the XSP gets it, the
+	// stored delivery is only a digest of it.
+	if !strings.HasPrefix(live[0].HTTPContact, "http://gw.example/bridge/centrex/events/") {
+		t.Errorf("contact %q", live[0].HTTPContact)
+	}
+	if !strings.HasPrefix(sub.Delivery, "http:") || strings.Contains(sub.Delivery, "gw.example") ||
+		strings.Contains(sub.Delivery, strings.TrimPrefix(live[0].HTTPContact, "http://gw.example/bridge/centrex/events/")) {
+		t.Errorf("stored delivery %q shows the contact URL", sub.Delivery)
 	}
 	if f.gapCount() == 0 {
 		t.Error("a new subscription was not reported as a gap")
+	}
+}
+
+// TestNewContactURLSubscribesAgain: the gateway's PUBLIC_URL changed; the
+// next round moves the subscription to the new contact URL (only a digest
+// of which is stored) and deletes the old one.
+func TestNewContactURLSubscribesAgain(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, xsisim.Options{})
+	m := f.manager("a")
+	ctx := context.Background()
+	m.ManageAll(ctx)
+	old := f.stored(t)
+	f.public = "https://gw2.example"
+	f.now = f.now.Add(15 * time.Second)
+	m.ManageAll(ctx)
+	sub, live := f.stored(t), f.sim.Subscriptions()
+	if sub.SubscriptionID == old.SubscriptionID || sub.Delivery == old.Delivery || len(live) != 1 ||
+		live[0].ID != sub.SubscriptionID || !strings.HasPrefix(live[0].HTTPContact, "https://gw2.example/") {
+		t.Fatalf("after PUBLIC_URL changed: stored %+v, simulator %+v", sub, live)
+	}
+	m.ManageAll(ctx)
+	if got := f.stored(t).SubscriptionID; got != sub.SubscriptionID {
+		t.Fatalf("subscribed again with nothing changed: %s → %s", sub.SubscriptionID, got)
 	}
 }
 
