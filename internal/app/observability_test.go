@@ -70,6 +70,13 @@ type observed struct {
 
 func startObserved(t *testing.T) *observed {
 	t.Helper()
+	return startObservedWith(t, store.EventsHTTP)
+}
+
+// startObservedWith is startObserved with the company's call events
+// arriving as events says (store.EventsHTTP or store.EventsChannel).
+func startObservedWith(t *testing.T, events string) *observed {
+	t.Helper()
 	ctx := context.Background()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -133,6 +140,7 @@ func startObserved(t *testing.T) *observed {
 	o.company = c.ID
 	must(t, st.SetCentrexConnection(ctx, c.ID, centrex.Connection{BaseURL: xsrv.URL, UserID: xsisim.DemoAdminUserID,
 		Password: xsisim.DemoAdminPassword, GroupID: xsisim.DemoGroup, EnterpriseID: xsisim.DemoEnterprise, IsEnterprise: true}))
+	must(t, st.SetCentrexEvents(ctx, c.ID, events))
 	_, err = st.SyncSeats(ctx, c.ID, []centrex.Seat{{UserID: xsisim.DemoSeat1, Number: "910726329"},
 		{UserID: xsisim.DemoSeat2, Number: "910726330"}}, store.SourceDirectory)
 	must(t, err)
@@ -229,11 +237,7 @@ func TestMetricsMoveWithWhatHappens(t *testing.T) {
 	must(t, o.xsim.ReleaseFromFarEnd(id))
 	o.waitMetric(t, "gateway_outbox_deliveries_total", labels{"result": "delivered"}, 2)
 	f := o.scrape(t)
-	for _, c := range []struct {
-		name string
-		l    labels
-		want float64
-	}{
+	checkMetrics(t, f, "after a delivered call", []metricCase{
 		{"gateway_xsi_events_total", labels{"type": "CallReceived"}, 1},
 		{"gateway_xsi_events_total", labels{"type": "CallReleased"}, 1},
 		{"gateway_zoho_requests_total", labels{"endpoint": "callnotify", "code": "200"}, 2},
@@ -244,11 +248,7 @@ func TestMetricsMoveWithWhatHappens(t *testing.T) {
 		{"gateway_zoho_integrations", labels{"state": "enabled"}, 1},
 		{"gateway_http_request_duration_seconds", labels{"surface": "bridge", "route": "/bridge/centrex/events/{token}", "status": "2xx"}, 2},
 		{"gateway_database_up", nil, 1},
-	} {
-		if got := f.Value(c.name, c.l); got != c.want {
-			t.Errorf("after a delivered call: %s%v = %v, want %v", c.name, c.l, got, c.want)
-		}
-	}
+	})
 
 	// Zoho answers 503 once: the notification is retried, then delivered.
 	o.zsim.FailNext(1, http.StatusServiceUnavailable)
@@ -304,6 +304,42 @@ func TestMetricsMoveWithWhatHappens(t *testing.T) {
 	if g.Value("gateway_outbox_parked", nil) != 1 || g.Value("gateway_centrex_subscriptions", labels{"state": "active"}) != 1 {
 		t.Errorf("second instance: parked %v, active subscriptions %v", g.Value("gateway_outbox_parked", nil),
 			g.Value("gateway_centrex_subscriptions", labels{"state": "active"}))
+	}
+}
+
+// TestChannelEventsAreCounted: in event-channel mode the events read from
+// the channel are counted like those of the HTTP contact, and so are the
+// channel's requests to the XSP.
+func TestChannelEventsAreCounted(t *testing.T) {
+	t.Parallel()
+	o := startObservedWith(t, store.EventsChannel)
+	id, err := o.xsim.InjectIncomingCall(xsisim.DemoSeat1, "+34612000001", "")
+	must(t, err)
+	must(t, o.xsim.ReleaseFromFarEnd(id))
+	o.waitMetric(t, "gateway_outbox_deliveries_total", labels{"result": "delivered"}, 2)
+	checkMetrics(t, o.scrape(t), "in channel mode", []metricCase{
+		{"gateway_xsi_events_total", labels{"type": "CallReceived"}, 1},
+		{"gateway_xsi_events_total", labels{"type": "CallReleased"}, 1},
+		{"gateway_xsi_requests_total", labels{"op": "channel open", "code": "200"}, 1},
+		{"gateway_xsi_requests_total", labels{"op": "event response", "code": "200"}, 2},
+		{"gateway_http_request_duration_seconds", labels{"surface": "bridge", "route": "/bridge/centrex/events/{token}", "status": "2xx"}, 0},
+	})
+}
+
+// metricCase is a series and the value it should have.
+type metricCase struct {
+	name string
+	l    labels
+	want float64
+}
+
+// checkMetrics reports every series of cases that has another value in f.
+func checkMetrics(t *testing.T, f metricstest.Families, when string, cases []metricCase) {
+	t.Helper()
+	for _, c := range cases {
+		if got := f.Value(c.name, c.l); got != c.want {
+			t.Errorf("%s: %s%v = %v, want %v", when, c.name, c.l, got, c.want)
+		}
 	}
 }
 

@@ -64,7 +64,7 @@ func newTelephony(cfg config.Config, st *store.Store, integ *integration.Service
 		Store:      st,
 		PBX:        pbx,
 		ContactURL: func(token string) string { return public + bridge.EventsPath(token) },
-		Intake:     cs.ApplyEvent,
+		Intake:     countedIntake(cs, m),
 		Gap:        cs.Gap,
 		Wake:       wake,
 		Instance:   instance,
@@ -72,6 +72,20 @@ func newTelephony(cfg config.Config, st *store.Store, integ *integration.Service
 	})
 	br := bridge.New(bridge.Options{Store: st, Calls: cs, Logger: logger.With("component", "bridge"), Metrics: m})
 	return telephony{outbox: ob, calls: cs, subscriptions: subs, bridge: br}
+}
+
+// countedIntake applies an event read from an event channel and counts it
+// as the bridge counts those of the HTTP contact: accepted by type, or
+// refused as failed.
+func countedIntake(cs *calls.Service, m *metrics.Metrics) func(ctx context.Context, companyID int64, ev centrex.Event) error {
+	return func(ctx context.Context, companyID int64, ev centrex.Event) error {
+		if err := cs.ApplyEvent(ctx, companyID, ev); err != nil {
+			m.XsiEventRefused(metrics.RefusedFailed)
+			return err
+		}
+		m.XsiEvent(string(ev.Kind))
+		return nil
+	}
 }
 
 // centrexClients keeps one Centrex client per company, built from its

@@ -58,3 +58,14 @@ func (o *observed) RoundTrip(r *http.Request) (*http.Response, error) {
 	o.record(r, o.name(r), code, time.Since(start))
 	return resp, err
 }
+
+// Unwrap returns the transport the requests go through after being counted
+// (nil: http.DefaultTransport).
+func (o *observed) Unwrap() http.RoundTripper { return o.base }
+
+// Wrap returns a transport that counts like o over base: a client that
+// builds transports of its own from the one beneath (the Xsi event
+// channel's, pinned to one XSP host) keeps them counted.
+func (o *observed) Wrap(base http.RoundTripper) http.RoundTripper {
+	return &observed{base: base, name: o.name, record: o.record}
+}

@@ -53,8 +53,8 @@ type eventResponseXML struct {
 // refreshes and delete must reach that same host: the channel sends them
 // over connections dialled to the address the stream's connection reached
 // (with the same host name for TLS). That needs the Client's transport to
-// be an *http.Transport (the default); with another RoundTripper they go
-// through it unpinned.
+// be an *http.Transport (the default), or a WrappingTransport around one;
+// with another RoundTripper they go through it unpinned.
 func (c *Client) OpenChannel(ctx context.Context, req centrex.ChannelRequest) (centrex.Channel, error) {
 	op := "xsi: open event channel of set " + req.ChannelSetID
 	if req.ChannelSetID == "" || len(req.ChannelSetID) > 256 {
@@ -131,18 +131,33 @@ func (p *pinnedClient) remote() string {
 	return p.addr
 }
 
+// WrappingTransport is a RoundTripper around another one, such as the
+// metrics' counting transport. The event channel builds its pinned
+// transports from the one beneath and wraps them the same way.
+type WrappingTransport interface {
+	http.RoundTripper
+	// Unwrap returns the transport beneath (nil: http.DefaultTransport).
+	Unwrap() http.RoundTripper
+	// Wrap returns the same wrapper around another transport.
+	Wrap(http.RoundTripper) http.RoundTripper
+}
+
 // channelClients returns the client of a channel's stream (no timeout; it
 // records the address its connection reached) and the client of its
 // commands, whose connections go to that address.
 func (c *Client) channelClients() (stream, ops *pinnedClient) {
 	stream, ops = &pinnedClient{}, &pinnedClient{}
 	rt := c.http.Transport
+	wrap := func(t http.RoundTripper) http.RoundTripper { return t }
+	if w, ok := rt.(WrappingTransport); ok {
+		rt, wrap = w.Unwrap(), w.Wrap
+	}
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
 	base, ok := rt.(*http.Transport)
 	if !ok {
-		stream.client = &http.Client{Transport: rt, Jar: c.http.Jar}
+		stream.client = &http.Client{Transport: c.http.Transport, Jar: c.http.Jar}
 		ops.client = c.http
 		return stream, ops
 	}
@@ -161,7 +176,7 @@ func (c *Client) channelClients() (stream, ops *pinnedClient) {
 		return conn, err
 	}
 	st.DisableKeepAlives = true // the stream's connection is its own
-	stream.client = &http.Client{Transport: st, Jar: c.http.Jar}
+	stream.client = &http.Client{Transport: wrap(st), Jar: c.http.Jar}
 	ot := base.Clone()
 	ot.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if pinned := stream.remote(); pinned != "" {
@@ -169,7 +184,7 @@ func (c *Client) channelClients() (stream, ops *pinnedClient) {
 		}
 		return dial(ctx, network, addr)
 	}
-	ops.client = &http.Client{Transport: ot, Jar: c.http.Jar, Timeout: c.http.Timeout}
+	ops.client = &http.Client{Transport: wrap(ot), Jar: c.http.Jar, Timeout: c.http.Timeout}
 	return stream, ops
 }
 

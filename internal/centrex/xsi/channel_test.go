@@ -3,6 +3,7 @@ package xsi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -11,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conecta-zoho/gateway/internal/buildinfo"
 	"github.com/conecta-zoho/gateway/internal/centrex"
+	"github.com/conecta-zoho/gateway/internal/metrics"
+	"github.com/conecta-zoho/gateway/internal/metrics/metricstest"
 	"github.com/conecta-zoho/gateway/internal/xsisim"
 )
 
@@ -115,9 +119,20 @@ func TestChannelTerminated(t *testing.T) {
 // TestChannelCommandsReachTheStreamsHost: the XSP's name has two
 // addresses, each a different XSP host that knows only the channels it
 // holds; heartbeats, acknowledgements and refreshes go to the host that
-// holds the stream, whichever address new connections would get.
+// holds the stream, whichever address new connections would get. They do
+// so too when the client's transport is the metrics' counting one around
+// the dialling transport, and they are counted.
 func TestChannelCommandsReachTheStreamsHost(t *testing.T) {
 	t.Parallel()
+	for _, counted := range []bool{false, true} {
+		t.Run(fmt.Sprint("counted=", counted), func(t *testing.T) {
+			t.Parallel()
+			channelCommandsReachTheStreamsHost(t, counted)
+		})
+	}
+}
+
+func channelCommandsReachTheStreamsHost(t *testing.T, counted bool) {
 	var hosts [2]*xsisim.Sim
 	var port string
 	for i, ip := range []string{"127.0.0.1", "127.0.0.2"} {
@@ -140,12 +155,16 @@ func TestChannelCommandsReachTheStreamsHost(t *testing.T) {
 	// xsp.test resolves to the two hosts in turn.
 	var turn atomic.Int64
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
-	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+	var tr http.RoundTripper = &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if host, p, _ := net.SplitHostPort(addr); host == "xsp.test" {
 			addr = net.JoinHostPort([]string{"127.0.0.1", "127.0.0.2"}[turn.Add(1)%2], p)
 		}
 		return dialer.DialContext(ctx, network, addr)
 	}}
+	m := metrics.New(buildinfo.Read())
+	if counted {
+		tr = m.XsiTransport(tr, Operation)
+	}
 	conn := centrex.Connection{BaseURL: "http://xsp.test:" + port, UserID: xsisim.DemoAdminUserID, Password: xsisim.DemoAdminPassword,
 		GroupID: xsisim.DemoGroup, EnterpriseID: xsisim.DemoEnterprise, IsEnterprise: true}
 	c := New(conn, &http.Client{Transport: tr, Timeout: 5 * time.Second})
@@ -172,6 +191,15 @@ func TestChannelCommandsReachTheStreamsHost(t *testing.T) {
 			if strings.Contains(r.Path, "/channel/") && h != holder {
 				t.Fatalf("a channel command went to the other host: %s %s", r.Method, r.Path)
 			}
+		}
+	}
+	if !counted {
+		return
+	}
+	f := metricstest.Gather(t, m.Gatherer())
+	for op, want := range map[string]float64{"channel open": 1, "heartbeat": 6, "channel renew": 6} {
+		if got := f.Value("gateway_xsi_requests_total", map[string]string{"op": op, "code": "200"}); got != want {
+			t.Errorf("gateway_xsi_requests_total{op=%q} = %v, want %v", op, got, want)
 		}
 	}
 }

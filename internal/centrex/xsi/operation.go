@@ -8,9 +8,10 @@ import (
 // Operation names the Xsi operation of a request this package sends, for
 // the metrics, from its method and path (never the ids in it): "dial",
 // "calls", "call", "talk", "hold", "dtmf", "hangup", "directory",
-// "subscribe", "renew", "unsubscribe", and for the streaming event channel
-// "channel open", "channel renew", "channel close", "heartbeat",
-// "event response"; "other" for anything else.
+// "subscribe", "subscription" (reading one back), "renew", "unsubscribe",
+// and for the streaming event channel "channel open", "channel renew",
+// "channel close", "heartbeat", "event response"; "other" for anything
+// else.
 func Operation(r *http.Request) string {
 	p := r.URL.EscapedPath()
 	switch {
@@ -60,6 +61,8 @@ func eventOperation(method, rest string) string {
 	switch {
 	case (seg[0] == "enterprise" || seg[0] == "serviceprovider" || seg[0] == "user") && method == http.MethodPost:
 		return "subscribe"
+	case seg[0] == "subscription" && len(seg) == 2 && method == http.MethodGet:
+		return "subscription"
 	case seg[0] == "subscription" && len(seg) == 2 && method == http.MethodPut:
 		return "renew"
 	case seg[0] == "subscription" && len(seg) == 2 && method == http.MethodDelete:

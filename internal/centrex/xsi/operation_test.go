@@ -43,6 +43,9 @@ func TestOperationNamesWhatTheClientSends(t *testing.T) {
 	if _, err := c.Renew(ctx, sub.ID, time.Hour); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := c.Subscription(ctx, sub.ID); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := c.Seats(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +67,7 @@ func TestOperationNamesWhatTheClientSends(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	want := []string{"subscribe", "renew", "directory", "dial", "talk", "hold", "talk", "dtmf", "calls", "call", "hangup", "unsubscribe"}
+	want := []string{"subscribe", "renew", "subscription", "directory", "dial", "talk", "hold", "talk", "dtmf", "calls", "call", "hangup", "unsubscribe"}
 	if !slices.Equal(rec.ops, want) {
 		t.Errorf("operations = %q\nwant        %q", rec.ops, want)
 	}
