@@ -154,11 +154,14 @@ func TestParkedNotificationDoesNotHoldBackTheCallsEnd(t *testing.T) {
 func TestSlowZohoIsWaitedFor(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, xsisim.Options{})
-	const lease = 300 * time.Millisecond
+	// The lease is renewed every third of it: a renewal must be held up
+	// for two thirds of a second to lose it, which even a loaded machine
+	// running the race detector does not do.
+	const lease = time.Second
 	for range 2 {
 		e.start(outbox.Options{LeaseTTL: lease, Poll: 50 * time.Millisecond})
 	}
-	e.zoho.SetLateAnswer(func(*http.Request) time.Duration { return 4 * lease })
+	e.zoho.SetLateAnswer(func(*http.Request) time.Duration { return 3 * lease })
 	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
 	want := placeCalls(t, e, 4)
 	checkDelivered(t, e, want, 30*time.Second)
