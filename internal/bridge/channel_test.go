@@ -81,6 +81,33 @@ func TestChannelModeCalls(t *testing.T) {
 	}
 }
 
+// TestChannelsCounted: the manager counts the channel it holds as open,
+// then, while the XSP refuses to open it again after the stream dropped,
+// as reopening, and as open once it is back (gateway_centrex_channels).
+func TestChannelsCounted(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, xsisim.Options{})
+	e.channelMode()
+	in := e.startOn("", outbox.Options{}, fastChannels())
+	first := e.channelReady(t)
+	counted := func(what string, wantOpen, wantReopening int) {
+		t.Helper()
+		waitFor(t, 30*time.Second, what, func() bool {
+			open, reopening := in.subs.Channels()
+			return open == wantOpen && reopening == wantReopening
+		})
+	}
+	counted("the channel counted open", 1, 0)
+	// Twenty refusals, 200 ms apart at most: seconds of reopening.
+	e.xsi.FailNext(xsisim.Fault{Method: "POST", Path: "/com.broadsoft.xsi-events/v2.0/channel", Status: 503, Count: 20})
+	e.xsi.DropChannel(first.ID)
+	counted("the channel counted reopening", 0, 1)
+	counted("the channel counted open again", 1, 0)
+	if ch := e.xsi.Channels(); len(ch) != 1 || ch[0].ID == first.ID {
+		t.Fatalf("channels %+v, want one new channel", ch)
+	}
+}
+
 // TestChannelReopened: the channel's stream drops in the middle of a call,
 // the XSP ends the channel in the middle of another, and a heartbeat fails;
 // each time the gateway opens the channel again in its set, the

@@ -102,6 +102,27 @@ func (m *Metrics) Register(c *StatusCollector) error {
 	return nil
 }
 
+// WatchChannels exports gateway_centrex_channels{state}: the companies whose
+// Centrex event channel this instance holds, open or reopening, as count
+// reports them at each scrape (a *subscriptions.Manager's Channels). Unlike
+// the database gauges these are the instance's own: sum() over instances
+// gives every channel once, since one instance holds a company's channel.
+func (m *Metrics) WatchChannels(count func() (open, reopening int)) error {
+	const name, help = "gateway_centrex_channels", "Companies whose Centrex event channel this instance holds, by state (open, reopening)."
+	for state, pick := range map[string]func(open, reopening int) int{
+		"open":      func(open, _ int) int { return open },
+		"reopening": func(_, reopening int) int { return reopening },
+	} {
+		g := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help, ConstLabels: prometheus.Labels{"state": state}},
+			func() float64 { return float64(pick(count())) })
+		if err := m.reg.Register(g); err != nil {
+			return err
+		}
+	}
+	m.names = append(m.names, name)
+	return nil
+}
+
 // Names lists every gateway_ metric this registry can export, whether or
 // not it has a value yet (the Go and process collectors' go_ and process_
 // metrics are not listed; Gather shows them).

@@ -77,6 +77,27 @@ func TestCountersMove(t *testing.T) {
 	}
 }
 
+// TestChannelGauges: gateway_centrex_channels reads the counts at each
+// scrape.
+func TestChannelGauges(t *testing.T) {
+	t.Parallel()
+	m := metrics.New(buildinfo.Read())
+	open, reopening := 3, 1
+	if err := m.WatchChannels(func() (int, int) { return open, reopening }); err != nil {
+		t.Fatal(err)
+	}
+	check := func(wantOpen, wantReopening float64) {
+		t.Helper()
+		f := metricstest.Gather(t, m.Gatherer())
+		if o, r := f.Value("gateway_centrex_channels", labels{"state": "open"}), f.Value("gateway_centrex_channels", labels{"state": "reopening"}); o != wantOpen || r != wantReopening {
+			t.Errorf("channels open %v, reopening %v; want %v, %v", o, r, wantOpen, wantReopening)
+		}
+	}
+	check(3, 1)
+	open, reopening = 2, 2
+	check(2, 2)
+}
+
 // TestLint runs Prometheus's own linter over every metric (names, units,
 // help texts).
 func TestLint(t *testing.T) {
@@ -84,6 +105,9 @@ func TestLint(t *testing.T) {
 	m := metrics.New(buildinfo.Read())
 	busy := fakeSource{companies: []status.Company{company("Acme", 1, 1, time.Minute, store.ZohoEnabled, status.SubscriptionActive)}}
 	if err := m.Register(metrics.NewStatusCollector(busy, 10, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.WatchChannels(func() (int, int) { return 1, 0 }); err != nil {
 		t.Fatal(err)
 	}
 	touchAll(m)

@@ -77,6 +77,24 @@ func (m *Manager) channelOpen(ctx context.Context, id int64) (bool, error) {
 	return r.open != nil, r.lastErr
 }
 
+// Channels counts the companies whose event channel this instance holds:
+// open now, or reopening (between channels: not open yet, or opening again
+// after the stream dropped, the XSP ended it or a heartbeat failed).
+func (m *Manager) Channels() (open, reopening int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, r := range m.channels {
+		r.mu.Lock()
+		if r.open != nil {
+			open++
+		} else {
+			reopening++
+		}
+		r.mu.Unlock()
+	}
+	return open, reopening
+}
+
 // stopChannel ends the company's channel, if this instance holds one:
 // deleted at the XSP (the company moved to HTTP contact, left, or another
 // instance holds it now).
