@@ -71,6 +71,10 @@ type NewAccount struct {
 	}
 }
 
+// accountLockClass is the first key of the two-key advisory locks that
+// serialise the creations of one external id.
+const accountLockClass = 0x414343 // "ACC"
+
 // CreateAccount creates a company and its administrator, once: a request
 // whose Idempotency-Key (per API key) or ExternalID was seen before returns
 // the company created then, with created false, whether the earlier
@@ -108,6 +112,13 @@ func (s *Store) CreateAccount(ctx context.Context, n NewAccount) (acct Account, 
 		var ext *string
 		if n.ExternalID != "" {
 			ext = &n.ExternalID
+			// Creations with one external id take turns: the first makes
+			// the company, the others find it. Without the turn, one that
+			// came while the first was being made could meet the company's
+			// name first, and be refused as a name already taken.
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, accountLockClass, n.ExternalID); err != nil {
+				return err
+			}
 		}
 		var c Company
 		err := tx.QueryRow(ctx, `INSERT INTO companies (name, external_id, created_at) VALUES ($1, $2, $3)
