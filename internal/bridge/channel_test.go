@@ -142,16 +142,16 @@ func TestChannelReopened(t *testing.T) {
 	}
 	call("+34612000001", func() { e.xsi.DropChannel(first.ID) })
 	second := reopened(first.ID)
-	e.waitCalls(t, 15*time.Second, calls)
+	e.waitCalls(t, 60*time.Second, calls)
 
 	call("+34612000002", func() { e.xsi.TerminateChannel(second, "NonResponsiveChannel") })
 	third := reopened(second)
-	e.waitCalls(t, 15*time.Second, calls)
+	e.waitCalls(t, 60*time.Second, calls)
 
 	e.xsi.FailNext(xsisim.Fault{Method: "PUT", Path: "/heartbeat", Status: 503})
 	reopened(third)
 	call("+34612000003", func() {})
-	e.waitCalls(t, 15*time.Second, calls)
+	e.waitCalls(t, 60*time.Second, calls)
 	if s := e.xsi.Subscriptions(); len(s) != 1 || s[0].ID != sub {
 		t.Fatalf("subscriptions %+v: the reopened channels should have kept %s", s, sub)
 	}
@@ -165,16 +165,16 @@ func TestChannelRefreshedBeforeExpiry(t *testing.T) {
 	e := newEnv(t, xsisim.Options{MinExpires: time.Second})
 	e.channelMode()
 	so := fastChannels()
-	so.Channel.Expires = time.Second
+	so.Channel.Expires = 3 * time.Second
 	e.startOn("", outbox.Options{}, so)
 	ch := e.channelReady(t)
-	// The channel outlives two more of its one-second lives, the same one.
-	waitFor(t, 10*time.Second, "the channel refreshed past two lifetimes", func() bool {
+	// The channel outlives two more of its three-second lives, the same one.
+	waitFor(t, 30*time.Second, "the channel refreshed past two lifetimes", func() bool {
 		now := e.xsi.Channels()
 		if len(now) == 1 && now[0].ID != ch.ID {
 			t.Fatalf("channel %s replaced by %s: it was not refreshed in time", ch.ID, now[0].ID)
 		}
-		return len(now) == 1 && now[0].ExpiresAt.After(ch.ExpiresAt.Add(2*time.Second))
+		return len(now) == 1 && now[0].ExpiresAt.After(ch.ExpiresAt.Add(6*time.Second))
 	})
 	if n := e.count("PUT", "/channel/"+ch.ID); n < 3 {
 		t.Fatalf("%d refreshes of the channel over two of its lifetimes", n)
@@ -214,7 +214,7 @@ func TestChannelHeldByOneInstance(t *testing.T) {
 	defer func() { close(stop); wg.Wait() }()
 	first := e.channelReady(t)
 	calls := placeCallsFrom(t, e, "+346120000", 2)
-	e.waitCalls(t, 15*time.Second, calls)
+	e.waitCalls(t, 60*time.Second, calls)
 
 	// The holder is the instance whose channel set has the channel.
 	var holder *instance
@@ -241,7 +241,7 @@ func TestChannelHeldByOneInstance(t *testing.T) {
 			calls[k] = v
 		}
 	}
-	e.waitCalls(t, 15*time.Second, calls)
+	e.waitCalls(t, 60*time.Second, calls)
 	if n := most.Load(); n != 1 {
 		t.Fatalf("at one point %d channels were open for the company", n)
 	}

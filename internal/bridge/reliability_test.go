@@ -130,7 +130,7 @@ func TestParkedNotificationDoesNotHoldBackTheCallsEnd(t *testing.T) {
 	waitFor(t, 5*time.Second, "the refused ringing", func() bool { return refused.Load() == 1 })
 	must(t, e.xsi.AnswerAtSeat(id))
 	must(t, e.xsi.ReleaseFromFarEnd(id))
-	waitFor(t, 10*time.Second, "the call's end", func() bool {
+	waitFor(t, 60*time.Second, "the call's end", func() bool {
 		for _, s := range e.states() {
 			if fmt.Sprint(s) == "[received answered received ended]" {
 				return true
