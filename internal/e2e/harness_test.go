@@ -206,14 +206,41 @@ func run(t *testing.T, ctx context.Context, step string, steps ...chromedp.Actio
 	}
 }
 
+// loaded waits until the current document is parsed to its end and its
+// deferred scripts have run (readyState "complete"). A document's body
+// exists long before that: a step that queried the page as soon as the body
+// appeared read a half-parsed page on a loaded machine (no table yet, no
+// rows), and a click before app.js ran could land where the layout was about
+// to change. It asks from Go, not with chromedp.Poll, whose polling runs in
+// the page and stops where scripts are disabled; the test's hang guard
+// bounds the wait.
+func loaded() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		for {
+			state, err := chromedp.Evaluate[string](`document.readyState`)(ctx, tg)
+			if err == nil && state == "complete" {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("the page never loaded (readyState %q, %v): %w", state, err, ctx.Err())
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	})
+}
+
 // submit clicks sel and waits until a new document has replaced the current
-// one, so that later steps never read the page the click left.
+// one and has loaded, so that later steps never read the page the click left
+// nor a part of the new one.
 func submit(t *testing.T, ctx context.Context, step, sel string) {
 	t.Helper()
 	run(t, ctx, step,
+		loaded(),
 		chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.stale = "1"`),
 		chromedp.Click(chromedp.CSS(sel)),
 		chromedp.WaitReady(chromedp.CSS(`html:not([data-stale]) body`)),
+		loaded(),
 	)
 }
 
