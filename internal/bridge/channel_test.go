@@ -116,6 +116,7 @@ func TestChannelReopened(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, xsisim.Options{})
 	e.channelMode()
+	e.recoverGrace = 20 * time.Second // only the held events end these calls
 	e.startOn("", outbox.Options{}, fastChannels())
 	first := e.channelReady(t)
 	sub := e.xsi.Subscriptions()[0].ID

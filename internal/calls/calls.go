@@ -57,9 +57,10 @@ type Options struct {
 	// SweepEvery is the sweeper's period [30s]; StaleAfter how long a call
 	// may go without events before it is checked with the Centrex [2m].
 	SweepEvery, StaleAfter time.Duration
-	// RecoverGrace is how long after its last event a call the Centrex no
-	// longer lists is left open by the recovery after a gap, because the
-	// Centrex may still be retrying the events that end it [30s].
+	// RecoverGrace is how long a call the Centrex no longer lists is left
+	// open by the recovery after a gap, counted from the later of its last
+	// event and the gap's end, because the Centrex may still be sending
+	// the events that end it [30s].
 	RecoverGrace time.Duration
 }
 
@@ -72,6 +73,7 @@ type Service struct {
 
 	mu      sync.Mutex
 	gaps    map[int64]time.Time // companies to Recover, and when
+	gapped  map[int64]time.Time // when each company's latest gap was noted
 	gapWake chan struct{}
 }
 
@@ -96,7 +98,7 @@ func New(o Options) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{o: o, log: log, gaps: map[int64]time.Time{}, gapWake: make(chan struct{}, 1)}
+	return &Service{o: o, log: log, gaps: map[int64]time.Time{}, gapped: map[int64]time.Time{}, gapWake: make(chan struct{}, 1)}
 }
 
 // step is one transition of a call's state machine.

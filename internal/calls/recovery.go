@@ -17,7 +17,12 @@ import (
 // gateway or its database was down, a subscription or a channel was being
 // made again): RunRecovery re-reads its calls (Recover) at once, and again
 // after a failure until it succeeds. It never blocks.
-func (s *Service) Gap(companyID int64) { s.recoverAt(companyID, time.Time{}) }
+func (s *Service) Gap(companyID int64) {
+	s.mu.Lock()
+	s.gapped[companyID] = s.o.Store.Now()
+	s.mu.Unlock()
+	s.recoverAt(companyID, time.Time{})
+}
 
 // allCompanies stands for every company among the gaps (company ids start
 // at 1).
@@ -123,9 +128,12 @@ func (s *Service) RunRecovery(ctx context.Context) error {
 // each call's details) and applies each as a snapshot, so a call that began
 // in the gap pops up (ringing, or ringing then answered) and is tracked
 // from then on; an open call the Centrex no longer has is closed with its
-// terminal notification, once it has had no event for RecoverGrace (the
-// Centrex may still be retrying its events; RunRecovery comes back for the
-// others). The state machine only moves forward, so running it twice, or
+// terminal notification, once RecoverGrace has passed both since its last
+// event and since the gap was noted (the Centrex may still be sending the
+// events it held, a channel's backlog arrives just after it opens again;
+// RunRecovery comes back for the others). A call quiet for longer than the
+// grace because its events were held during the gap is not closed on the
+// first pass, before they had time to arrive. The state machine only moves forward, so running it twice, or
 // while events arrive, sends nothing twice and nothing out of order. A call
 // that began and ended within the gap is not in the Centrex's list and
 // stays unknown.
@@ -144,6 +152,9 @@ func (s *Service) recover(ctx context.Context, companyID int64) (again bool, err
 	if err != nil {
 		return false, err
 	}
+	s.mu.Lock()
+	gapped := s.gapped[companyID]
+	s.mu.Unlock()
 	var errs []error
 	recovered, closed := 0, 0
 	for _, l := range links {
@@ -167,7 +178,11 @@ func (s *Service) recover(ctx context.Context, companyID int64) (again bool, err
 			return false, err
 		}
 		for _, sc := range open {
-			if !listed(list, sc.XsiCallID) && sc.UpdatedAt.After(listedAt.Add(-s.o.RecoverGrace)) {
+			quietSince := sc.UpdatedAt
+			if gapped.After(quietSince) {
+				quietSince = gapped
+			}
+			if !listed(list, sc.XsiCallID) && quietSince.After(listedAt.Add(-s.o.RecoverGrace)) {
 				again = true // its events may still be on their way
 				continue
 			}

@@ -79,6 +79,39 @@ func TestRecoverWaitsForLateEvents(t *testing.T) {
 	}
 }
 
+// TestRecoverWaitsForHeldEvents: a call whose events were held during a
+// long gap (an event channel down for an hour) had no event for longer
+// than the grace when the gap ends; the recovery still leaves it open on
+// its first pass, because the Centrex is about to send what it held, and
+// closes it once the grace has passed since the gap ended.
+func TestRecoverWaitsForHeldEvents(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	clock := f.now
+	f.st.SetClock(func() time.Time { return clock })
+	if err := f.svc.ApplyEvent(ctx, f.company, received("ev-1", "callhalf-1:0", f.now)); err != nil {
+		t.Fatal(err)
+	}
+	patient := calls.New(calls.Options{Store: f.st, PBX: func(context.Context, int64) (centrex.PBX, error) { return f.pbx, nil },
+		Settings: callflow.DefaultSettings(), Now: func() time.Time { return clock }, RecoverGrace: time.Minute})
+	clock = clock.Add(time.Hour)
+	patient.Gap(f.company)
+	if err := patient.Recover(ctx, f.company); err != nil {
+		t.Fatal(err)
+	}
+	if q := f.queued(t); len(q) != 1 {
+		t.Fatalf("queued %+v just after the gap; want the ringing only: the events held in the gap may still come", q)
+	}
+	clock = clock.Add(2 * time.Minute)
+	if err := patient.Recover(ctx, f.company); err != nil {
+		t.Fatal(err)
+	}
+	if q := f.queued(t); len(q) != 2 || q[1].State != "ended" {
+		t.Fatalf("queued %+v a grace after the gap; want ringing, ended", q)
+	}
+}
+
 // TestGapRecoversInTheBackground: Gap makes RunRecovery recover the
 // company.
 func TestGapRecoversInTheBackground(t *testing.T) {
