@@ -2,10 +2,12 @@ package bridge_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -259,6 +261,24 @@ func (e *env) outboxSettled() bool {
 		`SELECT count(*) FROM outbox WHERE status <> 'delivered' OR lease_owner IS NOT NULL`).Scan(&open)
 	must(e.t, err)
 	return open == 0
+}
+
+// outboxSummary counts the outbox's rows by status and lease, for a
+// failure's message.
+func (e *env) outboxSummary() string {
+	rows, err := e.store.Pool().Query(context.Background(),
+		`SELECT status || CASE WHEN lease_owner IS NULL THEN '' ELSE ' (leased)' END, count(*) FROM outbox GROUP BY 1 ORDER BY 1`)
+	must(e.t, err)
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var what string
+		var n int
+		must(e.t, rows.Scan(&what, &n))
+		out = append(out, fmt.Sprintf("%s: %d", what, n))
+	}
+	must(e.t, rows.Err())
+	return strings.Join(out, ", ")
 }
 
 // states lists the org's callnotify states per call id, in arrival order.

@@ -39,7 +39,14 @@ func checkDelivered(t *testing.T, e *env, want map[int][]string, within time.Dur
 	for _, w := range want {
 		total += len(w)
 	}
-	waitFor(t, within, fmt.Sprintf("%d notifications", total), func() bool { return len(e.org.Notifies()) >= total })
+	deadline := time.Now().Add(within) // a hang guard
+	for len(e.org.Notifies()) < total {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d notifications reached Zoho within %s; per call %v; outbox %s",
+				len(e.org.Notifies()), total, within, e.states(), e.outboxSummary())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	// Once every row is delivered and none is leased, nothing more can be
 	// sent: a duplicate would be at Zoho by now.
 	waitFor(t, within, "the outbox to settle", func() bool { return e.outboxSettled() })
