@@ -214,6 +214,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 			TrustProxy:         cfg.TrustProxy,
 			SessionIdleTimeout: cfg.SessionIdleTimeout,
 			SessionLifetime:    cfg.SessionLifetime,
+			Metrics:            m,
 		})
 	}
 	a.loops = []loop{

@@ -44,7 +44,7 @@ type Metrics struct {
 	outboxDeliveries *prometheus.CounterVec
 	httpDuration     *prometheus.HistogramVec
 	logins           *prometheus.CounterVec
-	loginsThrottled  prometheus.Counter
+	loginsThrottled  *prometheus.CounterVec
 }
 
 // upstreamBuckets are the latency buckets of requests to Zoho and the
@@ -81,9 +81,10 @@ func New(build buildinfo.Info) *Metrics {
 			"Requests served, by surface (portal, bridge), method, chi route pattern and status class.",
 			prometheus.DefBuckets, "surface", "method", "route", "status"),
 		logins: f.counterVec("gateway_logins_total",
-			"Portal sign-in attempts that were checked, by result (success, failed, captcha, incomplete, busy).", "result"),
-		loginsThrottled: f.counter("gateway_logins_throttled_total",
-			"Portal sign-in attempts refused unchecked because the account or the address was locked."),
+			"Sign-in attempts that were checked, by account (administrator: the portal, operator: the console) and result (success, failed, code_failed, captcha, incomplete, busy).",
+			"account", "result"),
+		loginsThrottled: f.counterVec("gateway_logins_throttled_total",
+			"Sign-in attempts refused unchecked because the account or the address was locked, by account (administrator, operator).", "account"),
 	}
 	f.gaugeFunc(prometheus.GaugeOpts{Name: "gateway_build_info", Help: "The running build; always 1.",
 		ConstLabels: prometheus.Labels{"version": build.Version, "commit": build.Commit, "build_date": build.Date,
@@ -206,28 +207,39 @@ func (m *Metrics) OutboxDelivery(result string) {
 	}
 }
 
+// Who signs in: a company's administrator (the portal) or one of the
+// carrier's operators (the console).
+const (
+	AccountAdministrator = "administrator"
+	AccountOperator      = "operator"
+)
+
 // Results of a checked sign-in.
 const (
-	LoginSuccess    = "success"
-	LoginFailed     = "failed"
+	// LoginSuccess: signed in (an operator: password and code).
+	LoginSuccess = "success"
+	LoginFailed  = "failed"
+	// LoginCodeFailed: an operator's password was right, the code not.
+	LoginCodeFailed = "code_failed"
 	LoginCaptcha    = "captcha"
 	LoginIncomplete = "incomplete"
 	// LoginBusy: every password-hashing slot was taken (503).
 	LoginBusy = "busy"
 )
 
-// Login counts a checked portal sign-in with its result (one of the
-// Login… constants).
-func (m *Metrics) Login(result string) {
+// Login counts a checked sign-in of an account kind (one of the Account…
+// constants) with its result (one of the Login… constants).
+func (m *Metrics) Login(account, result string) {
 	if m != nil {
-		m.logins.WithLabelValues(result).Inc()
+		m.logins.WithLabelValues(account, result).Inc()
 	}
 }
 
-// LoginThrottled counts a sign-in refused because of the throttle.
-func (m *Metrics) LoginThrottled() {
+// LoginThrottled counts a sign-in of an account kind refused because of
+// the throttle.
+func (m *Metrics) LoginThrottled(account string) {
 	if m != nil {
-		m.loginsThrottled.Inc()
+		m.loginsThrottled.WithLabelValues(account).Inc()
 	}
 }
 

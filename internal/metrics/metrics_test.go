@@ -31,8 +31,8 @@ func TestNilRecordsNothing(t *testing.T) {
 	m.XsiEventRefused(metrics.RefusedTooLarge)
 	m.TokenRefresh(metrics.RefreshOK)
 	m.OutboxDelivery(metrics.DeliveryParked)
-	m.Login(metrics.LoginSuccess)
-	m.LoginThrottled()
+	m.Login(metrics.AccountOperator, metrics.LoginSuccess)
+	m.LoginThrottled(metrics.AccountAdministrator)
 	m.HTTPRequest("portal", "GET", "/", 200, time.Millisecond)
 	if rt := m.ZohoTransport(http.DefaultTransport, zoho.Endpoint); rt != http.DefaultTransport {
 		t.Errorf("a nil Metrics wrapped the transport")
@@ -47,8 +47,8 @@ func TestCountersMove(t *testing.T) {
 	m.XsiEventRefused(metrics.RefusedUnknownToken)
 	m.TokenRefresh(metrics.RefreshInvalidGrant)
 	m.OutboxDelivery(metrics.DeliveryDelivered)
-	m.Login(metrics.LoginCaptcha)
-	m.LoginThrottled()
+	m.Login(metrics.AccountOperator, metrics.LoginCaptcha)
+	m.LoginThrottled(metrics.AccountAdministrator)
 	m.HTTPRequest("bridge", "FROB", "", 404, time.Millisecond)
 	m.HTTPRequest("portal", "GET", "/zoho/seats/{seat}/activate", 200, time.Millisecond)
 	f := metricstest.Gather(t, m.Gatherer())
@@ -61,8 +61,8 @@ func TestCountersMove(t *testing.T) {
 		{"gateway_xsi_events_refused_total", labels{"cause": "unknown_token"}, 1},
 		{"gateway_token_refreshes_total", labels{"result": "invalid_grant"}, 1},
 		{"gateway_outbox_deliveries_total", labels{"result": "delivered"}, 1},
-		{"gateway_logins_total", labels{"result": "captcha"}, 1},
-		{"gateway_logins_throttled_total", nil, 1},
+		{"gateway_logins_total", labels{"account": "operator", "result": "captcha"}, 1},
+		{"gateway_logins_throttled_total", labels{"account": "administrator"}, 1},
 		// A made-up method and an unmatched path keep the labels bounded.
 		{"gateway_http_request_duration_seconds", labels{"surface": "bridge", "method": "OTHER", "route": "unmatched", "status": "4xx"}, 1},
 		{"gateway_http_request_duration_seconds", labels{"surface": "portal", "method": "GET", "route": "/zoho/seats/{seat}/activate", "status": "2xx"}, 1},
@@ -148,8 +148,8 @@ func touchAll(m *metrics.Metrics) {
 	m.XsiEventRefused(metrics.RefusedTooLarge)
 	m.TokenRefresh(metrics.RefreshOK)
 	m.OutboxDelivery(metrics.DeliveryDelivered)
-	m.Login(metrics.LoginSuccess)
-	m.LoginThrottled()
+	m.Login(metrics.AccountOperator, metrics.LoginSuccess)
+	m.LoginThrottled(metrics.AccountAdministrator)
 	m.HTTPRequest("portal", "GET", "/", 200, time.Millisecond)
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/conecta-zoho/gateway/internal/chars"
 	"github.com/conecta-zoho/gateway/internal/login"
+	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/web"
 )
@@ -77,16 +78,20 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 		s.renderThrottled(w, r, f.Email, res.Wait)
 		return
 	case login.Incomplete:
+		s.metrics.Login(metrics.AccountOperator, metrics.LoginIncomplete)
 		s.renderLogin(w, r, http.StatusUnprocessableEntity, f.Email, lang.T("login.required"))
 		return
 	case login.CaptchaFailed:
+		s.metrics.Login(metrics.AccountOperator, metrics.LoginCaptcha)
 		s.renderLogin(w, r, http.StatusUnauthorized, f.Email, lang.T("login.failed"))
 		return
 	case login.Busy:
+		s.metrics.Login(metrics.AccountOperator, metrics.LoginBusy)
 		w.Header().Set("Retry-After", login.BusyRetryAfter)
 		s.renderLogin(w, r, http.StatusServiceUnavailable, f.Email, lang.T("login.busy"))
 		return
 	case login.PasswordFailed:
+		s.metrics.Login(metrics.AccountOperator, metrics.LoginFailed)
 		if op.ID != 0 {
 			if err := s.auditSelf(ctx, op, "operator.login_failed", map[string]string{"reason": "password", "client": client}); err != nil {
 				s.serverError(w, r, err)
@@ -226,6 +231,7 @@ func (s *Server) handleCodePost(w http.ResponseWriter, r *http.Request) {
 		s.renderThrottled(w, r, o.Email, res.Wait)
 		return
 	case login.SecondFailed:
+		s.metrics.Login(metrics.AccountOperator, metrics.LoginCodeFailed)
 		if err := s.auditSelf(ctx, o, "operator.login_failed", map[string]string{"reason": "code", "client": client}); err != nil {
 			s.serverError(w, r, err)
 			return
@@ -240,6 +246,7 @@ func (s *Server) handleCodePost(w http.ResponseWriter, r *http.Request) {
 	s.forgetPending(ctx)
 	s.sessions.Put(ctx, sessOperatorID, o.ID)
 	s.sessions.Put(ctx, sessEpoch, o.SessionEpoch)
+	s.metrics.Login(metrics.AccountOperator, metrics.LoginSuccess)
 	if enrolling {
 		if err := s.auditSelf(ctx, o, "operator.enrolled", map[string]string{"client": client}); err != nil {
 			s.serverError(w, r, err)
@@ -353,6 +360,7 @@ func (s *Server) auditSelf(ctx context.Context, o store.Operator, action string,
 // renderThrottled shows the sign-in form saying for how long sign-in is
 // locked.
 func (s *Server) renderThrottled(w http.ResponseWriter, r *http.Request, email string, wait time.Duration) {
+	s.metrics.LoginThrottled(metrics.AccountOperator)
 	minutes := int(math.Ceil(wait.Minutes()))
 	s.renderLogin(w, r, http.StatusTooManyRequests, email, s.lang(r).T("login.throttled", minutes))
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conecta-zoho/gateway/internal/metrics/metricstest"
 	"github.com/conecta-zoho/gateway/internal/password"
 	"github.com/conecta-zoho/gateway/internal/store"
 )
@@ -95,6 +96,18 @@ func TestSignInWithTOTP(t *testing.T) {
 	want := []string{"operator.login", "operator.login_failed", "operator.login", "operator.enrolled", "operator.login_failed", "operator.login_failed"}
 	if !slices.Equal(actions, want) {
 		t.Errorf("operator audit = %v, want %v", actions, want)
+	}
+
+	// The metrics counted the operator's sign-ins beside the
+	// administrators': one wrong password, two wrong codes, two sign-ins.
+	f := metricstest.Gather(t, e.app.Metrics.Gatherer())
+	for result, want := range map[string]float64{"failed": 1, "code_failed": 2, "success": 2} {
+		if got := f.Value("gateway_logins_total", map[string]string{"account": "operator", "result": result}); got != want {
+			t.Errorf("gateway_logins_total{account=operator,result=%s} = %v, want %v", result, got, want)
+		}
+	}
+	if got := f.Value("gateway_logins_total", map[string]string{"account": "administrator"}); got != 0 {
+		t.Errorf("the operator's sign-ins counted as an administrator's: %v", got)
 	}
 
 	// Signing out ends the session.

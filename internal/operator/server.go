@@ -33,6 +33,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/conecta-zoho/gateway/internal/login"
+	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/provision"
 	"github.com/conecta-zoho/gateway/internal/site"
 	"github.com/conecta-zoho/gateway/internal/status"
@@ -62,6 +63,8 @@ type Options struct {
 	SessionLifetime    time.Duration
 	// Issuer names the service in the operators' authenticator apps.
 	Issuer string
+	// Metrics counts the sign-ins; nil counts nothing.
+	Metrics *metrics.Metrics
 	// Now is the clock of the TOTP codes and the figures; nil means
 	// time.Now.
 	Now func() time.Time
@@ -74,6 +77,7 @@ type Server struct {
 	login      *login.Gate
 	status     *status.Service
 	provision  *provision.Service
+	metrics    *metrics.Metrics
 	sessions   *scs.SessionManager
 	trustProxy bool
 	issuer     string
@@ -90,6 +94,7 @@ func New(o Options) *Server {
 		login:      o.Login,
 		status:     o.Status,
 		provision:  o.Provision,
+		metrics:    o.Metrics,
 		trustProxy: o.TrustProxy,
 		issuer:     o.Issuer,
 		now:        o.Now,

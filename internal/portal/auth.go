@@ -67,20 +67,20 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 		s.renderThrottled(w, r, f.Email, res.Wait)
 		return
 	case login.Incomplete:
-		s.metrics.Login(metrics.LoginIncomplete)
+		s.metrics.Login(metrics.AccountAdministrator, metrics.LoginIncomplete)
 		s.renderLogin(w, r, http.StatusUnprocessableEntity, f.Email, lang.T("login.required"))
 		return
 	case login.CaptchaFailed:
-		s.metrics.Login(metrics.LoginCaptcha)
+		s.metrics.Login(metrics.AccountAdministrator, metrics.LoginCaptcha)
 		s.renderLogin(w, r, http.StatusUnauthorized, f.Email, lang.T("login.failed"))
 		return
 	case login.Busy:
-		s.metrics.Login(metrics.LoginBusy)
+		s.metrics.Login(metrics.AccountAdministrator, metrics.LoginBusy)
 		w.Header().Set("Retry-After", login.BusyRetryAfter)
 		s.renderLogin(w, r, http.StatusServiceUnavailable, f.Email, lang.T("login.busy"))
 		return
 	case login.PasswordFailed:
-		s.metrics.Login(metrics.LoginFailed)
+		s.metrics.Login(metrics.AccountAdministrator, metrics.LoginFailed)
 		if admin.ID != 0 {
 			if err := s.store.Audit(ctx, admin.CompanyID, f.Email, "login.failed",
 				map[string]string{"reason": "password", "client": client}); err != nil {
@@ -98,7 +98,7 @@ func (s *Server) handleLoginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sessions.Put(ctx, sessAdminID, admin.ID)
 	s.sessions.Put(ctx, sessEpoch, admin.SessionEpoch)
-	s.metrics.Login(metrics.LoginSuccess)
+	s.metrics.Login(metrics.AccountAdministrator, metrics.LoginSuccess)
 	if err := s.store.Audit(ctx, admin.CompanyID, f.Email, "login", map[string]string{"client": client}); err != nil {
 		s.serverError(w, r, err)
 		return
@@ -133,7 +133,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 // renderThrottled shows the login form saying for how long sign-in is
 // locked.
 func (s *Server) renderThrottled(w http.ResponseWriter, r *http.Request, email string, wait time.Duration) {
-	s.metrics.LoginThrottled()
+	s.metrics.LoginThrottled(metrics.AccountAdministrator)
 	minutes := int(math.Ceil(wait.Minutes()))
 	s.renderLogin(w, r, http.StatusTooManyRequests, email, s.lang(r).T("login.throttled", minutes))
 }

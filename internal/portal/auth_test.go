@@ -151,11 +151,13 @@ func TestLoginThrottling(t *testing.T) {
 	// The metrics counted each attempt once: 25 wrong, 2 refused unchecked,
 	// 1 success.
 	f := metricstest.Gather(t, e.metrics.Gatherer())
-	if f.Value("gateway_logins_total", map[string]string{"result": "failed"}) != 25 ||
-		f.Value("gateway_logins_total", map[string]string{"result": "success"}) != 1 ||
-		f.Value("gateway_logins_throttled_total", nil) != 2 {
-		t.Errorf("logins: failed %v, success %v, throttled %v", f.Value("gateway_logins_total", map[string]string{"result": "failed"}),
-			f.Value("gateway_logins_total", map[string]string{"result": "success"}), f.Value("gateway_logins_throttled_total", nil))
+	failed := map[string]string{"account": "administrator", "result": "failed"}
+	success := map[string]string{"account": "administrator", "result": "success"}
+	throttled := map[string]string{"account": "administrator"}
+	if f.Value("gateway_logins_total", failed) != 25 || f.Value("gateway_logins_total", success) != 1 ||
+		f.Value("gateway_logins_throttled_total", throttled) != 2 {
+		t.Errorf("logins: failed %v, success %v, throttled %v", f.Value("gateway_logins_total", failed),
+			f.Value("gateway_logins_total", success), f.Value("gateway_logins_throttled_total", throttled))
 	}
 }
 
