@@ -83,9 +83,18 @@ screenshots: browser ## Screenshots of every screen at 1366 and 375 px, into scr
 	CHROMIUM=$(CHROMIUM) E2E_SCREENSHOTS=$(abspath $(SCREENSHOTS)) $(GO) run ./cmd/withpg $(GO) test -count=1 -run '^(TestEveryScreen|TestOperatorConsole)$$' ./internal/e2e
 	@echo "Screenshots in $(SCREENSHOTS)/"
 
+# The bench's PostgreSQL is durable (fsync, synchronous_commit and
+# full_page_writes on), as production runs, with pg_stat_statements loaded to
+# count statements; BENCH_FAST=1 turns durability off as the tests do
+# (faster, but not what production sees). BENCH_ARGS go to gwbench, e.g.
+# BENCH_ARGS='-only table -duration 5s'.
+BENCH_FAST ?=
+BENCH_ARGS ?=
+
 .PHONY: bench
-bench: ## Measure the gateway against side-by-side baselines (figures in README.md)
-	$(GO) run ./cmd/withpg $(GO) run ./cmd/gwbench
+bench: ## Measure the gateway against side-by-side baselines on a durable PostgreSQL (BENCH_FAST=1: fsync off, as tests; figures in README.md)
+	$(GO) run ./cmd/withpg $(if $(BENCH_FAST),,-durable) -set shared_preload_libraries=pg_stat_statements \
+		$(GO) run ./cmd/gwbench $(BENCH_ARGS)
 
 .PHONY: fuzz
 fuzz: ## Fuzz the Xsi event parser, number normalisation and Zoho endpoints for FUZZTIME each (default 1m)

@@ -3,12 +3,19 @@
 // cluster for every test package. If TEST_DATABASE_URL is already set, the
 // command runs against that server instead.
 //
+// The cluster trades durability for speed (fsync, synchronous_commit and
+// full_page_writes off), as tests want; -durable keeps PostgreSQL's
+// defaults, as production runs, for benchmarks. -set name=value (repeated)
+// adds server settings.
+//
 //	withpg go test ./...
+//	withpg -durable -set shared_preload_libraries=pg_stat_statements go run ./cmd/gwbench
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -22,12 +29,28 @@ func main() {
 	os.Exit(run(os.Args[1:]))
 }
 
+// settings collects repeated -set flags.
+type settings []string
+
+func (s *settings) String() string     { return fmt.Sprint(*s) }
+func (s *settings) Set(v string) error { *s = append(*s, v); return nil }
+
 func run(args []string) int {
-	if len(args) > 0 && args[0] == "--" {
-		args = args[1:]
+	fs := flag.NewFlagSet("withpg", flag.ContinueOnError)
+	durable := fs.Bool("durable", false, "keep fsync, synchronous_commit and full_page_writes on (benchmarks), not off (tests)")
+	var set settings
+	fs.Var(&set, "set", "a server setting name=value (repeatable)")
+	fs.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: withpg [-durable] [-set name=value]... COMMAND [ARG...]")
+		fs.PrintDefaults()
 	}
+	// Flag parsing stops at the command, so its own flags are left alone.
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	args = fs.Args()
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: withpg COMMAND [ARG...]")
+		fs.Usage()
 		return 2
 	}
 	env := os.Environ()
@@ -38,7 +61,7 @@ func run(args []string) int {
 			return 1
 		}
 		defer os.RemoveAll(dir)
-		c, err := pgcluster.Start(context.Background(), pgcluster.Options{Dir: dir, Throwaway: true})
+		c, err := pgcluster.Start(context.Background(), pgcluster.Options{Dir: dir, Throwaway: !*durable, Settings: set})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "withpg:", err)
 			return 1
@@ -49,7 +72,11 @@ func run(args []string) int {
 			}
 		}()
 		env = append(env, "TEST_DATABASE_URL="+c.URL("postgres"))
-		fmt.Fprintln(os.Stderr, "withpg: throwaway PostgreSQL cluster started in", dir)
+		mode := "fsync off"
+		if *durable {
+			mode = "durable"
+		}
+		fmt.Fprintf(os.Stderr, "withpg: throwaway PostgreSQL cluster (%s) started in %s\n", mode, dir)
 	}
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Env = env

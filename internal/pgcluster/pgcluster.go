@@ -33,6 +33,10 @@ type Options struct {
 	Port int
 	// Throwaway trades durability for speed (fsync off), for tests.
 	Throwaway bool
+	// Settings are extra server settings, each "name=value" (no spaces or
+	// quotes), given to the server as -c options after the defaults: for
+	// example shared_preload_libraries=pg_stat_statements for the bench.
+	Settings []string
 }
 
 // Cluster is a running private PostgreSQL server.
@@ -81,8 +85,12 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if c.running() {
 		_ = c.Stop()
 	}
+	serverOpts, err := c.serverOptions(opts.Throwaway, opts.Settings)
+	if err != nil {
+		return nil, err
+	}
 	args := []string{"start", "-w", "-t", "60", "-D", c.dataDir(), "-l", filepath.Join(dir, "server.log"),
-		"-o", c.serverOptions(opts.Throwaway)}
+		"-o", serverOpts}
 	if out, err := c.run(ctx, "pg_ctl", args...); err != nil {
 		return nil, fmt.Errorf("pgcluster: pg_ctl start: %w\n%s\n%s", err, out, c.logTail())
 	}
@@ -144,7 +152,7 @@ func (c *Cluster) initOnce(ctx context.Context) error {
 	return nil
 }
 
-func (c *Cluster) serverOptions(throwaway bool) string {
+func (c *Cluster) serverOptions(throwaway bool, settings []string) (string, error) {
 	opts := []string{
 		"-c listen_addresses=127.0.0.1",
 		"-p " + strconv.Itoa(c.port),
@@ -154,7 +162,14 @@ func (c *Cluster) serverOptions(throwaway bool) string {
 	if throwaway {
 		opts = append(opts, "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off")
 	}
-	return strings.Join(opts, " ")
+	for _, s := range settings {
+		name, _, ok := strings.Cut(s, "=")
+		if !ok || name == "" || strings.ContainsAny(s, " \t\n'\"\\") {
+			return "", fmt.Errorf("pgcluster: setting %q: want name=value without spaces or quotes", s)
+		}
+		opts = append(opts, "-c "+s)
+	}
+	return strings.Join(opts, " "), nil
 }
 
 func (c *Cluster) running() bool {

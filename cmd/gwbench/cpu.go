@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// clockTick is the unit of the CPU times in /proc/<pid>/stat (USER_HZ,
+// 100 on every Linux architecture Go runs on).
+const clockTick = 10 * time.Millisecond
+
+// procTimes are one process's CPU times, in clock ticks, and its parent.
+type procTimes struct {
+	ppid           int
+	utime, stime   int64 // the process's own threads
+	cutime, cstime int64 // its children that exited and were waited for
+}
+
+// parseStat reads /proc/<pid>/stat's text. The command name (field 2) is in
+// parentheses and may itself hold spaces and parentheses, so the fields are
+// counted from the last ')'.
+func parseStat(b []byte) (procTimes, error) {
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return procTimes{}, errors.New("no command name")
+	}
+	f := bytes.Fields(b[i+1:])
+	// After the name: state(3) ppid(4) … utime(14) stime(15) cutime(16) cstime(17).
+	if len(f) < 15 {
+		return procTimes{}, fmt.Errorf("%d fields after the command name, want at least 15", len(f))
+	}
+	var t procTimes
+	var err error
+	num := func(k int) int64 {
+		v, e := strconv.ParseInt(string(f[k-3]), 10, 64)
+		if e != nil && err == nil {
+			err = fmt.Errorf("field %d: %w", k, e)
+		}
+		return v
+	}
+	t.ppid = int(num(4))
+	t.utime, t.stime, t.cutime, t.cstime = num(14), num(15), num(16), num(17)
+	return t, err
+}
+
+// readProc reads one process's times from procDir (normally /proc).
+func readProc(procDir string, pid int) (procTimes, error) {
+	b, err := os.ReadFile(filepath.Join(procDir, strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return procTimes{}, err
+	}
+	t, err := parseStat(b)
+	if err != nil {
+		return procTimes{}, fmt.Errorf("%s/%d/stat: %w", procDir, pid, err)
+	}
+	return t, nil
+}
+
+// processCPU is the user+system CPU one process (every thread) has used.
+func processCPU(pid int) (time.Duration, error) {
+	t, err := readProc("/proc", pid)
+	return time.Duration(t.utime+t.stime) * clockTick, err
+}
+
+// treeCPU is the CPU of a server process and its children, as a
+// PostgreSQL postmaster and its backends and background processes: the
+// root's own time, the time of its children that exited (the kernel adds
+// it to the root's cutime/cstime when the root waits for them), and the
+// time of its children alive now. A backend that ends between two readings
+// moves from the third part to the second, so the total only grows.
+func treeCPU(procDir string, root int) (time.Duration, error) {
+	r, err := readProc(procDir, root)
+	if err != nil {
+		return 0, err
+	}
+	ticks := r.utime + r.stime + r.cutime + r.cstime
+	entries, err := os.ReadDir(procDir)
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == root {
+			continue
+		}
+		t, err := readProc(procDir, pid)
+		if err != nil || t.ppid != root {
+			continue // gone since the listing, or not a child
+		}
+		ticks += t.utime + t.stime
+	}
+	return time.Duration(ticks) * clockTick, nil
+}
