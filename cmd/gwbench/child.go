@@ -28,17 +28,24 @@ import (
 // and that process runs what `gateway serve` runs (configuration from the
 // environment, app.New, app.Serve) plus a second listener, on
 // GWBENCH_STATS_ADDR, whose GET /mem collects garbage and reports the
-// process's memory.
+// process's memory. GWBENCH_CONFIG=dev reads the configuration as
+// `gateway dev` does (local defaults, the fixed captcha of
+// DEV_CAPTCHA_SOLUTION), for the table section's signed-in clients.
 const (
-	childEnvVar = "GWBENCH_CHILD"
-	statsEnvVar = "GWBENCH_STATS_ADDR"
+	childEnvVar  = "GWBENCH_CHILD"
+	statsEnvVar  = "GWBENCH_STATS_ADDR"
+	configEnvVar = "GWBENCH_CONFIG"
 )
 
 // runChildGateway is the child's main.
 func runChildGateway() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg, err := config.Load(os.Getenv, config.ModeServe)
+	mode := config.ModeServe
+	if os.Getenv(configEnvVar) == "dev" {
+		mode = config.ModeDev
+	}
+	cfg, err := config.Load(os.Getenv, mode)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gwbench child:", err)
 		return 2
@@ -159,6 +166,9 @@ func startChild(ctx context.Context, env []string) (*gatewayChild, error) {
 		}
 	}
 }
+
+// cpu is the CPU the child has used so far.
+func (c *gatewayChild) cpu() (time.Duration, error) { return processCPU(c.cmd.Process.Pid) }
 
 // mem asks the child for its memory figures.
 func (c *gatewayChild) mem() (memFigures, error) {

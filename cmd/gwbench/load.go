@@ -35,10 +35,11 @@ func (r loadResult) String() string {
 }
 
 // load sends GET requests from `clients` goroutines for d; next gives each
-// request's URL. Only 200 answers count as successes.
+// request's URL. Only 200 answers count as successes. No request starts
+// after d, and those under way then are waited for, not cancelled: every
+// request the server worked on is counted.
 func load(ctx context.Context, client *http.Client, clients int, d time.Duration, next func(i int) string) loadResult {
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
+	deadline := time.Now().Add(d)
 	var mu sync.Mutex
 	var res loadResult
 	var wg sync.WaitGroup
@@ -50,7 +51,7 @@ func load(ctx context.Context, client *http.Client, clients int, d time.Duration
 			var lat []time.Duration
 			var n, errs int
 			var bytes int64
-			for i := c; ctx.Err() == nil; i += clients {
+			for i := c; ctx.Err() == nil && time.Now().Before(deadline); i += clients {
 				t0 := time.Now()
 				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, next(i), nil)
 				resp, err := client.Do(req)

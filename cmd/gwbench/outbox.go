@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/conecta-zoho/gateway/internal/password"
+	"github.com/conecta-zoho/gateway/internal/secretbox"
+	"github.com/conecta-zoho/gateway/internal/store"
+)
+
+const (
+	claimHistory = 1_000_000 // delivered notifications in the second measurement
+	claimCalls   = 100       // calls with notifications pending, three each
+	claimBatch   = 16        // the outbox worker's default batch
+	claimWarmup  = 20
+	claimRounds  = 200
+)
+
+// deliveredHistorySQL writes $2 delivered notifications of company $1,
+// three per call, over the last 30 days, where delivered notifications
+// live: on main, the outbox table itself with status 'delivered'. When they
+// move to a history table, this statement is the one to change.
+const deliveredHistorySQL = `INSERT INTO outbox (company_id, call_key, seq, kind, payload, status, attempts,
+		next_attempt_at, created_at, delivered_at)
+	SELECT $1, 'hist-' || (i / 3), 1 + i % 3, 'callnotify', jsonb_build_object('endpoint', 'callnotify',
+			'type', 'received', 'state', (ARRAY['ringing', 'answered', 'ended'])[1 + i % 3], 'id', 'hist-' || (i / 3),
+			'from', '+3460' || lpad((i / 3)::text, 7, '0'), 'to', '910000000', 'zohouser', '700000001',
+			'start_time', t, 'duration', 42), 'delivered', 1, t, t, t
+	FROM generate_series(0, $2 - 1) i, LATERAL (SELECT now() - interval '30 days' + i * interval '2 seconds') x(t)`
+
+// claimRun is what one measurement of the claim found.
+type claimRun struct {
+	blocks, execMS float64 // per claim, as PostgreSQL counted them (every statement the claim ran)
+	statements     float64
+	wallP50        time.Duration
+	claimed        int
+}
+
+// benchOutbox measures the outbox claim (the store's ClaimOutbox, as the
+// delivery workers call it) of a company with 100 calls' notifications
+// pending, first with no delivered notifications in its history, then with
+// a million: shared blocks touched and time per claim, from
+// pg_stat_statements, and the claim's time as the worker sees it. The
+// tables are vacuumed and analyzed before each measurement, as autovacuum
+// leaves them.
+func benchOutbox(ctx context.Context, b *bench) error {
+	dbURL, drop, err := freshDatabase(ctx, b.databaseURL, "gwbench_outbox")
+	if err != nil {
+		return err
+	}
+	defer drop()
+	box, err := secretbox.New(bytes.Repeat([]byte{9}, 32))
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, dbURL, box)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx, nil); err != nil {
+		return err
+	}
+	obs, err := newObserver(ctx, b.databaseURL, "gwbench_outbox")
+	if err != nil {
+		return err
+	}
+	defer obs.Close()
+	hash, err := password.Hash(benchPassword, password.Params{Memory: 1024, Time: 1, Threads: 1})
+	if err != nil {
+		return err
+	}
+	co, _, err := st.CreateCompany(ctx, "Outbox", "admin@outbox.example", hash)
+	if err != nil {
+		return err
+	}
+	// The pending work, queued as the call use case queues it.
+	for c := range claimCalls {
+		key := fmt.Sprintf("pending-%03d", c)
+		var items []store.OutboxItem
+		for _, state := range []string{"ringing", "answered", "ended"} {
+			items = append(items, store.OutboxItem{Kind: store.OutboxCallNotify, Payload: fmt.Appendf(nil,
+				`{"endpoint":"callnotify","type":"received","state":%q,"id":%q,"from":"+34600%06d","to":"910000000","zohouser":"700000001"}`,
+				state, key, c)})
+		}
+		err := st.InCallTx(ctx, co.ID, func(ctx context.Context, tx store.CallTx) error {
+			return tx.Enqueue(ctx, 0, key, items)
+		})
+		if err != nil {
+			return err
+		}
+	}
+
+	empty, err := measureClaim(ctx, st, obs)
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	if _, err := st.Pool().Exec(ctx, deliveredHistorySQL, co.ID, claimHistory); err != nil {
+		return fmt.Errorf("writing the delivered history: %w", err)
+	}
+	fmt.Printf("%d delivered notifications written in %s\n", claimHistory, time.Since(t0).Round(time.Millisecond))
+	full, err := measureClaim(ctx, st, obs)
+	if err != nil {
+		return err
+	}
+
+	fmt.Printf("claim of up to %d rows, %d calls × 3 notifications pending, %d claims after %d warm-up:\n",
+		claimBatch, claimCalls, claimRounds, claimWarmup)
+	for _, r := range []struct {
+		name string
+		claimRun
+	}{{"no history", empty}, {fmt.Sprintf("%d delivered", claimHistory), full}} {
+		fmt.Printf("  %-18s: %7.0f shared blocks, %6.3f ms in PostgreSQL, p50 %8s as the worker sees it (%.1f statements, %d rows per claim)\n",
+			r.name, r.blocks, r.execMS, r.wallP50.Round(time.Microsecond), r.statements, r.claimed)
+	}
+	ratio := full.blocks / empty.blocks
+	fmt.Printf("ratio with history/without: blocks %.2f, time in PostgreSQL %.2f, p50 %.2f\n",
+		ratio, full.execMS/empty.execMS, float64(full.wallP50)/float64(empty.wallP50))
+	b.figures.set("claim_cost_1m_over_empty", ratio)
+	return nil
+}
+
+// measureClaim vacuums and analyzes, then claims claimRounds times. Every
+// lease lasts a microsecond, so each claim finds the same due rows.
+func measureClaim(ctx context.Context, st *store.Store, obs *observer) (claimRun, error) {
+	var r claimRun
+	if _, err := st.Pool().Exec(ctx, `VACUUM (ANALYZE)`); err != nil {
+		return r, err
+	}
+	claim := func() (int, error) {
+		rows, err := st.ClaimOutbox(ctx, "gwbench", claimBatch, time.Microsecond)
+		return len(rows), err
+	}
+	for range claimWarmup {
+		if _, err := claim(); err != nil {
+			return r, err
+		}
+	}
+	s0, err := obs.take(ctx)
+	if err != nil {
+		return r, err
+	}
+	wall := make([]time.Duration, 0, claimRounds)
+	for range claimRounds {
+		t0 := time.Now()
+		n, err := claim()
+		if err != nil {
+			return r, err
+		}
+		wall = append(wall, time.Since(t0))
+		r.claimed = n
+	}
+	s1, err := obs.take(ctx)
+	if err != nil {
+		return r, err
+	}
+	if r.claimed != claimBatch {
+		return r, fmt.Errorf("a claim took %d rows, want %d", r.claimed, claimBatch)
+	}
+	a := s1.since(s0)
+	slices.Sort(wall)
+	r.blocks = float64(a.blocks) / claimRounds
+	r.execMS = a.execMS / claimRounds
+	r.statements = float64(a.statements) / claimRounds
+	r.wallP50 = wall[len(wall)/2]
+	return r, nil
+}
