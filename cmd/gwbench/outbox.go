@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/conecta-zoho/gateway/internal/password"
 	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
@@ -26,11 +28,23 @@ const (
 // move to a history table, this statement is the one to change.
 const deliveredHistorySQL = `INSERT INTO outbox (company_id, call_key, seq, kind, payload, status, attempts,
 		next_attempt_at, created_at, delivered_at)
-	SELECT $1, 'hist-' || (i / 3), 1 + i % 3, 'callnotify', jsonb_build_object('endpoint', 'callnotify',
-			'type', 'received', 'state', (ARRAY['ringing', 'answered', 'ended'])[1 + i % 3], 'id', 'hist-' || (i / 3),
-			'from', '+3460' || lpad((i / 3)::text, 7, '0'), 'to', '910000000', 'zohouser', '700000001',
-			'start_time', t, 'duration', 42), 'delivered', 1, t, t, t
+	SELECT $1, 'hist-' || (i / 3), 1 + i % 3, 'callnotify', '{"endpoint": "callnotify", "type": "received",
+			"state": "ended", "id": "hist-123456", "from": "+34600123456", "to": "910000000", "zohouser": "700000001",
+			"start_time": "2026-12-01T10:00:00Z", "duration": 42}', 'delivered', 1, t, t, t
 	FROM generate_series(0, $2 - 1) i, LATERAL (SELECT now() - interval '30 days' + i * interval '2 seconds') x(t)`
+
+// writeHistory runs deliveredHistorySQL without its foreign-key checks
+// (every row names the one company; a million checks would be most of the
+// time).
+func writeHistory(ctx context.Context, st *store.Store, companyID int64, n int) error {
+	return pgx.BeginFunc(ctx, st.Pool(), func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, deliveredHistorySQL, companyID, n)
+		return err
+	})
+}
 
 // claimRun is what one measurement of the claim found.
 type claimRun struct {
@@ -46,7 +60,8 @@ type claimRun struct {
 // a million: shared blocks touched and time per claim, from
 // pg_stat_statements, and the claim's time as the worker sees it. The
 // tables are vacuumed and analyzed before each measurement, as autovacuum
-// leaves them.
+// leaves them (a claim just after a burst of deliveries walks their dead
+// index entries once, and marks them dead for the next).
 func benchOutbox(ctx context.Context, b *bench) error {
 	dbURL, drop, err := freshDatabase(ctx, b.databaseURL, "gwbench_outbox")
 	if err != nil {
@@ -100,7 +115,7 @@ func benchOutbox(ctx context.Context, b *bench) error {
 		return err
 	}
 	t0 := time.Now()
-	if _, err := st.Pool().Exec(ctx, deliveredHistorySQL, co.ID, claimHistory); err != nil {
+	if err := writeHistory(ctx, st, co.ID, claimHistory); err != nil {
 		return fmt.Errorf("writing the delivered history: %w", err)
 	}
 	fmt.Printf("%d delivered notifications written in %s\n", claimHistory, time.Since(t0).Round(time.Millisecond))
