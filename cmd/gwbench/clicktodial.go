@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/conecta-zoho/gateway/internal/zohoapi"
@@ -21,6 +22,10 @@ const (
 	dialWarmup    = 100
 	dialRequests  = 2000 // per side
 	dialNumber    = "+34612345678"
+	// Half of each company's seats take click-to-dial requests; the other
+	// half carry a stream of incoming calls meanwhile, each seat a call
+	// (three events) then this pause: about 150 events per second.
+	dialStreamPause = time.Second
 )
 
 // benchClickToDial measures the time the gateway adds between Zoho's
@@ -30,13 +35,28 @@ const (
 // reaches the Xsi simulator. The baseline is a minimal relay: an HTTP
 // handler that reads the same form and forwards it, as calls/new with the
 // company's credentials, to the same Xsi endpoint. Requests go one at a time,
-// alternating gateway and relay, over kept-alive connections.
+// alternating gateway and relay, over kept-alive connections, while events
+// flow: half of the seats carry a stream of incoming calls, whose
+// notifications are checked (none lost, in order) at the end.
 func benchClickToDial(ctx context.Context, b *bench) error {
 	w, err := newWorld(ctx, b, "gwbench_clicktodial", dialCompanies, dialSeats)
 	if err != nil {
 		return err
 	}
 	defer w.Close()
+
+	s := newStream(w, dialStreamPause)
+	w.setHooks(nil, s.notified)
+	defer w.setHooks(nil, nil)
+	sctx, stopStream := context.WithCancel(ctx)
+	var streams sync.WaitGroup
+	defer func() { stopStream(); streams.Wait() }()
+	for _, c := range w.companies {
+		for _, seat := range c.seats[dialSeats/2:] {
+			streams.Go(func() { s.run(sctx, seat.userID) })
+		}
+	}
+	time.Sleep(eventsWarmup)
 
 	arrived := make(chan time.Time, 1)
 	w.setXsiHook(func(at time.Time, r *http.Request) {
@@ -55,9 +75,11 @@ func benchClickToDial(ctx context.Context, b *bench) error {
 		admin   string
 	}
 	var targets []target
+	dialing := map[string]bool{}
 	for i, c := range w.companies {
-		for _, s := range c.seats {
-			targets = append(targets, target{c.id, s, fmt.Sprintf("admin%03d@xsp.example", i)})
+		for _, seat := range c.seats[:dialSeats/2] {
+			targets = append(targets, target{c.id, seat, fmt.Sprintf("admin%03d@xsp.example", i)})
+			dialing[seat.userID] = true
 		}
 	}
 	byLink := map[string]target{}
@@ -123,7 +145,12 @@ func benchClickToDial(ctx context.Context, b *bench) error {
 		}
 	}
 	var gw, base []time.Duration
+	var acks0 int64
+	var m0 time.Time
 	for i := range dialWarmup + dialRequests {
+		if i == dialWarmup {
+			acks0, m0 = w.acks.Load(), time.Now()
+		}
 		t := targets[i%len(targets)]
 		g, err := dial(w.gw.url, t)
 		if err != nil {
@@ -136,11 +163,22 @@ func benchClickToDial(ctx context.Context, b *bench) error {
 		if i >= dialWarmup {
 			gw, base = append(gw, g), append(base, r)
 		}
-		if i%100 == 99 { // hang the calls up, so seats do not pile up calls
+		if i%100 == 99 { // hang the dialled calls up, so seats do not pile up calls
 			for _, c := range w.xsi.Calls() {
-				_ = w.xsi.ReleaseFromFarEnd(c.ID)
+				if dialing[c.UserID] {
+					_ = w.xsi.ReleaseFromFarEnd(c.ID)
+				}
 			}
 		}
+	}
+	evps := float64(w.acks.Load()-acks0) / time.Since(m0).Seconds()
+	stopStream()
+	streams.Wait()
+	if err := s.drain(eventsDrain); err != nil {
+		return fmt.Errorf("the events flowing meanwhile: %w", err)
+	}
+	if err := s.err(); err != nil {
+		return fmt.Errorf("the events flowing meanwhile: %w", err)
 	}
 	slices.Sort(gw)
 	slices.Sort(base)
@@ -149,10 +187,14 @@ func benchClickToDial(ctx context.Context, b *bench) error {
 	}
 	fmt.Printf("%d click-to-dial requests each, one at a time, alternating, after %d warm-up pairs; %d links in %d companies\n",
 		dialRequests, dialWarmup, len(targets), dialCompanies)
+	fmt.Printf("meanwhile %d seats carried %d calls: %.0f events/s accepted by the gateway (dialled calls' own events included), none lost, in order\n",
+		len(w.companies)*(dialSeats-dialSeats/2), s.placed(), evps)
 	fmt.Printf("gateway  request → calls/new: p50 %8s  p99 %8s\n", q(gw, 0.5), q(gw, 0.99))
 	fmt.Printf("relay    request → calls/new: p50 %8s  p99 %8s\n", q(base, 0.5), q(base, 0.99))
-	fmt.Printf("added by the gateway over the relay: p50 %s, p99 %s (ratio p50 %.1fx, p99 %.1fx)\n",
-		q(gw, 0.5)-q(base, 0.5), q(gw, 0.99)-q(base, 0.99),
+	added50, added99 := q(gw, 0.5)-q(base, 0.5), q(gw, 0.99)-q(base, 0.99)
+	fmt.Printf("added by the gateway over the relay: p50 %s, p99 %s (ratio p50 %.1fx, p99 %.1fx)\n", added50, added99,
 		float64(q(gw, 0.5))/float64(q(base, 0.5)), float64(q(gw, 0.99))/float64(q(base, 0.99)))
+	b.figures.set("clicktodial_added_p50_ms", ms(added50))
+	b.figures.set("clicktodial_added_p99_ms", ms(added99))
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,8 +18,11 @@ const (
 	eventsWarmup    = 2 * time.Second
 	eventsDrain     = 20 * time.Second
 	eventsLatency   = 100 // calls of the wake-up latency phase, 3 events each
-	insertClients   = 20  // the gateway's default pool size
-	insertDuration  = 5 * time.Second
+	// insertClients is the baseline's concurrency: the XSP posts one event
+	// at a time per subscription, so as many events are in flight as there
+	// are subscribed companies.
+	insertClients  = eventsCompanies
+	insertDuration = 5 * time.Second
 )
 
 // callStates is what Zoho must get for each call of the stream: an
@@ -30,11 +34,13 @@ var callStates = []string{"received ringing", "received answered", "received end
 // each, 200 calls in flight, each a seat's next call placed once Zoho has
 // its previous call's "ended"), through the state machine and the outbox, to
 // callnotify accepted by the Zoho simulator; then checks that every call got
-// its three notifications, in order. The baseline is single-row
-// INSERT-and-commit throughput from 20 connections (the gateway's pool size)
-// on the same PostgreSQL in the same run. Then, one step at a time, the
-// wake-up latency: from the gateway's 200 for an event to its callnotify
-// arriving at Zoho.
+// its three notifications, in order. Over the measured window it also reads
+// what PostgreSQL did per event: WAL flushes (pg_stat_wal), statements and
+// WAL records (pg_stat_statements), commits. The baseline is single-row
+// INSERT-and-commit throughput from 50 connections (as many as events in
+// flight) on the same PostgreSQL in the same run. Then, one step at a time,
+// the wake-up latency: from the gateway's 200 for an event to its
+// callnotify arriving at Zoho.
 func benchEvents(ctx context.Context, b *bench) error {
 	t0 := time.Now()
 	w, err := newWorld(ctx, b, "gwbench_events", eventsCompanies, eventsSeats)
@@ -45,7 +51,13 @@ func benchEvents(ctx context.Context, b *bench) error {
 	fmt.Printf("%d companies × %d linked seats, gateway process subscribed, in %s\n",
 		eventsCompanies, eventsSeats, time.Since(t0).Round(time.Millisecond))
 
-	s := newStream(w)
+	obs, err := newObserver(ctx, b.databaseURL, "gwbench_events")
+	if err != nil {
+		return err
+	}
+	defer obs.Close()
+
+	s := newStream(w, 0)
 	w.setHooks(nil, s.notified)
 	defer w.setHooks(nil, nil)
 	sctx, stop := context.WithCancel(ctx)
@@ -56,29 +68,50 @@ func benchEvents(ctx context.Context, b *bench) error {
 		}
 	}
 	time.Sleep(eventsWarmup)
+	p0, err := obs.take(ctx)
+	if err != nil {
+		stop()
+		return err
+	}
 	acks0, notes0, m0 := w.acks.Load(), w.notifies.Load(), time.Now()
 	time.Sleep(b.duration)
 	acks1, notes1, m1 := w.acks.Load(), w.notifies.Load(), time.Now()
+	p1, err := obs.take(ctx)
 	stop()
 	wg.Wait()
+	if err != nil {
+		return err
+	}
 	if err := s.drain(eventsDrain); err != nil {
 		return err
 	}
+	if got := s.count(); w.notifies.Load() != int64(got) {
+		return fmt.Errorf("%d callnotify at Zoho, %d of them for the calls placed", w.notifies.Load(), got)
+	}
 	el := m1.Sub(m0).Seconds()
-	evps, nps := float64(acks1-acks0)/el, float64(notes1-notes0)/el
+	events := acks1 - acks0
+	evps, nps := float64(events)/el, float64(notes1-notes0)/el
 	fmt.Printf("stream for %s after %s warm-up: %d calls placed in all, %d callnotify at Zoho, none lost, in order\n",
 		b.duration, eventsWarmup, s.placed(), w.notifies.Load())
 	if err := s.err(); err != nil {
 		return err
 	}
+	pg := p1.since(p0)
+	per := func(v int64) float64 { return float64(v) / float64(max(events, 1)) }
 
-	base, err := insertBaseline(ctx, w.dbURL)
+	base, err := insertBaseline(ctx, w.dbURL, obs)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("gateway events     : %7.0f events/s accepted, %7.0f callnotify/s delivered\n", evps, nps)
-	fmt.Printf("insert-and-commit  : %7.0f rows/s (%d connections, %s)\n", base, insertClients, insertDuration)
-	fmt.Printf("ratio events/insert: %.3f (callnotify/insert %.3f)\n", evps/base, nps/base)
+	fmt.Printf("insert-and-commit  : %7.0f rows/s (%d connections, %s)\n", base.rate, insertClients, insertDuration)
+	ratio := evps / base.rate
+	fmt.Printf("ratio events/insert: %.3f (callnotify/insert %.3f)\n", ratio, nps/base.rate)
+	fmt.Printf("per event accepted : %.2f WAL flushes (%.2f WAL writes), %.1f statements, %.2f commits, %.1f WAL records, %.2f ms of PostgreSQL CPU\n",
+		per(pg.walSync), per(pg.walWrite), per(pg.statements), per(pg.commits), per(pg.walRecords), ms(pg.cpu)/float64(max(events, 1)))
+	fmt.Printf("per row inserted   : %.2f WAL flushes (%.2f WAL writes)\n", base.walSyncPerRow, base.walWritePerRow)
+	b.figures.set("events_commit_ratio", ratio)
+	b.figures.set("events_wal_flushes_per_event", per(pg.walSync))
 
 	return wakeLatency(ctx, w)
 }
@@ -86,21 +119,31 @@ func benchEvents(ctx context.Context, b *bench) error {
 // stream places calls and checks what Zoho got for each.
 type stream struct {
 	w      *world
+	pause  time.Duration // between a seat's calls
 	next   atomic.Int64
 	mu     sync.Mutex
 	got    map[string][]string      // states per caller number
 	ended  map[string]chan struct{} // closed at the call's "received ended"
+	n      int                      // notifications for the stream's calls
 	failed error
 }
 
-func newStream(w *world) *stream {
-	return &stream{w: w, got: map[string][]string{}, ended: map[string]chan struct{}{}}
+// streamCaller starts the numbers the stream's calls come from.
+const streamCaller = "+3460"
+
+func newStream(w *world, pause time.Duration) *stream {
+	return &stream{w: w, pause: pause, got: map[string][]string{}, ended: map[string]chan struct{}{}}
 }
 
-// notified is the Zoho simulator's hook.
+// notified is the Zoho simulator's hook. Notifications of other calls
+// (click-to-dial's, say) are left to their own checks.
 func (s *stream) notified(_ time.Time, from, state string) {
+	if !strings.HasPrefix(from, streamCaller) {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.n++
 	s.got[from] = append(s.got[from], state)
 	if state == callStates[len(callStates)-1] {
 		if ch, ok := s.ended[from]; ok {
@@ -112,7 +155,7 @@ func (s *stream) notified(_ time.Time, from, state string) {
 // run places calls on one seat, one after the other, until ctx ends.
 func (s *stream) run(ctx context.Context, seat string) {
 	for ctx.Err() == nil {
-		from := fmt.Sprintf("+3460%07d", s.next.Add(1))
+		from := fmt.Sprintf("%s%07d", streamCaller, s.next.Add(1))
 		done := make(chan struct{})
 		s.mu.Lock()
 		s.ended[from] = done
@@ -134,6 +177,12 @@ func (s *stream) run(ctx context.Context, seat string) {
 			s.fail(fmt.Errorf("call from %s: no \"ended\" at Zoho after %s", from, eventsDrain))
 			return
 		}
+		if s.pause > 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(s.pause):
+			}
+		}
 	}
 }
 
@@ -151,6 +200,13 @@ func (s *stream) err() error {
 	return s.failed
 }
 
+// count is the number of notifications Zoho got for the stream's calls.
+func (s *stream) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n
+}
+
 func (s *stream) placed() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -165,11 +221,11 @@ func (s *stream) drain(within time.Duration) error {
 		s.mu.Lock()
 		want := len(s.ended) * len(callStates)
 		s.mu.Unlock()
-		if int(s.w.notifies.Load()) >= want {
+		if s.count() >= want {
 			break
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("lost: %d callnotify at Zoho after %s, want %d", s.w.notifies.Load(), within, want)
+			return fmt.Errorf("lost: %d callnotify at Zoho after %s, want %d", s.count(), within, want)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -187,21 +243,32 @@ func (s *stream) drain(within time.Duration) error {
 	return nil
 }
 
+// insertResult is what the baseline measured.
+type insertResult struct {
+	rate                          float64 // rows per second
+	walSyncPerRow, walWritePerRow float64
+}
+
 // insertBaseline measures single-row INSERT-and-commit throughput.
-func insertBaseline(ctx context.Context, dbURL string) (float64, error) {
+func insertBaseline(ctx context.Context, dbURL string, obs *observer) (insertResult, error) {
+	var res insertResult
 	cfg, err := pgxpool.ParseConfig(dbURL)
 	if err != nil {
-		return 0, err
+		return res, err
 	}
 	cfg.MaxConns = insertClients
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return 0, err
+		return res, err
 	}
 	defer pool.Close()
 	if _, err := pool.Exec(ctx, `CREATE TABLE bench_insert (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 		v text NOT NULL, at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		return 0, err
+		return res, err
+	}
+	p0, err := obs.take(ctx)
+	if err != nil {
+		return res, err
 	}
 	lctx, cancel := context.WithTimeout(ctx, insertDuration)
 	defer cancel()
@@ -223,10 +290,19 @@ func insertBaseline(ctx context.Context, dbURL string) (float64, error) {
 		})
 	}
 	wg.Wait()
+	elapsed := time.Since(start)
 	if err, ok := failed.Load().(error); ok {
-		return 0, err
+		return res, err
 	}
-	return float64(n.Load()) / time.Since(start).Seconds(), nil
+	p1, err := obs.take(ctx)
+	if err != nil {
+		return res, err
+	}
+	pg := p1.since(p0)
+	rows := float64(max(n.Load(), 1))
+	res.rate = float64(n.Load()) / elapsed.Seconds()
+	res.walSyncPerRow, res.walWritePerRow = float64(pg.walSync)/rows, float64(pg.walWrite)/rows
+	return res, nil
 }
 
 // wakeLatency places calls one step at a time and measures, per event,
