@@ -4,7 +4,7 @@
 // line each. `make bench` runs it with a throwaway cluster
 // (TEST_DATABASE_URL), durable and with pg_stat_statements loaded.
 //
-//	gwbench [-only NAME] [-duration 10s]
+//	gwbench [-only NAME,...] [-duration 10s]
 package main
 
 import (
@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"time"
 )
@@ -43,7 +44,7 @@ func main() {
 
 func run() int {
 	start := time.Now()
-	only := flag.String("only", "", "run only the section with this name (table, events, outbox, clicktodial, memory)")
+	only := flag.String("only", "", "run only the sections named, comma-separated (table, events, outbox, clicktodial, memory)")
 	duration := flag.Duration("duration", 10*time.Second, "how long each load phase runs")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (the load generators, simulators and baselines) to this file")
 	flag.Parse()
@@ -88,7 +89,7 @@ func run() int {
 	}
 	var failed []string
 	for _, s := range sections {
-		if *only != "" && s.name != *only {
+		if *only != "" && !slices.Contains(strings.Split(*only, ","), s.name) {
 			continue
 		}
 		fmt.Printf("\n== %s\n", s.name)
