@@ -22,9 +22,9 @@ import (
 	"github.com/conecta-zoho/gateway/internal/config"
 )
 
-// The telephony sections run the gateway in a process of its own, so that
-// the simulators and the load generator neither share its heap nor show in
-// its memory figures: gwbench starts itself again with GWBENCH_CHILD set,
+// Every section but the outbox's runs the gateway in a process of its own,
+// so that the simulators and the load generators neither share its heap nor
+// show in its memory and CPU figures: gwbench starts itself again with GWBENCH_CHILD set,
 // and that process runs what `gateway serve` runs (configuration from the
 // environment, app.New, app.Serve) plus a second listener, on
 // GWBENCH_STATS_ADDR, whose GET /mem collects garbage and reports the
