@@ -54,6 +54,9 @@ func run(args []string) int {
 		return 2
 	}
 	env := os.Environ()
+	if os.Getenv("TEST_DATABASE_URL") != "" && (*durable || len(set) > 0) {
+		fmt.Fprintln(os.Stderr, "withpg: TEST_DATABASE_URL is set: -durable and -set do not change that server")
+	}
 	if os.Getenv("TEST_DATABASE_URL") == "" {
 		dir, err := os.MkdirTemp("", "gateway-withpg-")
 		if err != nil {
