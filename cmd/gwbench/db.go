@@ -6,7 +6,29 @@ import (
 	"net/url"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/conecta-zoho/gateway/internal/secretbox"
+	"github.com/conecta-zoho/gateway/internal/store"
 )
+
+// migratedStore opens the store on dbURL, its secrets sealed with key
+// (the SECRET_KEY a gateway child process gets too), and brings its
+// schema up to date.
+func migratedStore(ctx context.Context, dbURL string, key []byte) (*store.Store, error) {
+	box, err := secretbox.New(key)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, dbURL, box)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := st.Migrate(ctx, nil); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
 
 // freshDatabase creates an empty database on the server of baseURL and
 // returns its URL and a function that drops it.

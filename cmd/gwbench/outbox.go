@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/conecta-zoho/gateway/internal/password"
-	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
 )
 
@@ -68,18 +67,11 @@ func benchOutbox(ctx context.Context, b *bench) error {
 		return err
 	}
 	defer drop()
-	box, err := secretbox.New(bytes.Repeat([]byte{9}, 32))
-	if err != nil {
-		return err
-	}
-	st, err := store.Open(ctx, dbURL, box)
+	st, err := migratedStore(ctx, dbURL, bytes.Repeat([]byte{9}, 32))
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if _, err := st.Migrate(ctx, nil); err != nil {
-		return err
-	}
 	obs, err := newObserver(ctx, b.databaseURL, "gwbench_outbox")
 	if err != nil {
 		return err

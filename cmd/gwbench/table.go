@@ -21,7 +21,6 @@ import (
 
 	"github.com/conecta-zoho/gateway/internal/centrex"
 	"github.com/conecta-zoho/gateway/internal/password"
-	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
 )
 
@@ -80,18 +79,11 @@ func benchTable(ctx context.Context, b *bench) error {
 	}
 	defer drop()
 	key := bytes.Repeat([]byte{42}, 32)
-	box, err := secretbox.New(key)
-	if err != nil {
-		return err
-	}
-	st, err := store.Open(ctx, dbURL, box)
+	st, err := migratedStore(ctx, dbURL, key)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if _, err := st.Migrate(ctx, nil); err != nil {
-		return err
-	}
 	t0 := time.Now()
 	if err := withBulkGIN(ctx, st, func() error { return seedTable(ctx, st) }); err != nil {
 		return err

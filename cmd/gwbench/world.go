@@ -14,7 +14,6 @@ import (
 
 	"github.com/conecta-zoho/gateway/internal/centrex"
 	"github.com/conecta-zoho/gateway/internal/password"
-	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/xsisim"
 	"github.com/conecta-zoho/gateway/internal/zoho"
@@ -90,17 +89,10 @@ func newWorld(ctx context.Context, b *bench, name string, companies, seats int) 
 	}
 	w.dbURL = dbURL
 	w.closers = append(w.closers, drop)
-	box, err := secretbox.New(w.key)
-	if err != nil {
-		return nil, err
-	}
-	if w.st, err = store.Open(ctx, dbURL, box); err != nil {
+	if w.st, err = migratedStore(ctx, dbURL, w.key); err != nil {
 		return nil, err
 	}
 	w.closers = append(w.closers, w.st.Close)
-	if _, err := w.st.Migrate(ctx, nil); err != nil {
-		return nil, err
-	}
 
 	xclient := &http.Client{Timeout: 10 * time.Second, Transport: &ackCounter{w: w,
 		next: &http.Transport{MaxIdleConnsPerHost: 4 * companies, IdleConnTimeout: time.Minute}}}
