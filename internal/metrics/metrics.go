@@ -281,12 +281,6 @@ func (f factory) counterVec(name, help string, labels ...string) *prometheus.Cou
 	return c
 }
 
-func (f factory) counter(name, help string) prometheus.Counter {
-	c := prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
-	f.register(name, c)
-	return c
-}
-
 func (f factory) histogramVec(name, help string, buckets []float64, labels ...string) *prometheus.HistogramVec {
 	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets}, labels)
 	f.register(name, h)
