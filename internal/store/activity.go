@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -135,8 +136,19 @@ func (s *Store) CallActivityPage(ctx context.Context, companyID int64, f CallFil
 	for i, c := range calls {
 		ids[i], index[c.ID] = c.ID, i
 	}
-	rows, err = s.pool.Query(ctx, `SELECT `+outboxColumns+` FROM outbox
-		WHERE company_id = $1 AND call_id = ANY($2) ORDER BY call_key, seq`, companyID, ids)
+	// A call's notifications are delivered after it was created: history is
+	// read from the days since the oldest call of the page (less a day for
+	// clocks that disagree).
+	since := calls[0].CreatedAt
+	for _, c := range calls {
+		if c.CreatedAt.Before(since) {
+			since = c.CreatedAt
+		}
+	}
+	rows, err = s.pool.Query(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE company_id = $1 AND call_id = ANY($2)
+		UNION ALL
+		SELECT `+historyColumns+` FROM outbox_history WHERE company_id = $1 AND call_id = ANY($2) AND delivered_at >= $3
+		ORDER BY call_key, seq`, companyID, ids, since.Add(-24*time.Hour))
 	if err != nil {
 		return fail(err)
 	}
@@ -154,8 +166,11 @@ func (s *Store) CallActivityPage(ctx context.Context, companyID int64, f CallFil
 // RecentDialErrors returns the company's latest click-to-dial errors that
 // have no call row (the Centrex refused the call outright), newest first.
 func (s *Store) RecentDialErrors(ctx context.Context, companyID int64, limit int) ([]OutboxRow, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+outboxColumns+` FROM outbox
-		WHERE company_id = $1 AND kind = 'clicktodialerror' AND call_id IS NULL
+	rows, err := s.pool.Query(ctx, `(SELECT `+outboxColumns+` FROM outbox
+			WHERE company_id = $1 AND kind = 'clicktodialerror' AND call_id IS NULL ORDER BY id DESC LIMIT $2)
+		UNION ALL
+		(SELECT `+historyColumns+` FROM outbox_history
+			WHERE company_id = $1 AND kind = 'clicktodialerror' AND call_id IS NULL ORDER BY id DESC LIMIT $2)
 		ORDER BY id DESC LIMIT $2`, companyID, limit)
 	if err == nil {
 		var out []OutboxRow
@@ -167,9 +182,12 @@ func (s *Store) RecentDialErrors(ctx context.Context, companyID int64, limit int
 }
 
 // RecentOutbox returns the company's latest notifications (newest first),
-// including click-to-dial errors that have no call row.
+// queued and delivered, including click-to-dial errors that have no call
+// row: for tools and tests (it reads every day of history).
 func (s *Store) RecentOutbox(ctx context.Context, companyID int64, limit int) ([]OutboxRow, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE company_id = $1
+	rows, err := s.pool.Query(ctx, `(SELECT `+outboxColumns+` FROM outbox WHERE company_id = $1 ORDER BY id DESC LIMIT $2)
+		UNION ALL
+		(SELECT `+historyColumns+` FROM outbox_history WHERE company_id = $1 ORDER BY id DESC LIMIT $2)
 		ORDER BY id DESC LIMIT $2`, companyID, limit)
 	if err == nil {
 		var out []OutboxRow
@@ -198,12 +216,10 @@ func (s *Store) OutboxSummary(ctx context.Context, companyID int64) (DeliverySum
 	var d DeliverySummary
 	var last, errAt *time.Time
 	// Each part walks an index instead of the company's month of rows: the
-	// newest delivered rows by id (a late retry of an older row is among the
-	// newest hundred, since retries end within the hour), the undelivered
-	// rows, the newest row that failed.
+	// latest delivery in history (its days newest first), the queue's rows,
+	// the newest row that failed (a delivered row has no error).
 	err := s.pool.QueryRow(ctx, `SELECT
-			(SELECT max(delivered_at) FROM (SELECT delivered_at FROM outbox WHERE company_id = $1 AND status = 'delivered'
-			                                ORDER BY id DESC LIMIT 100) recent),
+			(SELECT max(delivered_at) FROM outbox_history WHERE company_id = $1),
 			(SELECT count(*) FROM outbox WHERE company_id = $1 AND status = 'pending'),
 			(SELECT count(*) FROM outbox WHERE company_id = $1 AND status = 'parked'),
 			coalesce((SELECT last_error FROM outbox WHERE company_id = $1 AND last_error <> '' ORDER BY id DESC LIMIT 1), ''),
@@ -221,11 +237,38 @@ func (s *Store) OutboxSummary(ctx context.Context, companyID int64) (DeliverySum
 	return d, nil
 }
 
-// PruneOutbox deletes delivered notifications older than before.
+// PruneOutbox drops the days of history (delivered notifications) that
+// ended before before, each a partition of outbox_history: no row is
+// deleted one by one. It returns how many days it dropped.
 func (s *Store) PruneOutbox(ctx context.Context, before time.Time) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < $1`, before)
+	var dropped int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, 0)`, historyLockClass); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+			WHERE i.inhparent = 'outbox_history'::regclass ORDER BY 1`)
+		if err != nil {
+			return err
+		}
+		names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		for _, name := range names {
+			day, err := time.Parse("20060102", strings.TrimPrefix(name, "outbox_history_p"))
+			if err != nil || historyPartition(day) != name || day.AddDate(0, 0, 1).After(before) {
+				continue // not a day of ours, or not over yet
+			}
+			if _, err := tx.Exec(ctx, `DROP TABLE `+pgx.Identifier{name}.Sanitize()); err != nil {
+				return err
+			}
+			dropped++
+		}
+		return nil
+	})
 	if err != nil {
-		return 0, fmt.Errorf("store: prune outbox: %w", err)
+		return 0, fmt.Errorf("store: prune outbox history: %w", err)
 	}
-	return tag.RowsAffected(), nil
+	return dropped, nil
 }

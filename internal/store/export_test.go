@@ -1,4 +1,21 @@
 package store
 
+import "context"
+
 // TableSQL exposes the table's queries to the EXPLAIN test.
 var TableSQL = tableSQL
+
+// MigrateDownTo rolls the schema back to version, for the migration tests
+// (Migrate brings it up again).
+func (s *Store) MigrateDownTo(ctx context.Context, version int64) error {
+	p, closeDB, err := s.provider(nil)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	_, err = p.DownTo(ctx, version)
+	return err
+}
+
+// ClaimSQL exposes the outbox claim to the EXPLAIN test.
+const ClaimSQL = claimSQL

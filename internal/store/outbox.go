@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/conecta-zoho/gateway/internal/chars"
 )
@@ -20,15 +21,16 @@ const (
 	OutboxClickToDialError = "clicktodialerror"
 )
 
-// OutboxStatus is where a queued notification is in its delivery, as the
-// outbox.status column holds it.
+// OutboxStatus is where a notification is in its delivery: the outbox
+// table holds the pending and parked ones (its status column), history
+// (outbox_history) the delivered ones.
 type OutboxStatus string
 
 // The outbox statuses.
 const (
 	// OutboxPending: waiting for (another) delivery attempt.
 	OutboxPending OutboxStatus = "pending"
-	// OutboxDelivered: Zoho accepted it.
+	// OutboxDelivered: Zoho accepted it; it is in history.
 	OutboxDelivered OutboxStatus = "delivered"
 	// OutboxParked: delivery stopped (a refusal, or too many attempts) until
 	// someone retries it.
@@ -62,6 +64,11 @@ type OutboxRow struct {
 const outboxColumns = `id, company_id, coalesce(call_id, 0), call_key, seq, kind, payload, status, attempts,
 	next_attempt_at, last_error, created_at, coalesce(delivered_at, 'epoch')`
 
+// historyColumns are outboxColumns over outbox_history: a delivered row,
+// without an error or a next attempt (its delivery time stands in).
+const historyColumns = `id, company_id, coalesce(call_id, 0), call_key, seq, kind, payload, 'delivered'::text, attempts,
+	delivered_at, ''::text, created_at, delivered_at`
+
 func scanOutbox(row pgx.CollectableRow) (OutboxRow, error) {
 	var o OutboxRow
 	err := row.Scan(&o.ID, &o.CompanyID, &o.CallID, &o.CallKey, &o.Seq, &o.Kind, &o.Payload, &o.Status,
@@ -76,13 +83,21 @@ func scanOutbox(row pgx.CollectableRow) (OutboxRow, error) {
 // delivered after every earlier item of that key, in the order given).
 // callID is the call row, 0 for none. Run it while holding the call's lock
 // (LockCall) so two writers never pick the same sequence numbers.
+//
+// The next sequence number follows the call's rows in the queue and in
+// history; history is read only from the days since the call row was
+// created (less a day for clocks that disagree), so the partitions of older
+// days are not visited.
 func (c CallTx) Enqueue(ctx context.Context, callID int64, callKey string, items []OutboxItem) error {
 	if len(items) == 0 {
 		return nil
 	}
 	var seq int
-	err := c.tx.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM outbox WHERE company_id = $1 AND call_key = $2`,
-		c.companyID, callKey).Scan(&seq)
+	err := c.tx.QueryRow(ctx, `SELECT greatest(0,
+			(SELECT max(seq) FROM outbox WHERE company_id = $1 AND call_key = $2),
+			(SELECT max(seq) FROM outbox_history WHERE company_id = $1 AND call_key = $2
+			   AND delivered_at >= coalesce((SELECT created_at FROM calls WHERE company_id = $1 AND id = $3), '-infinity') - interval '1 day'))`,
+		c.companyID, callKey, callID).Scan(&seq)
 	if err != nil {
 		return fmt.Errorf("store: enqueue for call %s of company %d: %w", callKey, c.companyID, err)
 	}
@@ -118,7 +133,10 @@ type OutboxResult struct {
 }
 
 // claimSQL leases due rows that head their call: no earlier row of the same
-// call_key is still pending, and nobody holds a live lease on the row.
+// call_key is still pending, and nobody holds a live lease on the row. It
+// reads the queue only (delivered rows are in history), through the due
+// index and the call's (company_id, call_key, seq) key, so its cost follows
+// the pending work, not the history.
 // SKIP LOCKED lets many instances claim at once; a leased row blocks its
 // successors, since it is still pending. A parked row does not: Zoho refused
 // it (or it failed too often), and the call's later states, its end above
@@ -169,34 +187,139 @@ func (s *Store) ExtendOutboxLeases(ctx context.Context, owner string, ids []int6
 }
 
 // FinishOutbox records the outcome of one row leased to owner and ends the
-// lease. It reports false when the lease was no longer owner's (it expired
-// and the row may have been claimed again), in which case nothing changes.
+// lease (FinishOutboxes for one row). It reports false when the lease was
+// no longer owner's (it expired and the row may have been claimed again),
+// in which case nothing changes.
 func (s *Store) FinishOutbox(ctx context.Context, owner string, r OutboxResult) (bool, error) {
-	var sql string
-	args := []any{r.ID, owner}
-	switch {
-	case r.Delivered:
-		sql = `UPDATE outbox SET status = 'delivered', delivered_at = $3, last_error = '', lease_owner = NULL, lease_until = NULL
-			WHERE id = $1 AND lease_owner = $2 AND status = 'pending'`
-		args = append(args, s.now())
-	case r.Park:
-		sql = `UPDATE outbox SET status = 'parked', last_error = $3, lease_owner = NULL, lease_until = NULL
-			WHERE id = $1 AND lease_owner = $2 AND status = 'pending'`
-		args = append(args, errorText(r.Error))
-	default:
-		sql = `UPDATE outbox SET last_error = $3, next_attempt_at = $4, lease_owner = NULL, lease_until = NULL
-			WHERE id = $1 AND lease_owner = $2 AND status = 'pending'`
-		args = append(args, errorText(r.Error), r.NextAttemptAt)
+	lost, err := s.FinishOutboxes(ctx, owner, []OutboxResult{r})
+	return err == nil && len(lost) == 0, err
+}
+
+// FinishOutboxes records the outcomes of rows leased to owner and ends
+// their leases, in one statement per kind of outcome: the delivered rows
+// move to history (outbox_history) in one statement, the rows to retry and
+// the parked ones are updated in one each. It returns the ids whose lease
+// was no longer owner's (nothing changes for those). A delivery on a day
+// whose history partition does not exist yet creates it.
+func (s *Store) FinishOutboxes(ctx context.Context, owner string, results []OutboxResult) (lost []int64, err error) {
+	var delivered, retry, park []int64
+	var retryErr, parkErr []string
+	var retryAt []time.Time
+	for _, r := range results {
+		switch {
+		case r.Delivered:
+			delivered = append(delivered, r.ID)
+		case r.Park:
+			park, parkErr = append(park, r.ID), append(parkErr, errorText(r.Error))
+		default:
+			retry, retryErr, retryAt = append(retry, r.ID), append(retryErr, errorText(r.Error)), append(retryAt, r.NextAttemptAt)
+		}
 	}
-	tag, err := s.pool.Exec(ctx, sql, args...)
+	done := make(map[int64]bool, len(results))
+	collect := func(rows pgx.Rows, err error) error {
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		for _, id := range ids {
+			done[id] = true
+		}
+		return err
+	}
+	if len(delivered) > 0 {
+		now := s.now()
+		err = collect(s.pool.Query(ctx, deliveredSQL, delivered, owner, now))
+		if isMissingPartition(err) {
+			if err = s.EnsureOutboxHistory(ctx, now, now); err == nil {
+				err = collect(s.pool.Query(ctx, deliveredSQL, delivered, owner, now))
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: record %d delivered notifications: %w", len(delivered), err)
+		}
+	}
+	if len(park) > 0 {
+		err = collect(s.pool.Query(ctx, `UPDATE outbox o SET status = 'parked', last_error = r.err, lease_owner = NULL, lease_until = NULL
+			FROM unnest($1::bigint[], $2::text[]) r(id, err)
+			WHERE o.id = r.id AND o.lease_owner = $3 AND o.status = 'pending' RETURNING o.id`, park, parkErr, owner))
+		if err != nil {
+			return nil, fmt.Errorf("store: park %d notifications: %w", len(park), err)
+		}
+	}
+	if len(retry) > 0 {
+		err = collect(s.pool.Query(ctx, `UPDATE outbox o SET last_error = r.err, next_attempt_at = r.at, lease_owner = NULL, lease_until = NULL
+			FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) r(id, err, at)
+			WHERE o.id = r.id AND o.lease_owner = $4 AND o.status = 'pending' RETURNING o.id`, retry, retryErr, retryAt, owner))
+		if err != nil {
+			return nil, fmt.Errorf("store: reschedule %d notifications: %w", len(retry), err)
+		}
+	}
+	for _, r := range results {
+		if !done[r.ID] {
+			lost = append(lost, r.ID)
+		}
+	}
+	return lost, nil
+}
+
+// deliveredSQL moves the delivered rows $1 leased to $2 to history, as
+// delivered at $3, and returns their ids.
+const deliveredSQL = `WITH done AS (
+		DELETE FROM outbox WHERE id = ANY($1) AND lease_owner = $2 AND status = 'pending'
+		RETURNING id, company_id, call_id, call_key, seq, kind, payload, attempts, created_at)
+	INSERT INTO outbox_history (id, company_id, call_id, call_key, seq, kind, payload, attempts, created_at, delivered_at)
+	SELECT id, company_id, call_id, call_key, seq, kind, payload, attempts, created_at, $3 FROM done
+	RETURNING id`
+
+// isMissingPartition tells the error of a row for which outbox_history has
+// no partition.
+func isMissingPartition(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23514" && strings.Contains(pe.Message, "no partition")
+}
+
+// historyLockClass is the first key of the two-key advisory lock that
+// serialises the creation and removal of history partitions.
+const historyLockClass = 0x4f4248 // "OBH"
+
+// historyDay is the UTC day holding t.
+func historyDay(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// historyPartition names the partition of outbox_history for the UTC day
+// that starts at day.
+func historyPartition(day time.Time) string { return "outbox_history_p" + day.Format("20060102") }
+
+// EnsureOutboxHistory creates the partitions of outbox_history for the UTC
+// days from the one of from to the one of until that do not exist yet. The
+// janitor creates the coming days' ahead of time; a delivery on a day that
+// has none creates its own.
+func (s *Store) EnsureOutboxHistory(ctx context.Context, from, until time.Time) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, 0)`, historyLockClass); err != nil {
+			return err
+		}
+		for day := historyDay(from); !day.After(historyDay(until)); day = day.AddDate(0, 0, 1) {
+			// The bounds are timestamps this code formats: no input reaches the statement.
+			_, err := tx.Exec(ctx, fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s PARTITION OF outbox_history
+				FOR VALUES FROM ('%s') TO ('%s')`, pgx.Identifier{historyPartition(day)}.Sanitize(),
+				day.Format(time.RFC3339), day.AddDate(0, 0, 1).Format(time.RFC3339)))
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return false, fmt.Errorf("store: finish outbox row %d: %w", r.ID, err)
+		return fmt.Errorf("store: outbox history partitions: %w", err)
 	}
-	return tag.RowsAffected() == 1, nil
+	return nil
 }
 
 // DeliverOutbox claims up to limit due rows, hands them to deliver and
-// records the results: ClaimOutbox and FinishOutbox in one call, for tools
+// records the results: ClaimOutbox and FinishOutboxes in one call, for tools
 // and tests. It returns how many rows were claimed.
 func (s *Store) DeliverOutbox(ctx context.Context, limit int, deliver func(ctx context.Context, rows []OutboxRow) []OutboxResult) (int, error) {
 	owner := "deliver-" + rand.Text()
@@ -204,12 +327,8 @@ func (s *Store) DeliverOutbox(ctx context.Context, limit int, deliver func(ctx c
 	if err != nil || len(claimed) == 0 {
 		return 0, err
 	}
-	for _, r := range deliver(ctx, claimed) {
-		if _, err := s.FinishOutbox(ctx, owner, r); err != nil {
-			return len(claimed), err
-		}
-	}
-	return len(claimed), nil
+	_, err = s.FinishOutboxes(ctx, owner, deliver(ctx, claimed))
+	return len(claimed), err
 }
 
 // ErrSuperseded means a parked notification cannot be retried because Zoho
@@ -220,16 +339,17 @@ var ErrSuperseded = errors.New("store: a later notification of the call was deli
 
 // RetryOutbox puts a parked notification of the company back in the queue,
 // due now, with its attempts reset. Anything but a parked row is
-// ErrNotFound; a row whose call has a later delivered row is ErrSuperseded.
+// ErrNotFound; a row whose call has a later delivered row (in history) is
+// ErrSuperseded.
 func (s *Store) RetryOutbox(ctx context.Context, companyID, id int64) error {
 	var superseded bool
 	tag, err := s.pool.Exec(ctx, `UPDATE outbox o SET status = 'pending', attempts = 0, next_attempt_at = $3
 		WHERE o.company_id = $1 AND o.id = $2 AND o.status = 'parked'
-		  AND NOT EXISTS (SELECT 1 FROM outbox l WHERE l.company_id = o.company_id AND l.call_key = o.call_key
-		                  AND l.seq > o.seq AND l.status = 'delivered')`, companyID, id, s.now())
+		  AND NOT EXISTS (SELECT 1 FROM outbox_history l WHERE l.company_id = o.company_id AND l.call_key = o.call_key
+		                  AND l.seq > o.seq)`, companyID, id, s.now())
 	if err == nil && tag.RowsAffected() == 0 {
-		err = s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox o JOIN outbox l
-				ON l.company_id = o.company_id AND l.call_key = o.call_key AND l.seq > o.seq AND l.status = 'delivered'
+		err = s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox o JOIN outbox_history l
+				ON l.company_id = o.company_id AND l.call_key = o.call_key AND l.seq > o.seq
 			WHERE o.company_id = $1 AND o.id = $2 AND o.status = 'parked')`, companyID, id).Scan(&superseded)
 		switch {
 		case err == nil && superseded:
