@@ -106,7 +106,7 @@ func TestThreeInstancesDeliverOnce(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, xsisim.Options{})
 	for range 3 {
-		e.start(outbox.Options{Listen: true, Workers: 2, Batch: 4})
+		e.start(outbox.Options{Listen: true, InFlight: 4, Batch: 2})
 	}
 	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
 	want := placeCalls(t, e, 30)

@@ -9,8 +9,8 @@ import (
 	"github.com/conecta-zoho/gateway/internal/backoff"
 )
 
-// listen holds a dedicated connection (outside the pool) that LISTENs on
-// the "outbox" channel and kicks the loops on every notification, so rows
+// listen holds a dedicated connection (outside the connection pool) that LISTENs on
+// the "outbox" channel and kicks the pool on every notification, so rows
 // written by another instance are delivered without waiting for the poll.
 // It reconnects after a failure, waiting backoff.Delay (1 s doubling to
 // 30 s) between failed attempts; the poll covers the gap.

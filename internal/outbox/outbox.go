@@ -1,24 +1,30 @@
 // Package outbox delivers the PhoneBridge notifications the call use case
 // (internal/calls) wrote to the store's outbox: durably (a row leaves the
-// queue only once Zoho accepted it), in order per call (a row is taken only
-// when every earlier row of its call is delivered), at least once, and
-// safely with any number of gateway instances on one database.
+// queue only once Zoho accepted it, for history), in order per call (a row
+// is taken only when every earlier row of its call is delivered, so two
+// notifications of one call are never in flight at once), at least once,
+// and safely with any number of gateway instances on one database.
 //
-// A worker leases a batch of due rows in one short statement (FOR UPDATE
-// SKIP LOCKED picks rows nobody else is claiming; the lease is a column of
-// the row), commits, and then calls Zoho with no transaction or connection
-// held; each row's outcome is written the moment Zoho answers. The lease is
-// short (LeaseTTL) and renewed while the worker waits for Zoho, so the rows
-// of an instance that dies are claimed again by another within LeaseTTL,
-// while a live instance waits for a slow answer as long as AttemptTimeout.
+// Each instance runs a continuous pool of up to Options.InFlight
+// deliveries (Zoho's answer time times the rate to sustain). It leases due
+// rows in one short statement as slots free up (FOR UPDATE SKIP LOCKED
+// picks rows nobody else is claiming; the lease is a column of the row),
+// commits, and calls Zoho with no transaction or connection held, each row
+// on its own; it never waits for a batch to finish before claiming more.
+// Outcomes are recorded in batches as they come (whatever arrived while the
+// previous batch was written): the delivered rows move to history in one
+// statement. The lease is short (LeaseTTL) and renewed while the row is in
+// flight, so the rows of an instance that dies are claimed again by another
+// within LeaseTTL, while a live instance waits for a slow answer as long as
+// AttemptTimeout.
 //
 // Duplicates: an attempt is not given up early. Zoho's callnotify is not
 // idempotent on our side of the wire (a re-sent state is logged twice), so a
 // request that Zoho may still be processing is waited for, up to
 // AttemptTimeout (a minute by default, far beyond Zoho's slow answers),
 // instead of being cancelled and sent again. A notification reaches Zoho
-// twice only when an instance dies between Zoho's answer and the one-row
-// commit that records it, or when Zoho answers later than AttemptTimeout.
+// twice only when an instance dies between Zoho's answer and the commit
+// that records it, or when Zoho answers later than AttemptTimeout.
 //
 // Failures are retried after backoff.Delay (exponential, with jitter) when
 // zoho.Retryable says so (timeouts, 5xx, throttling); the 401 → refresh →
@@ -30,7 +36,8 @@
 // no longer be retried (store.ErrSuperseded).
 //
 // Wake-up: the call use case calls Kick after writing rows; other instances
-// hear the rows' pg_notify('outbox') on a LISTEN connection; a poll
+// hear the rows' pg_notify('outbox') on a LISTEN connection; recording
+// outcomes claims again (a call's next row may be due); a poll
 // (Options.Poll) covers lost notifications and rows that fall due after a
 // backoff.
 //
@@ -42,7 +49,6 @@ package outbox
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -87,9 +93,13 @@ type Options struct {
 	// Clients returns the PhoneBridge client of a company.
 	Clients func(companyID int64) PhoneBridge
 	Logger  *slog.Logger
-	// Workers is the number of concurrent claim loops [2]; Batch the rows
-	// one loop claims and delivers in parallel [16].
-	Workers, Batch int
+	// InFlight is how many deliveries this instance has under way at once
+	// [DefaultInFlight]: Zoho's answer time times the rate to sustain (at
+	// 100 ms and 500 notifications a second, 50). The PhoneBridge clients'
+	// HTTP transport should keep as many idle connections to Zoho
+	// (zoho.DeliveryTransport). Batch is the most rows one claim leases
+	// [32]: free slots are filled as they free up, a batch at most at once.
+	InFlight, Batch int
 	// Poll is the idle re-check period [1s].
 	Poll time.Duration
 	// MaxAttempts before a row is parked [10].
@@ -122,7 +132,11 @@ type Options struct {
 // notification a second time.
 const DefaultAttemptTimeout = time.Minute
 
-// Worker runs the delivery loops of one gateway instance.
+// DefaultInFlight is how many deliveries an instance has under way at once
+// by default: Zoho answering in 100–200 ms, 300–600 notifications a second.
+const DefaultInFlight = 64
+
+// Worker runs the delivery pool of one gateway instance.
 type Worker struct {
 	o     Options
 	log   *slog.Logger
@@ -139,11 +153,11 @@ func New(o Options) *Worker {
 			*d = v
 		}
 	}
-	if o.Workers <= 0 {
-		o.Workers = 2
+	if o.InFlight <= 0 {
+		o.InFlight = DefaultInFlight
 	}
 	if o.Batch <= 0 {
-		o.Batch = 16
+		o.Batch = 32
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 10
@@ -166,7 +180,7 @@ func New(o Options) *Worker {
 	return &Worker{o: o, log: log, wake: make(chan struct{}), owner: o.Instance}
 }
 
-// Kick wakes every idle loop now (new rows were written).
+// Kick wakes the idle pool now (new rows were written).
 func (w *Worker) Kick() {
 	w.mu.Lock()
 	close(w.wake)
@@ -182,7 +196,7 @@ func (w *Worker) woken() <-chan struct{} {
 }
 
 // Retry puts a parked notification of the company back in the queue and
-// wakes the loops.
+// wakes the pool.
 func (w *Worker) Retry(ctx context.Context, companyID, id int64) error {
 	if err := w.o.Store.RetryOutbox(ctx, companyID, id); err != nil {
 		return err
@@ -200,105 +214,164 @@ func (w *Worker) Run(ctx context.Context) error {
 	if w.o.Listen {
 		wg.Go(func() { w.listen(ctx) })
 	}
-	for range w.o.Workers {
-		wg.Go(func() { w.loop(ctx) })
-	}
+	p := &pool{w: w, inFlight: map[int64]bool{}, results: make(chan store.OutboxResult, w.o.InFlight),
+		recorded: make(chan struct{}, 1)}
+	stop := make(chan struct{})
+	var helpers sync.WaitGroup
+	helpers.Go(func() { p.record(stop) })
+	helpers.Go(func() { p.renew(stop) })
+	p.dispatch(ctx)
+	close(stop)
+	helpers.Wait()
 	wg.Wait()
 	return nil
 }
 
-// loop claims and delivers batches, sleeping when nothing is due.
-func (w *Worker) loop(ctx context.Context) {
+// pool is one instance's deliveries under way: a row is in it from its
+// claim until its outcome is recorded, and its lease is renewed meanwhile.
+type pool struct {
+	w *Worker
+
+	mu       sync.Mutex
+	inFlight map[int64]bool
+
+	results  chan store.OutboxResult // outcomes waiting to be recorded
+	recorded chan struct{}           // a batch of outcomes was recorded (capacity 1)
+}
+
+// size is how many rows are in flight.
+func (p *pool) size() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.inFlight)
+}
+
+// list is the ids in flight.
+func (p *pool) list() []int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]int64, 0, len(p.inFlight))
+	for id := range p.inFlight {
+		out = append(out, id)
+	}
+	return out
+}
+
+// dispatch keeps up to InFlight deliveries under way: it claims as many
+// due rows as there are free slots (a Batch at most per statement), starts
+// each delivery at once, and claims again whenever outcomes were recorded
+// (slots freed, and a call's next row may be due), on Kick, or on the poll.
+// It never waits for a batch to finish. Once ctx ends it claims no more and
+// returns when every delivery under way is recorded.
+func (p *pool) dispatch(ctx context.Context) {
+	w := p.w
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for ctx.Err() == nil {
 		woken := w.woken() // before claiming, so a Kick meanwhile is not lost
-		n, err := w.round(ctx)
-		if err != nil && ctx.Err() == nil {
-			w.log.Warn("outbox: delivery round failed", "error", err)
+		again := false
+		if free := w.o.InFlight - p.size(); free > 0 {
+			limit := min(free, w.o.Batch)
+			rows, err := w.o.Store.ClaimOutbox(ctx, w.owner, limit, w.o.LeaseTTL)
+			if err != nil && ctx.Err() == nil {
+				w.log.Warn("outbox: claiming notifications failed", "error", err)
+			}
+			p.start(ctx, rows)
+			again = err == nil && len(rows) == limit // more may be due
 		}
-		if n > 0 && err == nil {
+		if again {
 			continue
 		}
 		t.Reset(w.o.Poll)
 		select {
 		case <-ctx.Done():
 		case <-woken:
+		case <-p.recorded:
 		case <-t.C:
+		}
+	}
+	for p.size() > 0 {
+		<-p.recorded
+	}
+}
+
+// start delivers each claimed row in its own goroutine; its outcome goes to
+// the recorder. A row already in flight (its lease ran out while it was
+// sent, and this instance claimed it again) is not sent a second time: the
+// delivery under way records it.
+func (p *pool) start(ctx context.Context, rows []store.OutboxRow) {
+	for _, r := range rows {
+		p.mu.Lock()
+		dup := p.inFlight[r.ID]
+		p.inFlight[r.ID] = true
+		p.mu.Unlock()
+		if dup {
+			continue
+		}
+		go func() { p.results <- p.w.deliver(context.WithoutCancel(ctx), r) }()
+	}
+}
+
+// record writes outcomes as they come, in batches: whatever arrived while
+// the previous batch was written goes in the next one (FinishOutboxes, one
+// statement for the delivered rows), so a busy pool records many rows per
+// statement and an idle one records each at once. A failed write is tried
+// again (the rows stay in flight, their leases renewed) a few times, then
+// given up: the leases run out and the rows are sent again. It returns when
+// stop is closed.
+func (p *pool) record(stop <-chan struct{}) {
+	w := p.w
+	ctx := context.Background() // outcomes are recorded even while shutting down
+	var batch []store.OutboxResult
+	for {
+		select {
+		case <-stop:
+			return
+		case r := <-p.results:
+			batch = append(batch[:0], r)
+		}
+	drain:
+		for len(batch) < 4*w.o.Batch {
+			select {
+			case r := <-p.results:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		var lost []int64
+		var err error
+		for attempt := 1; ; attempt++ {
+			if lost, err = w.o.Store.FinishOutboxes(ctx, w.owner, batch); err == nil || attempt == 5 {
+				break
+			}
+			w.log.Warn("outbox: recording outcomes failed, will retry", "rows", len(batch), "attempt", attempt, "error", err)
+			time.Sleep(backoff.Delay(attempt, 100*time.Millisecond, 2*time.Second))
+		}
+		if err != nil {
+			w.log.Error("outbox: outcomes not recorded; the rows will be sent again when their leases end",
+				"rows", len(batch), "error", err)
+		}
+		for _, id := range lost {
+			w.log.Warn("outbox: lease lost before the outcome was recorded", "outbox_id", id)
+		}
+		p.mu.Lock()
+		for _, r := range batch {
+			delete(p.inFlight, r.ID)
+		}
+		p.mu.Unlock()
+		select {
+		case p.recorded <- struct{}{}:
+		default:
 		}
 	}
 }
 
-// round leases a batch and delivers its rows in parallel (they belong to
-// different calls); each row's outcome is committed the moment it is known,
-// so a crash can only re-send the rows still being sent. While rows are in
-// flight their leases are renewed. A delivery already under way when ctx
-// ends is finished, within its attempt timeout.
-func (w *Worker) round(ctx context.Context) (int, error) {
-	rows, err := w.o.Store.ClaimOutbox(ctx, w.owner, w.o.Batch, w.o.LeaseTTL)
-	if err != nil || len(rows) == 0 {
-		return 0, err
-	}
-	errs := make([]error, len(rows))
-	inFlight := newFlight(rows)
-	var wg sync.WaitGroup
-	for i, r := range rows {
-		wg.Go(func() {
-			defer inFlight.done(r.ID)
-			res := w.deliver(context.WithoutCancel(ctx), r)
-			ok, err := w.o.Store.FinishOutbox(context.WithoutCancel(ctx), w.owner, res)
-			if err == nil && !ok {
-				w.log.Warn("outbox: lease lost before the outcome was recorded", "outbox_id", r.ID)
-			}
-			errs[i] = err
-		})
-	}
-	stop := make(chan struct{})
-	renewed := make(chan struct{})
-	go func() {
-		defer close(renewed)
-		w.renewLeases(context.WithoutCancel(ctx), inFlight, stop)
-	}()
-	wg.Wait()
-	close(stop)
-	<-renewed
-	return len(rows), errors.Join(errs...)
-}
-
-// flight is the set of claimed rows whose delivery has not finished.
-type flight struct {
-	mu  sync.Mutex
-	ids map[int64]bool
-}
-
-func newFlight(rows []store.OutboxRow) *flight {
-	f := &flight{ids: make(map[int64]bool, len(rows))}
-	for _, r := range rows {
-		f.ids[r.ID] = true
-	}
-	return f
-}
-
-func (f *flight) done(id int64) {
-	f.mu.Lock()
-	delete(f.ids, id)
-	f.mu.Unlock()
-}
-
-func (f *flight) list() []int64 {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := make([]int64, 0, len(f.ids))
-	for id := range f.ids {
-		out = append(out, id)
-	}
-	return out
-}
-
-// renewLeases extends the leases of the rows still in flight every
-// LeaseTTL/3 until stop is closed. A failed renewal is logged: the lease may
-// then run out, and another instance send the row again.
-func (w *Worker) renewLeases(ctx context.Context, f *flight, stop <-chan struct{}) {
+// renew extends the leases of the rows in flight every LeaseTTL/3 until
+// stop is closed. A failed renewal is logged: the lease may then run out,
+// and another instance send the row again.
+func (p *pool) renew(stop <-chan struct{}) {
+	w := p.w
 	t := time.NewTicker(w.o.LeaseTTL / 3)
 	defer t.Stop()
 	for {
@@ -307,7 +380,11 @@ func (w *Worker) renewLeases(ctx context.Context, f *flight, stop <-chan struct{
 			return
 		case <-t.C:
 		}
-		if _, err := w.o.Store.ExtendOutboxLeases(ctx, w.owner, f.list(), w.o.LeaseTTL); err != nil {
+		ids := p.list()
+		if len(ids) == 0 {
+			continue
+		}
+		if _, err := w.o.Store.ExtendOutboxLeases(context.Background(), w.owner, ids, w.o.LeaseTTL); err != nil {
 			w.log.Warn("outbox: renewing leases failed", "error", err)
 		}
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -139,14 +141,14 @@ func (f *fixture) rows(t *testing.T) []store.OutboxRow {
 }
 
 // TestDeliversEachCallInOrder: rows of one call arrive in their order,
-// whatever the number of loops and the batch size.
+// whatever the pool's size and the claim's batch.
 func TestDeliversEachCallInOrder(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	for i := range 10 {
 		f.enqueue(t, fmt.Sprintf("call%02d", i), "ringing", "answered", "ended")
 	}
-	run(t, f.worker(outbox.Options{Workers: 3, Batch: 4, Poll: 10 * time.Millisecond}))
+	run(t, f.worker(outbox.Options{InFlight: 5, Batch: 2, Poll: 10 * time.Millisecond}))
 	// Zoho has the last notification a moment before its outcome is
 	// recorded: wait for both.
 	eventually(t, "30 notifications, recorded", func() bool { return len(f.zoho.received()) == 30 && f.settled(t) })
@@ -350,28 +352,183 @@ func TestClickToDialErrorCarriesItsMessage(t *testing.T) {
 	}
 }
 
-// TestTwoWorkersDeliverOnce: two instances on one database share the rows;
-// every notification arrives once, in order per call.
-func TestTwoWorkersDeliverOnce(t *testing.T) {
+// trackingZoho is a PhoneBridge that counts the requests it is answering
+// at once, in all and per call, and holds each until gate is closed (nil
+// gate: it answers at once). hold, when set, names calls whose requests
+// wait for release instead.
+type trackingZoho struct {
+	mu       sync.Mutex
+	cur, max int
+	perCall  map[string]int
+	overlaps []string // notifications that arrived while another of their call was in flight
+	got      []string
+	gate     chan struct{}
+	hold     map[string]bool
+	release  chan struct{}
+}
+
+func newTrackingZoho(gated bool) *trackingZoho {
+	z := &trackingZoho{perCall: map[string]int{}, release: make(chan struct{}), hold: map[string]bool{}}
+	if gated {
+		z.gate = make(chan struct{})
+	}
+	return z
+}
+
+func (z *trackingZoho) CallNotify(ctx context.Context, n zoho.CallNotify) error {
+	z.mu.Lock()
+	z.cur++
+	z.max = max(z.max, z.cur)
+	z.perCall[n.ID]++
+	if z.perCall[n.ID] > 1 {
+		z.overlaps = append(z.overlaps, n.ID+" "+n.State)
+	}
+	wait := z.gate
+	if z.hold[n.ID] {
+		wait = z.release
+	}
+	z.mu.Unlock()
+	if wait != nil {
+		select {
+		case <-wait:
+		case <-ctx.Done():
+		}
+	}
+	runtime.Gosched() // let other deliveries interleave
+	z.mu.Lock()
+	z.cur--
+	z.perCall[n.ID]--
+	z.got = append(z.got, n.ID+" "+n.State)
+	z.mu.Unlock()
+	return nil
+}
+
+func (z *trackingZoho) ClickToDialError(ctx context.Context, e zoho.ClickToDialError) error {
+	return errors.New("unexpected clicktodialerror")
+}
+
+func (z *trackingZoho) snapshot() (cur, most int, got, overlaps []string) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	return z.cur, z.max, slices.Clone(z.got), slices.Clone(z.overlaps)
+}
+
+// checkOrder fails unless every call of got has exactly states, in order.
+func checkOrder(t *testing.T, got []string, calls int, states ...string) {
+	t.Helper()
+	per := map[string][]string{}
+	for _, g := range got {
+		var id, st string
+		fmt.Sscan(g, &id, &st)
+		per[id] = append(per[id], st)
+	}
+	if len(per) != calls {
+		t.Errorf("%d calls notified, want %d", len(per), calls)
+	}
+	for id, s := range per {
+		if !slices.Equal(s, states) {
+			t.Errorf("call %s got %v, want %v", id, s, states)
+		}
+	}
+}
+
+// onceCloser closes ch once, at the test's end at the latest (before the
+// workers are stopped: cleanups run last registered first).
+func onceCloser(t *testing.T, ch chan struct{}) func() {
+	var once sync.Once
+	closeIt := func() { once.Do(func() { close(ch) }) }
+	t.Cleanup(closeIt)
+	return closeIt
+}
+
+// TestPoolKeepsInFlightDeliveriesUnderWay: against a Zoho slow to answer,
+// the pool has InFlight requests under way at once (more than one claim's
+// batch: it claims again as slots are free, without waiting for a batch to
+// finish), never more, and never two of one call.
+func TestPoolKeepsInFlightDeliveriesUnderWay(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
+	z := newTrackingZoho(true)
+	for i := range 30 {
+		f.enqueue(t, fmt.Sprintf("call%02d", i), "ringing", "answered", "ended")
+	}
+	w := outbox.New(outbox.Options{Store: f.st, Clients: func(int64) outbox.PhoneBridge { return z },
+		InFlight: 8, Batch: 3, Poll: 10 * time.Millisecond})
+	run(t, w)
+	open := onceCloser(t, z.gate)
+	eventually(t, "8 requests under way at once", func() bool { cur, _, _, _ := z.snapshot(); return cur == 8 })
+	open()
+	eventually(t, "90 notifications, recorded", func() bool {
+		_, _, got, _ := z.snapshot()
+		return len(got) == 90 && f.settled(t)
+	})
+	_, most, got, overlaps := z.snapshot()
+	if most != 8 {
+		t.Errorf("at most %d requests at once, want 8 (InFlight)", most)
+	}
+	if len(overlaps) > 0 {
+		t.Errorf("sent while an earlier notification of the call was in flight: %v", overlaps)
+	}
+	checkOrder(t, got, 30, "ringing", "answered", "ended")
+}
+
+// TestASlowAnswerHoldsBackOnlyItsCall: one call's request hangs; the pool
+// keeps delivering every other call (many claims' worth) meanwhile, and the
+// hung call's next notification waits for it.
+func TestASlowAnswerHoldsBackOnlyItsCall(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	z := newTrackingZoho(false)
+	z.hold["stuck"] = true
+	f.enqueue(t, "stuck", "ringing", "ended")
 	for i := range 20 {
 		f.enqueue(t, fmt.Sprintf("call%02d", i), "ringing", "ended")
 	}
-	run(t, f.worker(outbox.Options{Workers: 2, Batch: 3, Poll: 5 * time.Millisecond, Instance: "a"}))
-	run(t, f.worker(outbox.Options{Workers: 2, Batch: 3, Poll: 5 * time.Millisecond, Instance: "b"}))
-	eventually(t, "40 notifications", func() bool { return len(f.zoho.received()) >= 40 })
+	w := outbox.New(outbox.Options{Store: f.st, Clients: func(int64) outbox.PhoneBridge { return z },
+		InFlight: 2, Batch: 2, Poll: 10 * time.Millisecond})
+	run(t, w)
+	release := onceCloser(t, z.release)
+	eventually(t, "the other calls' 40 notifications", func() bool { _, _, got, _ := z.snapshot(); return len(got) == 40 })
+	if _, _, got, _ := z.snapshot(); slices.ContainsFunc(got, func(g string) bool { return strings.HasPrefix(g, "stuck") }) {
+		t.Fatalf("the held call was answered: %v", got)
+	}
+	release()
+	eventually(t, "the held call too, recorded", func() bool { _, _, got, _ := z.snapshot(); return len(got) == 42 && f.settled(t) })
+	_, _, got, overlaps := z.snapshot()
+	if len(overlaps) > 0 {
+		t.Errorf("sent while an earlier notification of the call was in flight: %v", overlaps)
+	}
+	if i, j := slices.Index(got, "stuck ringing"), slices.Index(got, "stuck ended"); i < 0 || j < i {
+		t.Errorf("the held call's notifications: %v", got)
+	}
+}
+
+// TestTwoWorkersDeliverOnce: two instances on one database, each with a
+// pool of several deliveries, share the rows; every notification arrives
+// once, in order per call, never while an earlier one of its call is in
+// flight on either instance.
+func TestTwoWorkersDeliverOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	z := newTrackingZoho(false)
+	for i := range 30 {
+		f.enqueue(t, fmt.Sprintf("call%02d", i), "ringing", "answered", "ended")
+	}
+	for _, name := range []string{"a", "b"} {
+		run(t, outbox.New(outbox.Options{Store: f.st, Clients: func(int64) outbox.PhoneBridge { return z },
+			InFlight: 6, Batch: 4, Poll: 5 * time.Millisecond, Instance: name}))
+	}
+	eventually(t, "90 notifications, recorded", func() bool { _, _, got, _ := z.snapshot(); return len(got) >= 90 && f.settled(t) })
+	_, _, got, overlaps := z.snapshot()
 	seen := map[string]bool{}
-	for _, g := range f.zoho.received() {
+	for _, g := range got {
 		if seen[g] {
 			t.Fatalf("%q delivered twice", g)
 		}
 		seen[g] = true
 	}
-	for i := range 20 {
-		id := fmt.Sprintf("call%02d", i)
-		if i := slices.Index(f.zoho.received(), id+" ringing"); i > slices.Index(f.zoho.received(), id+" ended") {
-			t.Fatalf("%s ended before it rang", id)
-		}
+	if len(overlaps) > 0 {
+		t.Errorf("sent while an earlier notification of the call was in flight: %v", overlaps)
 	}
+	checkOrder(t, got, 30, "ringing", "answered", "ended")
 }
