@@ -181,8 +181,11 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		CaptchaSolution: cfg.DevCaptchaSolution,
 		PasswordParams:  cfg.PasswordParams,
 	})
+	// Deliveries have a keep-alive pool of their own, as large as the number
+	// of them under way at once.
+	deliveryTransport := m.ZohoTransport(zoho.DeliveryTransport(cfg.OutboxInFlight), zoho.Endpoint)
 	tel := newTelephony(cfg, st, integ, wake, instance, m, &http.Client{Timeout: 10 * time.Second, Transport: xsiTransport},
-		&http.Client{Timeout: outbox.DefaultAttemptTimeout + 5*time.Second, Transport: zohoTransport}, logger)
+		&http.Client{Timeout: outbox.DefaultAttemptTimeout + 5*time.Second, Transport: deliveryTransport}, logger)
 	a.bridge, a.subs = tel.bridge, tel.subscriptions
 	if err := m.WatchChannels(tel.subscriptions.Channels); err != nil {
 		st.Close()
@@ -361,10 +364,12 @@ func serveHTTP(ctx context.Context, g *errgroup.Group, name string, ln net.Liste
 }
 
 // janitor deletes expired sessions and captchas, old login failures,
-// processed event ids, delivered notifications, closed calls, API rate
-// windows (after an hour) and idempotency keys (after a day), and the
-// switched-off companies whose retention ended, every ten minutes until
-// ctx ends; a failed deletion is logged and tried again next time.
+// processed event ids, delivered notifications (the days of history over
+// 30 days ago), closed calls, API rate windows (after an hour) and
+// idempotency keys (after a day), and the switched-off companies whose
+// retention ended, and creates the coming days' history partitions, every
+// ten minutes until ctx ends; a failed step is logged and tried again next
+// time.
 func (a *App) janitor(ctx context.Context) error {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
@@ -383,6 +388,9 @@ func (a *App) janitor(ctx context.Context) error {
 		}
 		if _, err := a.Store.PruneOutbox(ctx, now.Add(-30*24*time.Hour)); err != nil && ctx.Err() == nil {
 			a.logger.Warn("janitor: outbox", "error", err)
+		}
+		if err := a.Store.EnsureOutboxHistory(ctx, now, now.Add(48*time.Hour)); err != nil && ctx.Err() == nil {
+			a.logger.Warn("janitor: outbox history", "error", err)
 		}
 		if _, err := a.Store.PruneCalls(ctx, now.Add(-90*24*time.Hour)); err != nil && ctx.Err() == nil {
 			a.logger.Warn("janitor: calls", "error", err)

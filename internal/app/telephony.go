@@ -36,8 +36,9 @@ type telephony struct {
 // wakes the manager. xsiHTTP is the client every Centrex request goes
 // through, zohoDelivery the outbox's PhoneBridge requests (its timeout a
 // backstop just beyond the outbox's own attempt timeout,
-// outbox.DefaultAttemptTimeout); m is counted in by the outbox and the
-// bridge.
+// outbox.DefaultAttemptTimeout; its transport keeps cfg.OutboxInFlight idle
+// connections, one per delivery under way); m is counted in by the outbox
+// and the bridge.
 func newTelephony(cfg config.Config, st *store.Store, integ *integration.Service, wake subscriptions.Wake, instance string,
 	m *metrics.Metrics, xsiHTTP, zohoDelivery *http.Client, logger *slog.Logger) telephony {
 	pbx := newCentrexClients(st, xsiHTTP).PBX
@@ -48,6 +49,7 @@ func newTelephony(cfg config.Config, st *store.Store, integ *integration.Service
 		Listen:   true,
 		Instance: instance,
 		Metrics:  m,
+		InFlight: cfg.OutboxInFlight,
 	})
 	settings := callflow.DefaultSettings()
 	settings.MapRejectedStatesToEnded = !cfg.ZohoDocumentedStates

@@ -83,6 +83,11 @@ type Config struct {
 	// APIRateLimit is how many requests an API key may make per minute,
 	// over every instance together (API_RATE_LIMIT).
 	APIRateLimit int
+	// OutboxInFlight is how many notifications one instance has on their
+	// way to Zoho at once, and the keep-alive connections it keeps to Zoho
+	// for them (OUTBOX_IN_FLIGHT): Zoho's answer time times the rate to
+	// sustain, 64 by default (150 ms at about 400 a second).
+	OutboxInFlight int
 	// PasswordParams is the argon2id cost of the passwords the gateway
 	// hashes (administrators' and operators'): password.Default; not read
 	// from the environment (tests that create many set a cheaper one).
@@ -111,6 +116,9 @@ type Config struct {
 	// dev` starts the Zoho simulator only when it was not.
 	ZohoAccountsURLSet bool
 }
+
+// DefaultOutboxInFlight is OUTBOX_IN_FLIGHT when unset.
+const DefaultOutboxInFlight = 64
 
 // Load reads the configuration for mode through getenv and validates it,
 // reporting every problem at once.
@@ -213,6 +221,14 @@ func Load(getenv func(string) string, mode Mode) (Config, error) {
 			bad("API_RATE_LIMIT", "want requests per minute per key, 1 to 100000, got %q", v)
 		} else {
 			c.APIRateLimit = n
+		}
+	}
+	c.OutboxInFlight = DefaultOutboxInFlight
+	if v := get("OUTBOX_IN_FLIGHT"); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 4096 {
+			bad("OUTBOX_IN_FLIGHT", "want the deliveries under way at once per instance, 1 to 4096, got %q", v)
+		} else {
+			c.OutboxInFlight = n
 		}
 	}
 	if c.SessionIdleTimeout > c.SessionLifetime {

@@ -58,13 +58,14 @@ func TestEveryProblemReportedAtOnce(t *testing.T) {
 		"ZOHO_DOCUMENTED_STATES": "sometimes",
 		"METRICS_ADDR":           "9090",
 		"METRICS_COMPANY_LIMIT":  "lots",
+		"OUTBOX_IN_FLIGHT":       "0",
 	}), ModeServe)
 	if err == nil {
 		t.Fatal("no error")
 	}
 	for _, want := range []string{"PUBLIC_URL", "SECRET_KEY", "LISTEN_ADDR", "LOG_FORMAT", "LOG_LEVEL", "MIGRATE_ON_START",
 		"SESSION_IDLE_TIMEOUT", "DEV_CAPTCHA_SOLUTION", "ZOHO_CLIENT_ID", "ZOHO_ACCOUNTS_URL", "ZOHO_DOCUMENTED_STATES",
-		"METRICS_ADDR", "METRICS_COMPANY_LIMIT"} {
+		"METRICS_ADDR", "METRICS_COMPANY_LIMIT", "OUTBOX_IN_FLIGHT"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %s", want)
 		}
@@ -113,6 +114,21 @@ func TestMetricsSettings(t *testing.T) {
 	_, err = Load(env(map[string]string{"LISTEN_ADDR": ":8080", "METRICS_ADDR": ":8080"}), ModeDev)
 	if err == nil || !strings.Contains(err.Error(), "must differ from LISTEN_ADDR") {
 		t.Errorf("METRICS_ADDR equal to LISTEN_ADDR: %v", err)
+	}
+}
+
+func TestOutboxInFlight(t *testing.T) {
+	t.Parallel()
+	if c, err := Load(env(nil), ModeDev); err != nil || c.OutboxInFlight != DefaultOutboxInFlight {
+		t.Errorf("default: %d, %v; want %d", c.OutboxInFlight, err, DefaultOutboxInFlight)
+	}
+	if c, err := Load(env(map[string]string{"OUTBOX_IN_FLIGHT": "200"}), ModeDev); err != nil || c.OutboxInFlight != 200 {
+		t.Errorf("set: %d, %v", c.OutboxInFlight, err)
+	}
+	for _, v := range []string{"0", "-3", "many", "5000"} {
+		if _, err := Load(env(map[string]string{"OUTBOX_IN_FLIGHT": v}), ModeDev); err == nil || !strings.Contains(err.Error(), "OUTBOX_IN_FLIGHT") {
+			t.Errorf("OUTBOX_IN_FLIGHT=%s: %v", v, err)
+		}
 	}
 }
 
