@@ -283,7 +283,8 @@ func TestClaimCostDoesNotGrowWithHistory(t *testing.T) {
 
 // TestMigrationMovesDeliveredRows: on a database that has delivered rows in
 // the queue (the schema before history), the migration moves them to
-// history, each on its day, and leaves the pending and parked ones.
+// history, each on its day, and leaves the pending and parked ones; rolling
+// it back moves history back.
 func TestMigrationMovesDeliveredRows(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -292,10 +293,15 @@ func TestMigrationMovesDeliveredRows(t *testing.T) {
 	co := newCompany(t, s, "fermax")
 	mustSync(t, s, co, seat("910726329"))
 	call := enqueueCall(t, s, co, seatID(t, s, co, "910726329@conecta.orange.es"), "a", item("ringing"))
-	if _, err := s.Pool().Exec(ctx, `DELETE FROM outbox`); err != nil {
+	drain(t, s, func(store.OutboxRow) store.OutboxResult { return store.OutboxResult{Delivered: true} })
+	// Rolling back puts history back in the queue, as delivered rows.
+	if err := s.MigrateDownTo(ctx, 74); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MigrateDownTo(ctx, 74); err != nil {
+	if n := count(t, s, `SELECT count(*) FROM outbox WHERE status = 'delivered' AND call_id = $1 AND delivered_at IS NOT NULL`, call.ID); n != 1 {
+		t.Fatalf("after rolling back, %d delivered rows in the queue, want 1", n)
+	}
+	if _, err := s.Pool().Exec(ctx, `DELETE FROM outbox`); err != nil {
 		t.Fatal(err)
 	}
 	_, err := s.Pool().Exec(ctx, `INSERT INTO outbox (company_id, call_id, call_key, seq, kind, payload, status, attempts, last_error, created_at, delivered_at)
