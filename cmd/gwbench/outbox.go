@@ -16,26 +16,29 @@ import (
 const (
 	claimHistory = 1_000_000 // delivered notifications in the second measurement
 	claimCalls   = 100       // calls with notifications pending, three each
-	claimBatch   = 16        // the outbox worker's default batch
+	claimBatch   = 16        // rows per claim (the delivery pool claims up to 32 as slots free up; 16 as in earlier runs)
 	claimWarmup  = 20
 	claimRounds  = 200
 )
 
 // deliveredHistorySQL writes $2 delivered notifications of company $1,
 // three per call, over the last 30 days, where delivered notifications
-// live: on main, the outbox table itself with status 'delivered'. When they
-// move to a history table, this statement is the one to change.
-const deliveredHistorySQL = `INSERT INTO outbox (company_id, call_key, seq, kind, payload, status, attempts,
-		next_attempt_at, created_at, delivered_at)
-	SELECT $1, 'hist-' || (i / 3), 1 + i % 3, 'callnotify', '{"endpoint": "callnotify", "type": "received",
+// live: outbox_history (writeHistory makes its day partitions first).
+const deliveredHistorySQL = `INSERT INTO outbox_history (id, company_id, call_key, seq, kind, payload, attempts,
+		created_at, delivered_at)
+	SELECT 1000000000 + i, $1, 'hist-' || (i / 3), 1 + i % 3, 'callnotify', '{"endpoint": "callnotify", "type": "received",
 			"state": "ended", "id": "hist-123456", "from": "+34600123456", "to": "910000000", "zohouser": "700000001",
-			"start_time": "2026-12-01T10:00:00Z", "duration": 42}', 'delivered', 1, t, t, t
+			"start_time": "2026-12-01T10:00:00Z", "duration": 42}', 1, t, t
 	FROM generate_series(0, $2 - 1) i, LATERAL (SELECT now() - interval '30 days' + i * interval '2 seconds') x(t)`
 
-// writeHistory runs deliveredHistorySQL without its foreign-key checks
-// (every row names the one company; a million checks would be most of the
-// time).
+// writeHistory makes the history partitions of the last 31 days and runs
+// deliveredHistorySQL without its foreign-key checks (every row names the
+// one company; a million checks would be most of the time).
 func writeHistory(ctx context.Context, st *store.Store, companyID int64, n int) error {
+	now := time.Now()
+	if err := st.EnsureOutboxHistory(ctx, now.Add(-31*24*time.Hour), now); err != nil {
+		return err
+	}
 	return pgx.BeginFunc(ctx, st.Pool(), func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
 			return err
