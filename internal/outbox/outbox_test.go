@@ -535,3 +535,38 @@ func TestTwoWorkersDeliverOnce(t *testing.T) {
 	}
 	checkOrder(t, got, 30, "ringing", "answered", "ended")
 }
+
+// TestStopRecordsTheDeliveriesUnderWay: when Run's context ends with a
+// request waiting for Zoho, Run claims no more, waits for the answer and
+// returns only once its outcome is recorded: the notification is delivered
+// (in history), and the call's next one, never claimed, still waits.
+func TestStopRecordsTheDeliveriesUnderWay(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	z := newTrackingZoho(false)
+	z.hold["call01"] = true
+	f.enqueue(t, "call01", "ringing", "ended")
+	w := outbox.New(outbox.Options{Store: f.st, Clients: func(int64) outbox.PhoneBridge { return z }, Poll: 10 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	release := onceCloser(t, z.release)
+	eventually(t, "the request under way", func() bool { cur, _, _, _ := z.snapshot(); return cur == 1 })
+	cancel()
+	select {
+	case err := <-done:
+		t.Fatalf("Run returned (%v) with a delivery under way", err)
+	default:
+	}
+	release()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	rows := f.rows(t)
+	if len(rows) != 2 || rows[0].Status != store.OutboxDelivered || rows[1].Status != store.OutboxPending || rows[1].Attempts != 0 {
+		t.Fatalf("after stopping: %+v; want the ringing delivered, the end untouched", rows)
+	}
+	if _, _, got, _ := z.snapshot(); !slices.Equal(got, []string{"call01 ringing"}) {
+		t.Fatalf("Zoho got %v", got)
+	}
+}
