@@ -225,6 +225,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		{"subscriptions", tel.subscriptions.Run},
 		{"sweeper", tel.calls.RunSweeper},
 		{"recovery", tel.calls.RunRecovery},
+		{"dial records", tel.calls.RunDialRecords},
 		{"seat sync", seatSvc.RunPeriodic},
 		{"janitor", a.janitor},
 	}

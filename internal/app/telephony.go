@@ -72,7 +72,7 @@ func newTelephony(cfg config.Config, st *store.Store, integ *integration.Service
 		Instance:   instance,
 		Logger:     logger.With("component", "subscriptions"),
 	})
-	br := bridge.New(bridge.Options{Store: st, Calls: cs, Logger: logger.With("component", "bridge"), Metrics: m})
+	br := bridge.New(bridge.Options{Calls: cs, Logger: logger.With("component", "bridge"), Metrics: m})
 	return telephony{outbox: ob, calls: cs, subscriptions: subs, bridge: br}
 }
 

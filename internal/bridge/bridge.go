@@ -17,7 +17,6 @@ import (
 
 	"github.com/conecta-zoho/gateway/internal/calls"
 	"github.com/conecta-zoho/gateway/internal/metrics"
-	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/zohoapi"
 )
 
@@ -35,9 +34,8 @@ func EventsPath(token string) string {
 
 // Options builds a Bridge.
 type Options struct {
-	// Store finds the company of an events token.
-	Store *store.Store
-	// Calls runs what the requests ask for.
+	// Calls runs what the requests ask for, and finds the company of an
+	// events token.
 	Calls  *calls.Service
 	Logger *slog.Logger
 	// Metrics counts the Centrex events accepted and refused; nil counts
@@ -47,7 +45,6 @@ type Options struct {
 
 // Bridge serves the telephony bridge's endpoints.
 type Bridge struct {
-	store   *store.Store
 	calls   *calls.Service
 	log     *slog.Logger
 	metrics *metrics.Metrics
@@ -59,7 +56,7 @@ func New(o Options) *Bridge {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Bridge{store: o.Store, calls: o.Calls, log: log, metrics: o.Metrics}
+	return &Bridge{calls: o.Calls, log: log, metrics: o.Metrics}
 }
 
 // Routes registers the bridge's endpoints:

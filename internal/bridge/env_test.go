@@ -192,7 +192,7 @@ func (e *env) startOn(addr string, o outbox.Options, so subscriptions.Options) *
 		so.Check = 200 * time.Millisecond
 	}
 	in.subs = subscriptions.New(so)
-	in.bridge = bridge.New(bridge.Options{Store: e.store, Calls: in.calls})
+	in.bridge = bridge.New(bridge.Options{Calls: in.calls})
 	srv.Config.Handler = in.bridge.Handler()
 	srv.Start()
 	ctx, cancel := context.WithCancel(context.Background())

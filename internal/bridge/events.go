@@ -5,24 +5,26 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/conecta-zoho/gateway/internal/calls"
 	"github.com/conecta-zoho/gateway/internal/centrex"
 	"github.com/conecta-zoho/gateway/internal/centrex/xsi"
 	"github.com/conecta-zoho/gateway/internal/metrics"
-	"github.com/conecta-zoho/gateway/internal/store"
 )
 
 // handleEvents is POST /bridge/centrex/events/{token}: the Xsi-Events HTTP
 // contact. Unknown token → 404, oversized or unparseable body → 400 (nothing
-// stored either way); otherwise the event is applied (calls.ApplyEvent) and
-// 200 answered once its state and notifications are committed. A 500 makes
-// the XSP redeliver, and the event id dedupes it; since the XSP may give up
-// first, a 500 also has the calls recovered once the database answers (of
-// the event's company, or of every company when the token could not even
-// be looked up). Every event accepted is counted by type, every refusal by
-// cause.
+// stored either way); otherwise the event is applied
+// (calls.ApplyContactEvent, with the events of other requests in one
+// transaction) and 200 answered once its state and notifications are
+// committed. A 500 makes the XSP redeliver, and the event id dedupes it;
+// since the XSP may give up first, a 500 also has the calls recovered once
+// the database answers (of the event's company, or of every company when
+// the token could not even be looked up). Every event accepted is counted
+// by type, every refusal by cause.
 func (b *Bridge) handleEvents(w http.ResponseWriter, r *http.Request) {
-	companyID, err := b.store.CompanyByEventToken(r.Context(), r.PathValue("token"))
-	if errors.Is(err, store.ErrNotFound) {
+	token := r.PathValue("token")
+	_, err := b.calls.CompanyByEventToken(r.Context(), token)
+	if errors.Is(err, calls.ErrUnknownToken) {
 		b.metrics.XsiEventRefused(metrics.RefusedUnknownToken)
 		text(w, http.StatusNotFound, "not found")
 		return
@@ -50,7 +52,14 @@ func (b *Bridge) handleEvents(w http.ResponseWriter, r *http.Request) {
 		text(w, http.StatusBadRequest, "bad event")
 		return
 	}
-	if err := b.calls.ApplyEvent(r.Context(), companyID, ev); err != nil {
+	err = b.calls.ApplyContactEvent(r.Context(), token, ev)
+	if errors.Is(err, calls.ErrUnknownToken) {
+		// The token was replaced while the event waited.
+		b.metrics.XsiEventRefused(metrics.RefusedUnknownToken)
+		text(w, http.StatusNotFound, "not found")
+		return
+	}
+	if err != nil {
 		b.metrics.XsiEventRefused(metrics.RefusedFailed)
 		b.serverError(w, r, err)
 		return

@@ -71,6 +71,10 @@ type Service struct {
 	o   Options
 	log *slog.Logger
 
+	cache *cache
+	g     grouper
+	dials dialRecords
+
 	mu      sync.Mutex
 	gaps    map[int64]time.Time // companies to Recover, and when
 	gapped  map[int64]time.Time // when each company's latest gap was noted
@@ -98,7 +102,8 @@ func New(o Options) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{o: o, log: log, gaps: map[int64]time.Time{}, gapped: map[int64]time.Time{}, gapWake: make(chan struct{}, 1)}
+	return &Service{o: o, log: log, cache: newCache(o.Store, o.PBX), gaps: map[int64]time.Time{}, gapped: map[int64]time.Time{},
+		gapWake: make(chan struct{}, 1)}
 }
 
 // step is one transition of a call's state machine.
@@ -107,16 +112,35 @@ type step func(callflow.State, callflow.Link) (callflow.State, []callflow.Notifi
 // advance runs one step on a locked call, saves its new state and queues
 // its notifications; it returns how many were queued.
 func (s *Service) advance(ctx context.Context, tx store.CallTx, call store.Call, link store.Link, fn step) (int, error) {
-	st, err := decodeState(call)
+	call, items, err := s.transition(ctx, call, link, fn)
 	if err != nil {
 		return 0, err
+	}
+	if err := tx.SaveCall(ctx, call); err != nil {
+		return 0, err
+	}
+	if len(items) > 0 {
+		if err := tx.Enqueue(ctx, call.ID, call.ZohoCallID, items); err != nil {
+			return 0, err
+		}
+	}
+	return len(items), nil
+}
+
+// transition runs one step on a locked call and returns the call with its
+// new state and the notifications to queue under its ZohoCallID; it
+// writes nothing.
+func (s *Service) transition(ctx context.Context, call store.Call, link store.Link, fn step) (store.Call, []store.OutboxItem, error) {
+	st, err := decodeState(call)
+	if err != nil {
+		return call, nil, err
 	}
 	if st.ID == "" {
 		st.Incarnation = call.Incarnation
 	}
 	next, notes, err := fn(st, callflow.Link{ZohoUser: link.ZohoUserID, SeatNumber: link.SeatNumber})
 	if err != nil {
-		return 0, fmt.Errorf("call %d: %w", call.ID, err)
+		return call, nil, fmt.Errorf("call %d: %w", call.ID, err)
 	}
 	callflow.FillStartTime(notes, s.o.Now())
 	items := make([]store.OutboxItem, 0, len(notes))
@@ -127,24 +151,16 @@ func (s *Service) advance(ctx context.Context, tx store.CallTx, call store.Call,
 		}
 		it, err := outbox.Item(n, msg)
 		if err != nil {
-			return 0, err
+			return call, nil, err
 		}
 		items = append(items, it)
 	}
 	raw, err := json.Marshal(next)
 	if err != nil {
-		return 0, fmt.Errorf("call %d: encode state: %w", call.ID, err)
+		return call, nil, fmt.Errorf("call %d: encode state: %w", call.ID, err)
 	}
 	call.State, call.Open, call.ZohoCallID, call.ExtTrackingID = raw, next.Open(), next.ID, next.ExtTrackingID
-	if err := tx.SaveCall(ctx, call); err != nil {
-		return 0, err
-	}
-	if len(items) > 0 {
-		if err := tx.Enqueue(ctx, call.ID, next.ID, items); err != nil {
-			return 0, err
-		}
-	}
-	return len(items), nil
+	return call, items, nil
 }
 
 // decodeState reads a stored call's state machine state.

@@ -36,7 +36,7 @@ func (s *Service) Control(ctx context.Context, link store.Link, action zohoapi.C
 	if err != nil {
 		return err
 	}
-	pbx, err := s.o.PBX(ctx, link.CompanyID)
+	pbx, err := s.companyPBX(ctx, link.CompanyID)
 	if err != nil {
 		return &CentrexError{Err: fmt.Errorf("no Centrex client: %w", err)}
 	}

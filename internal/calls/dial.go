@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -28,9 +29,16 @@ var ErrForbidden = errors.New("calls: forbidden")
 
 // Authenticate returns the company's link linkID when secret is its secret
 // (compared in constant time) and the link is switched on for a present
-// seat; ErrForbidden otherwise.
+// seat; ErrForbidden otherwise. The link comes from the company's cache,
+// confirmed current by one primary-key read of the company's version, so
+// that an unlink, a link switched off or a secret rotated on any instance
+// counts at once.
 func (s *Service) Authenticate(ctx context.Context, companyID, linkID int64, secret string) (store.Link, error) {
-	link, err := s.o.Store.LinkByID(ctx, companyID, linkID)
+	e, err := s.cache.current(ctx, companyID)
+	if err != nil {
+		return store.Link{}, err
+	}
+	link, err := e.linkByID(ctx, s.o.Store, linkID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return store.Link{}, err
 	}
@@ -43,7 +51,8 @@ func (s *Service) Authenticate(ctx context.Context, companyID, linkID int64, sec
 }
 
 // Dial places a Zoho click-to-dial of toNumber from the link's seat with
-// Xsi calls/new. A number that does not normalise is not dialled, and, like
+// Xsi calls/new, with the company's Centrex client as cached when the link
+// was authenticated (a changed credential changes the company's version). A number that does not normalise is not dialled, and, like
 // a Centrex that refuses or cannot be reached, is reported to Zoho
 // asynchronously with a clicktodialerror queued in the outbox; the call
 // itself is then reported by its events. The error is non-nil only when
@@ -58,7 +67,7 @@ func (s *Service) Dial(ctx context.Context, link store.Link, toNumber string) er
 		msg := s.message(ctx, link.CompanyID, "dialerror.invalid.number", quoteNumber(toNumber))
 		return s.queueDialError(ctx, link, callflow.ZohoNumber(toNumber), zoho.DialInvalid, msg)
 	}
-	pbx, err := s.o.PBX(ctx, link.CompanyID)
+	pbx, err := s.companyPBX(ctx, link.CompanyID)
 	if err != nil {
 		s.log.WarnContext(ctx, "calls: click-to-dial: no Centrex client", "company_id", link.CompanyID, "error", err)
 		return s.queueDialError(ctx, link, number, zoho.DialNotAvailable, "")
@@ -70,10 +79,90 @@ func (s *Service) Dial(ctx context.Context, link store.Link, toNumber string) er
 		s.log.InfoContext(ctx, "calls: click-to-dial refused", "company_id", link.CompanyID, "link_id", link.ID, "error", err)
 		return s.queueDialError(ctx, link, number, dialErrorCode(err), "")
 	}
+	s.recordDial(ctx, link, callID)
+	return nil
+}
+
+// companyPBX is the company's Centrex client from its cache entry.
+func (s *Service) companyPBX(ctx context.Context, companyID int64) (centrex.PBX, error) {
+	e, err := s.cache.get(ctx, companyID)
+	if err != nil {
+		return nil, err
+	}
+	return e.centrex(ctx, s.o.PBX)
+}
+
+// dialRecords tracks the click-to-dial call rows being written after
+// Zoho's answer (recordDial), so that a stopping gateway waits for them
+// (RunDialRecords).
+type dialRecords struct {
+	mu      sync.Mutex
+	running bool
+	stopped bool
+	n       int
+	idle    chan struct{} // closed when n reaches 0 after stopped
+}
+
+// recordDial writes the row of a call placed by click-to-dial
+// (store.RecordDialedCall) without making Zoho wait for it: in the
+// background while RunDialRecords runs (it waits for the rows in flight
+// when the gateway stops), or at once when it does not or has stopped.
+// Should the process die in between, the call is still recorded by its
+// own events, only not marked as a click-to-dial.
+func (s *Service) recordDial(ctx context.Context, link store.Link, callID string) {
+	s.dials.mu.Lock()
+	async := s.dials.running && !s.dials.stopped
+	if async {
+		s.dials.n++
+	}
+	s.dials.mu.Unlock()
+	if !async {
+		s.recordDialNow(ctx, link, callID)
+		return
+	}
+	go func() {
+		defer s.dialRecorded()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), centrexTimeout)
+		defer cancel()
+		s.recordDialNow(ctx, link, callID)
+	}()
+}
+
+func (s *Service) recordDialNow(ctx context.Context, link store.Link, callID string) {
 	if err := s.o.Store.RecordDialedCall(ctx, link.CompanyID, link.SeatID, callID, link.ZohoUserID); err != nil {
 		// The call is placed and its events will record it: not Zoho's problem.
 		s.log.WarnContext(ctx, "calls: record dialed call", "company_id", link.CompanyID, "error", err)
 	}
+}
+
+func (s *Service) dialRecorded() {
+	s.dials.mu.Lock()
+	defer s.dials.mu.Unlock()
+	s.dials.n--
+	if s.dials.n == 0 && s.dials.idle != nil {
+		close(s.dials.idle)
+		s.dials.idle = nil
+	}
+}
+
+// RunDialRecords lets click-to-dial rows be written after Zoho's answer
+// while it runs; when ctx ends it waits for those in flight (later ones
+// are written before answering), then returns nil.
+func (s *Service) RunDialRecords(ctx context.Context) error {
+	s.dials.mu.Lock()
+	s.dials.running = true
+	s.dials.mu.Unlock()
+	<-ctx.Done()
+	s.dials.mu.Lock()
+	s.dials.stopped = true
+	if s.dials.n == 0 {
+		s.dials.mu.Unlock()
+		return nil
+	}
+	idle := make(chan struct{})
+	s.dials.idle = idle
+	s.dials.mu.Unlock()
+	<-idle
 	return nil
 }
 

@@ -87,21 +87,28 @@ func (c CallTx) MarkEventProcessed(ctx context.Context, eventID string) (fresh b
 	return tag.RowsAffected() == 1, nil
 }
 
+// createCallSQL makes the first incarnation of a seat's call half unless
+// one exists ($1 company, $2 seat, $3 Xsi call id, $4 Zoho user, $5 now);
+// lockCallSQL then locks the latest incarnation ($1–$3).
+const (
+	createCallSQL = `INSERT INTO calls (company_id, seat_id, xsi_call_id, zoho_user_id, created_at, updated_at)
+		SELECT $1, $2, $3, $4, $5, $5
+		WHERE NOT EXISTS (SELECT 1 FROM calls WHERE company_id = $1 AND seat_id = $2 AND xsi_call_id = $3)
+		ON CONFLICT (company_id, seat_id, xsi_call_id, incarnation) DO NOTHING`
+	lockCallSQL = `SELECT ` + callColumns + ` FROM calls
+		WHERE company_id = $1 AND seat_id = $2 AND xsi_call_id = $3
+		ORDER BY incarnation DESC LIMIT 1 FOR UPDATE`
+)
+
 // LockCall returns the latest incarnation of the seat's call half
 // xsiCallID locked for update, creating the first (State "{}") if the call
 // is new.
 func (c CallTx) LockCall(ctx context.Context, seatID int64, xsiCallID, zohoUserID string) (Call, error) {
 	now := c.s.now()
-	_, err := c.tx.Exec(ctx, `INSERT INTO calls (company_id, seat_id, xsi_call_id, zoho_user_id, created_at, updated_at)
-		SELECT $1, $2, $3, $4, $5, $5
-		WHERE NOT EXISTS (SELECT 1 FROM calls WHERE company_id = $1 AND seat_id = $2 AND xsi_call_id = $3)
-		ON CONFLICT (company_id, seat_id, xsi_call_id, incarnation) DO NOTHING`,
-		c.companyID, seatID, xsiCallID, zohoUserID, now)
+	_, err := c.tx.Exec(ctx, createCallSQL, c.companyID, seatID, xsiCallID, zohoUserID, now)
 	if err == nil {
 		var rows pgx.Rows
-		rows, err = c.tx.Query(ctx, `SELECT `+callColumns+` FROM calls
-			WHERE company_id = $1 AND seat_id = $2 AND xsi_call_id = $3
-			ORDER BY incarnation DESC LIMIT 1 FOR UPDATE`, c.companyID, seatID, xsiCallID)
+		rows, err = c.tx.Query(ctx, lockCallSQL, c.companyID, seatID, xsiCallID)
 		if err == nil {
 			var call Call
 			call, err = pgx.CollectExactlyOneRow(rows, scanCall)
@@ -159,18 +166,27 @@ func (c CallTx) LockCallByID(ctx context.Context, callID int64) (Call, error) {
 	return Call{}, fmt.Errorf("store: lock call %d of company %d: %w", callID, c.companyID, notFound(err))
 }
 
-// SaveCall writes a locked call's state, ids and open flag. A call that
-// stops being open gets its closed_at.
-func (c CallTx) SaveCall(ctx context.Context, call Call) error {
+// saveCallSQL writes a call's state (arguments: saveCallArgs). Only
+// state, open, the ids and the times change; of those, only open,
+// zoho_call_id and closed_at are indexed, and they change when a call
+// starts or ends, so the updates in between can be HOT.
+const saveCallSQL = `UPDATE calls SET state = $3, open = $4, zoho_call_id = coalesce($5, zoho_call_id),
+		ext_tracking_id = $6, zoho_user_id = $7, updated_at = $8,
+		closed_at = CASE WHEN $4 THEN NULL ELSE coalesce(closed_at, CASE WHEN open THEN $8::timestamptz END) END
+	WHERE company_id = $1 AND id = $2`
+
+func saveCallArgs(companyID int64, call Call, now time.Time) []any {
 	var zohoID *string
 	if call.ZohoCallID != "" {
 		zohoID = &call.ZohoCallID
 	}
-	_, err := c.tx.Exec(ctx, `UPDATE calls SET state = $3, open = $4, zoho_call_id = coalesce($5, zoho_call_id),
-			ext_tracking_id = $6, zoho_user_id = $7, updated_at = $8,
-			closed_at = CASE WHEN $4 THEN NULL ELSE coalesce(closed_at, CASE WHEN open THEN $8::timestamptz END) END
-		WHERE company_id = $1 AND id = $2`,
-		c.companyID, call.ID, call.State, call.Open, zohoID, call.ExtTrackingID, call.ZohoUserID, c.s.now())
+	return []any{companyID, call.ID, call.State, call.Open, zohoID, call.ExtTrackingID, call.ZohoUserID, now}
+}
+
+// SaveCall writes a locked call's state, ids and open flag. A call that
+// stops being open gets its closed_at.
+func (c CallTx) SaveCall(ctx context.Context, call Call) error {
+	_, err := c.tx.Exec(ctx, saveCallSQL, saveCallArgs(c.companyID, call, c.s.now())...)
 	if err != nil {
 		return fmt.Errorf("store: save call %d of company %d: %w", call.ID, c.companyID, err)
 	}

@@ -1,0 +1,359 @@
+package calls
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/conecta-zoho/gateway/internal/calls/callflow"
+	"github.com/conecta-zoho/gateway/internal/centrex"
+	"github.com/conecta-zoho/gateway/internal/store"
+)
+
+// Group commit: the events that arrive while a group's transaction runs
+// wait in a queue, and become the next group, applied in one transaction
+// (store.EventTx) and answered once it committed. One group runs at a time
+// per Service, in arrival order, so the events of a call keep their order;
+// across instances the calls' row locks order them.
+//
+// A group's transaction first reads the versions of its companies: an
+// event applied with a cached link (cache) whose company changed since is
+// sent back (errStale) to be looked up again. An event whose statement or
+// step fails is left out and the rest of the group runs again, so one bad
+// event neither loses nor wrongly acknowledges the others; a deadlock
+// with another instance's group runs the whole group again. A commit that
+// fails fails every event of the group.
+
+// maxGroup bounds the events of one group.
+const maxGroup = 256
+
+// groupTimeout bounds one group's transaction.
+const groupTimeout = 30 * time.Second
+
+// errStale means the cached state an event was to be applied with is no
+// longer current: look it up again and resubmit.
+var errStale = errors.New("calls: cached company state changed")
+
+// eventJob is one event waiting for its group.
+type eventJob struct {
+	entry  *entry
+	token  string // the HTTP contact's token, "" for an event channel's
+	link   store.Link
+	linked bool // link is enabled and its seat present: apply the event
+	ev     centrex.Event
+	halves []centrex.Event
+	done   chan error // buffered: the group never waits for the caller
+}
+
+// grouper is the queue of events waiting for the next group.
+type grouper struct {
+	mu      sync.Mutex
+	queue   []*eventJob
+	running bool
+	groups  int64
+	events  int64
+}
+
+// GroupStats reports how many event groups this Service committed and how
+// many events they held.
+func (s *Service) GroupStats() (groups, events int64) {
+	s.g.mu.Lock()
+	defer s.g.mu.Unlock()
+	return s.g.groups, s.g.events
+}
+
+// queued is how many events wait for a group (tests).
+func (s *Service) queued() int {
+	s.g.mu.Lock()
+	defer s.g.mu.Unlock()
+	return len(s.g.queue)
+}
+
+// submit queues j and waits until its group committed (nil) or failed.
+// When ctx ends first, j stays in its group, whose outcome is not
+// reported.
+func (s *Service) submit(ctx context.Context, j *eventJob) error {
+	j.done = make(chan error, 1)
+	s.g.mu.Lock()
+	s.g.queue = append(s.g.queue, j)
+	if !s.g.running {
+		s.g.running = true
+		go s.runGroups()
+	}
+	s.g.mu.Unlock()
+	select {
+	case err := <-j.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// runGroups applies the queue, a group at a time, until it is empty.
+func (s *Service) runGroups() {
+	for {
+		s.g.mu.Lock()
+		if len(s.g.queue) == 0 {
+			s.g.running = false
+			s.g.mu.Unlock()
+			return
+		}
+		n := min(len(s.g.queue), maxGroup)
+		group := s.g.queue[:n:n]
+		s.g.queue = append([]*eventJob(nil), s.g.queue[n:]...)
+		s.g.mu.Unlock()
+		s.runGroup(group)
+	}
+}
+
+// runGroup applies one group and answers each of its events.
+func (s *Service) runGroup(jobs []*eventJob) {
+	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+	defer cancel()
+	retries := 0
+	for len(jobs) > 0 {
+		queued, err := s.tryGroup(ctx, jobs)
+		var je *jobError
+		var st *staleError
+		switch {
+		case err == nil:
+			if queued {
+				s.o.Kick()
+			}
+			s.g.mu.Lock()
+			s.g.groups++
+			s.g.events += int64(len(jobs))
+			s.g.mu.Unlock()
+			for _, j := range jobs {
+				j.done <- nil
+			}
+			return
+		case errors.As(err, &st):
+			for _, i := range st.jobs {
+				jobs[i].done <- errStale
+			}
+			jobs = without(jobs, st.jobs...)
+		case errors.As(err, &je) && retryable(err) && retries < 3:
+			retries++
+		case errors.As(err, &je):
+			jobs[je.job].done <- fmt.Errorf("calls: event %s of company %d: %w", jobs[je.job].ev.ID, jobs[je.job].entry.companyID, je.err)
+			jobs = without(jobs, je.job)
+		default:
+			for _, j := range jobs {
+				j.done <- fmt.Errorf("calls: event %s of company %d: %w", j.ev.ID, j.entry.companyID, err)
+			}
+			return
+		}
+	}
+}
+
+// without returns jobs without the ones at the given indexes.
+func without(jobs []*eventJob, drop ...int) []*eventJob {
+	out := make([]*eventJob, 0, len(jobs))
+	for i, j := range jobs {
+		skip := false
+		for _, d := range drop {
+			skip = skip || d == i
+		}
+		if !skip {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// retryable reports whether err is a deadlock or serialization failure:
+// not the event's fault, worth running the group again.
+func retryable(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40P01" || pg.Code == "40001")
+}
+
+// jobError is the failure of one event of a group.
+type jobError struct {
+	job int
+	err error
+}
+
+func (e *jobError) Error() string { return e.err.Error() }
+func (e *jobError) Unwrap() error { return e.err }
+
+// staleError names the events of a group applied with stale cached state.
+type staleError struct{ jobs []int }
+
+func (e *staleError) Error() string { return "calls: stale cached state" }
+
+// callKey is a seat's call half within a group.
+type callKey struct {
+	company, seat int64
+	xsiID         string
+}
+
+// groupTx is the state of one attempt at a group: the calls it locked, by
+// key (the latest incarnation), and the ones changed, to save once each.
+type groupTx struct {
+	tx     *store.EventTx
+	calls  map[callKey]*store.Call
+	dirty  []*store.Call
+	tagOf  map[*store.Call]int
+	queued bool
+}
+
+// tryGroup runs the group's transaction once. It reports whether
+// notifications were queued.
+func (s *Service) tryGroup(ctx context.Context, jobs []*eventJob) (bool, error) {
+	var queued bool
+	err := s.o.Store.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
+		queued = false
+		var companies []int64
+		seen := map[int64]bool{}
+		var marks []store.EventMark
+		var markJob []int
+		for i, j := range jobs {
+			if !seen[j.entry.companyID] {
+				seen[j.entry.companyID] = true
+				companies = append(companies, j.entry.companyID)
+			}
+			if j.linked && j.ev.ID != "" {
+				marks = append(marks, store.EventMark{CompanyID: j.entry.companyID, EventID: j.ev.ID})
+				markJob = append(markJob, i)
+			}
+		}
+		versions, fresh, err := tx.Start(ctx, companies, marks)
+		if err != nil {
+			return asJobError(err, markJob)
+		}
+		var stale []int
+		for i, j := range jobs {
+			if versions[j.entry.companyID] != j.entry.version {
+				stale = append(stale, i)
+			}
+		}
+		if len(stale) > 0 {
+			return &staleError{jobs: stale}
+		}
+		apply := make([]bool, len(jobs))
+		for i, j := range jobs {
+			apply[i] = j.linked && j.ev.ID == ""
+		}
+		for k, i := range markJob {
+			apply[i] = fresh[k]
+		}
+		g := &groupTx{tx: tx, calls: map[callKey]*store.Call{}, tagOf: map[*store.Call]int{}}
+		var refs []store.CallRef
+		var refJob []int
+		for i, j := range jobs {
+			if !apply[i] {
+				continue
+			}
+			for _, h := range j.halves {
+				k := callKey{j.entry.companyID, j.link.SeatID, h.Call.ID}
+				if _, ok := g.calls[k]; !ok {
+					g.calls[k] = nil
+					refs = append(refs, store.CallRef{CompanyID: k.company, SeatID: k.seat, XsiCallID: k.xsiID, ZohoUserID: j.link.ZohoUserID})
+					refJob = append(refJob, i)
+				}
+			}
+		}
+		locked, err := tx.LockCalls(ctx, refs)
+		if err != nil {
+			return asJobError(err, refJob)
+		}
+		for i, r := range refs {
+			g.calls[callKey{r.CompanyID, r.SeatID, r.XsiCallID}] = &locked[i]
+		}
+		for i, j := range jobs {
+			if !apply[i] {
+				continue
+			}
+			for _, h := range j.halves {
+				if err := s.applyInGroup(ctx, g, i, j, h); err != nil {
+					return &jobError{job: i, err: err}
+				}
+			}
+		}
+		for _, c := range g.dirty {
+			tx.QueueSave(*c, g.tagOf[c])
+		}
+		if err := tx.Flush(ctx); err != nil {
+			return asJobError(err, nil)
+		}
+		queued = g.queued
+		return nil
+	})
+	return queued, err
+}
+
+// asJobError maps a *store.GroupError to the job it was for: tagJob maps
+// the store's tag to a job, or nil when the tag is the job's index.
+func asJobError(err error, tagJob []int) error {
+	var ge *store.GroupError
+	if !errors.As(err, &ge) {
+		return err
+	}
+	job := ge.Tag
+	if tagJob != nil {
+		job = tagJob[ge.Tag]
+	}
+	return &jobError{job: job, err: err}
+}
+
+// applyInGroup is applyToCall inside a group: the call is the one the
+// group locked (with the changes of the group's earlier events), and what
+// changes is queued for the group's last round trip.
+func (s *Service) applyInGroup(ctx context.Context, g *groupTx, job int, j *eventJob, e centrex.Event) error {
+	k := callKey{j.entry.companyID, j.link.SeatID, e.Call.ID}
+	call := g.calls[k]
+	st, err := decodeState(*call)
+	if err != nil {
+		return err
+	}
+	if callflow.IsOlderCall(st, *e.Call) {
+		return nil
+	}
+	if callflow.IsNewCall(st, e.Kind, *e.Call) {
+		if call.Open {
+			at := e.Call.StartTime
+			if at.IsZero() {
+				at = s.o.Now()
+			}
+			if err := s.stepInGroup(ctx, g, job, call, j.link, func(st callflow.State, l callflow.Link) (callflow.State, []callflow.Notification, error) {
+				return callflow.Close(st, at, l, s.o.Settings)
+			}); err != nil {
+				return err
+			}
+		}
+		next, err := g.tx.CallTx(j.entry.companyID).NextIncarnation(ctx, *call, j.link.ZohoUserID)
+		if err != nil {
+			return err
+		}
+		call = &next
+		g.calls[k] = call
+	}
+	return s.stepInGroup(ctx, g, job, call, j.link, func(st callflow.State, l callflow.Link) (callflow.State, []callflow.Notification, error) {
+		return callflow.Apply(st, e, l, s.o.Settings)
+	})
+}
+
+// stepInGroup runs one step on a call of the group, marks it to be saved
+// and queues its notifications.
+func (s *Service) stepInGroup(ctx context.Context, g *groupTx, job int, call *store.Call, link store.Link, fn step) error {
+	next, items, err := s.transition(ctx, *call, link, fn)
+	if err != nil {
+		return err
+	}
+	*call = next
+	if _, ok := g.tagOf[call]; !ok {
+		g.dirty = append(g.dirty, call)
+	}
+	g.tagOf[call] = job
+	if len(items) > 0 {
+		g.tx.QueueEnqueue(call.CompanyID, call.ID, call.ZohoCallID, items, job)
+		g.queued = true
+	}
+	return nil
+}

@@ -1,0 +1,225 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// EventTx is one transaction shared by a group of Centrex events, of any
+// companies (group commit): the call use case reads the companies' cache
+// versions and marks the events processed (Start), locks every call the
+// group touches (LockCalls), and queues the calls' new states and
+// notifications (QueueSave, QueueEnqueue), sent in one pipeline with at
+// most one NOTIFY (Flush). Each step is one round trip whatever the size
+// of the group. Rows are locked in one order (company, then key), so that
+// two groups on two instances do not deadlock on each other.
+//
+// A failed statement of a pipeline is a *GroupError naming the item it
+// was for, so the caller can leave that event out and run the others
+// again; the transaction is aborted either way.
+type EventTx struct {
+	tx     pgx.Tx
+	s      *Store
+	batch  pgx.Batch
+	tags   []int
+	notify int64 // a company whose notifications were queued; 0: none
+}
+
+// GroupError is a statement of an event group that failed: Tag is the tag
+// (or index) of the item it was for.
+type GroupError struct {
+	Tag int
+	Err error
+}
+
+func (e *GroupError) Error() string { return fmt.Sprintf("store: event group item %d: %v", e.Tag, e.Err) }
+func (e *GroupError) Unwrap() error { return e.Err }
+
+// InEventTx runs fn in one transaction and commits it; fn's error rolls
+// everything back. A nil error means the group is durable (committed).
+func (s *Store) InEventTx(ctx context.Context, fn func(ctx context.Context, tx *EventTx) error) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		return fn(ctx, &EventTx{tx: tx, s: s})
+	})
+	if err != nil {
+		var ge *GroupError
+		if errors.As(err, &ge) {
+			return err
+		}
+		return fmt.Errorf("store: event group: %w", err)
+	}
+	return nil
+}
+
+// EventMark is a Centrex event id of a company, to be marked processed.
+type EventMark struct {
+	CompanyID int64
+	EventID   string
+}
+
+// Start reads the cache version of each company (CompanyVersion) and marks
+// the events processed, in one round trip. fresh[i] is false when marks[i]
+// was already recorded (a redelivery, or the same id earlier in marks). A
+// failed mark is a *GroupError with the mark's index.
+func (e *EventTx) Start(ctx context.Context, companies []int64, marks []EventMark) (versions map[int64]int64, fresh []bool, err error) {
+	var b pgx.Batch
+	b.Queue(`SELECT company_id, version FROM company_versions WHERE company_id = ANY($1)`, companies)
+	order := sortedIndexes(len(marks), func(i, j int) int {
+		return cmp.Or(cmp.Compare(marks[i].CompanyID, marks[j].CompanyID), cmp.Compare(marks[i].EventID, marks[j].EventID))
+	})
+	now := e.s.now()
+	for _, i := range order {
+		b.Queue(`INSERT INTO centrex_events (company_id, event_id, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+			marks[i].CompanyID, marks[i].EventID, now)
+	}
+	br := e.tx.SendBatch(ctx, &b)
+	defer br.Close()
+	versions = make(map[int64]int64, len(companies))
+	rows, err := br.Query()
+	if err == nil {
+		var id, v int64
+		_, err = pgx.ForEachRow(rows, []any{&id, &v}, func() error { versions[id] = v; return nil })
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: event group: versions: %w", err)
+	}
+	fresh = make([]bool, len(marks))
+	for _, i := range order {
+		tag, err := br.Exec()
+		if err != nil {
+			return nil, nil, &GroupError{Tag: i, Err: fmt.Errorf("mark event %s of company %d: %w", marks[i].EventID, marks[i].CompanyID, err)}
+		}
+		fresh[i] = tag.RowsAffected() == 1
+	}
+	return versions, fresh, br.Close()
+}
+
+// CallRef names a seat's call half: the latest incarnation of XsiCallID.
+// ZohoUserID is written into a call created for it.
+type CallRef struct {
+	CompanyID  int64
+	SeatID     int64
+	XsiCallID  string
+	ZohoUserID string
+}
+
+// LockCalls returns, locked for update, the latest incarnation of each
+// call half (LockCall), creating those that are new, in one round trip.
+// refs must be distinct. A failure is a *GroupError with the ref's index.
+func (e *EventTx) LockCalls(ctx context.Context, refs []CallRef) ([]Call, error) {
+	order := sortedIndexes(len(refs), func(i, j int) int {
+		a, b := refs[i], refs[j]
+		return cmp.Or(cmp.Compare(a.CompanyID, b.CompanyID), cmp.Compare(a.SeatID, b.SeatID), cmp.Compare(a.XsiCallID, b.XsiCallID))
+	})
+	var b pgx.Batch
+	now := e.s.now()
+	for _, i := range order {
+		r := refs[i]
+		b.Queue(createCallSQL, r.CompanyID, r.SeatID, r.XsiCallID, r.ZohoUserID, now)
+		b.Queue(lockCallSQL, r.CompanyID, r.SeatID, r.XsiCallID)
+	}
+	br := e.tx.SendBatch(ctx, &b)
+	defer br.Close()
+	out := make([]Call, len(refs))
+	for _, i := range order {
+		_, err := br.Exec()
+		if err == nil {
+			var rows pgx.Rows
+			if rows, err = br.Query(); err == nil {
+				out[i], err = pgx.CollectExactlyOneRow(rows, scanCall)
+			}
+		}
+		if err != nil {
+			r := refs[i]
+			return nil, &GroupError{Tag: i, Err: fmt.Errorf("lock call %s of seat %d of company %d: %w", r.XsiCallID, r.SeatID, r.CompanyID, err)}
+		}
+	}
+	return out, br.Close()
+}
+
+// CallTx is the company's CallTx inside the group's transaction, for the
+// rare steps taken one statement at a time (CallTx.NextIncarnation).
+func (e *EventTx) CallTx(companyID int64) CallTx {
+	return CallTx{tx: e.tx, s: e.s, companyID: companyID}
+}
+
+// QueueSave queues writing a locked call's state (CallTx.SaveCall) for
+// Flush; tag names it in a *GroupError.
+func (e *EventTx) QueueSave(call Call, tag int) {
+	e.batch.Queue(saveCallSQL, saveCallArgs(call.CompanyID, call, e.s.now())...)
+	e.tags = append(e.tags, tag)
+}
+
+// enqueueSQL appends items to a call's outbox after its latest sequence
+// number, as CallTx.Enqueue does: $1 company, $2 call row (NULL for
+// none), $3 call key, $4 kinds, $5 payloads, $6 now. Queued one after the
+// other in a pipeline, each sees the rows of the one before.
+const enqueueSQL = `INSERT INTO outbox (company_id, call_id, call_key, seq, kind, payload, next_attempt_at, created_at)
+	SELECT $1, $2, $3, m.seq + t.ord, t.kind, t.payload, $6, $6
+	FROM (SELECT coalesce(max(seq), 0) AS seq FROM outbox WHERE company_id = $1 AND call_key = $3) m,
+		unnest($4::text[], $5::jsonb[]) WITH ORDINALITY AS t (kind, payload, ord)`
+
+// QueueEnqueue queues items for the outbox of the company's call named
+// callKey (CallTx.Enqueue, without its NOTIFY: Flush sends one for the
+// group); callID 0 is none. Run it while holding the call's lock.
+func (e *EventTx) QueueEnqueue(companyID, callID int64, callKey string, items []OutboxItem, tag int) {
+	if len(items) == 0 {
+		return
+	}
+	kinds := make([]string, len(items))
+	payloads := make([]string, len(items))
+	for i, it := range items {
+		kinds[i], payloads[i] = it.Kind, string(it.Payload)
+	}
+	var callRef *int64
+	if callID != 0 {
+		callRef = &callID
+	}
+	e.batch.Queue(enqueueSQL, companyID, callRef, callKey, kinds, payloads, e.s.now())
+	e.tags = append(e.tags, tag)
+	if e.notify == 0 {
+		e.notify = companyID
+	}
+}
+
+// Flush sends what was queued and, when notifications were queued, one
+// pg_notify('outbox') for the whole group (its payload one of the
+// companies), in one round trip. A failed statement is a *GroupError with
+// its tag.
+func (e *EventTx) Flush(ctx context.Context) error {
+	if e.notify != 0 {
+		e.batch.Queue(`SELECT pg_notify('outbox', $1)`, strconv.FormatInt(e.notify, 10))
+		e.tags = append(e.tags, -1)
+	}
+	if e.batch.Len() == 0 {
+		return nil
+	}
+	br := e.tx.SendBatch(ctx, &e.batch)
+	defer br.Close()
+	for _, tag := range e.tags {
+		if _, err := br.Exec(); err != nil {
+			if tag < 0 {
+				return fmt.Errorf("store: event group: notify outbox: %w", err)
+			}
+			return &GroupError{Tag: tag, Err: err}
+		}
+	}
+	e.batch, e.tags, e.notify = pgx.Batch{}, nil, 0
+	return br.Close()
+}
+
+// sortedIndexes returns 0..n-1 stably sorted by cmp.
+func sortedIndexes(n int, compare func(i, j int) int) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, compare)
+	return idx
+}
