@@ -38,7 +38,9 @@ type GroupError struct {
 	Err error
 }
 
-func (e *GroupError) Error() string { return fmt.Sprintf("store: event group item %d: %v", e.Tag, e.Err) }
+func (e *GroupError) Error() string {
+	return fmt.Sprintf("store: event group item %d: %v", e.Tag, e.Err)
+}
 func (e *GroupError) Unwrap() error { return e.Err }
 
 // InEventTx runs fn in one transaction and commits it; fn's error rolls
