@@ -19,3 +19,8 @@ func (s *Store) MigrateDownTo(ctx context.Context, version int64) error {
 
 // ClaimSQL exposes the outbox claim to the EXPLAIN test.
 const ClaimSQL = claimSQL
+
+// Scan runs a one-row query inside the event group's transaction.
+func (e *EventTx) Scan(ctx context.Context, sql string, dest ...any) error {
+	return e.tx.QueryRow(ctx, sql).Scan(dest...)
+}

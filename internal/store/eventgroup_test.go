@@ -1,0 +1,145 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/conecta-zoho/gateway/internal/store"
+	"github.com/conecta-zoho/gateway/internal/testdb"
+)
+
+// TestEventGroupUpdatesCallsInPlace: the updates of a call between its
+// start and its end are HOT (no index names a column they change), as
+// PostgreSQL counts them in the transaction.
+func TestEventGroupUpdatesCallsInPlace(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testdb.Open(t)
+	co := newCompany(t, s, "Fermax")
+	mustSync(t, s, co, seat("910000001"))
+	sid := seatID(t, s, co, "910000001@conecta.orange.es")
+	var hot, updates int64
+	err := s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
+		locked, err := tx.LockCalls(ctx, []store.CallRef{{CompanyID: co, SeatID: sid, XsiCallID: "callhalf-1", ZohoUserID: "zu"}})
+		if err != nil {
+			return err
+		}
+		call := locked[0]
+		call.ZohoCallID, call.Open, call.State = "zc1", true, json.RawMessage(`{"phase":"ringing"}`)
+		tx.QueueSave(call, 0)
+		if err := tx.Flush(ctx); err != nil {
+			return err
+		}
+		for _, phase := range []string{"answered", "held", "answered"} { // the call in progress
+			call.State = json.RawMessage(`{"phase":"` + phase + `"}`)
+			tx.QueueSave(call, 0)
+			tx.QueueEnqueue(co, call.ID, call.ZohoCallID, []store.OutboxItem{item(phase)}, 0)
+		}
+		if err := tx.Flush(ctx); err != nil {
+			return err
+		}
+		return tx.Scan(ctx, `SELECT pg_stat_get_xact_tuples_hot_updated('calls'::regclass), pg_stat_get_xact_tuples_updated('calls'::regclass)`,
+			&hot, &updates)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if updates != 4 || hot < 3 {
+		t.Fatalf("%d of %d updates of the call were HOT, want the 3 while it was open", hot, updates)
+	}
+	rows, err := s.RecentOutbox(ctx, co, 10)
+	if err != nil || len(rows) != 3 || rows[0].Seq != 3 || rows[2].Seq != 1 {
+		t.Fatalf("queued %+v, %v: want seq 1, 2, 3", rows, err)
+	}
+}
+
+// TestEventGroupNamesTheFailingItem: a statement that fails in a pipeline
+// is a *store.GroupError with the tag of its item, and nothing of the
+// transaction stays.
+func TestEventGroupNamesTheFailingItem(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testdb.Open(t)
+	co := newCompany(t, s, "Fermax")
+	mustSync(t, s, co, seat("910000001"))
+	sid := seatID(t, s, co, "910000001@conecta.orange.es")
+	err := s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
+		_, fresh, err := tx.Start(ctx, []int64{co}, []store.EventMark{{co, "e1"}, {co, "e2"}, {co, "e1"}})
+		if err != nil {
+			return err
+		}
+		if fresh[0] != true || fresh[1] != true || fresh[2] != false {
+			t.Errorf("fresh %v, want the repeated id not fresh", fresh)
+		}
+		locked, err := tx.LockCalls(ctx, []store.CallRef{{CompanyID: co, SeatID: sid, XsiCallID: "c1"}})
+		if err != nil {
+			return err
+		}
+		tx.QueueEnqueue(co, locked[0].ID, "k1", []store.OutboxItem{item("ok")}, 7)
+		tx.QueueEnqueue(co, locked[0].ID, "k1", []store.OutboxItem{{Kind: "bogus", Payload: json.RawMessage(`{}`)}}, 8)
+		return tx.Flush(ctx)
+	})
+	var ge *store.GroupError
+	if !errors.As(err, &ge) || ge.Tag != 8 {
+		t.Fatalf("error %v, want a GroupError of item 8", err)
+	}
+	var n int
+	if err := s.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM centrex_events) + (SELECT count(*) FROM calls) + (SELECT count(*) FROM outbox)`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d rows left by the failed group, %v", n, err)
+	}
+}
+
+// TestCompanyVersionMovesWithWhatIsCached: the changes a cache of links,
+// tokens and Centrex credentials depends on bump the company's version;
+// others do not.
+func TestCompanyVersionMovesWithWhatIsCached(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testdb.Open(t)
+	co := newCompany(t, s, "Fermax")
+	other := newCompany(t, s, "Other")
+	version := func(id int64) int64 {
+		v, err := s.CompanyVersion(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	last := version(co)
+	moved := func(what string, want bool) {
+		t.Helper()
+		v := version(co)
+		if (v != last) != want {
+			t.Errorf("%s: version %d → %d", what, last, v)
+		}
+		last = v
+	}
+	mustSync(t, s, co, seat("910000001"), seat("910000002"))
+	moved("seats added (no link can name them yet)", false)
+	sid := seatID(t, s, co, "910000001@conecta.orange.es")
+	l := mustLink(t, s, co, sid, store.ZohoUser{ID: "zu1"})
+	moved("link", true)
+	if _, err := s.SetLinkEnabled(ctx, co, l.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	moved("link switched off", true)
+	if _, err := s.EventToken(ctx, co); err != nil {
+		t.Fatal(err)
+	}
+	moved("events token", true)
+	if _, err := s.Pool().Exec(ctx, `UPDATE centrex_subscriptions SET subscription_id = 'sub-1', renewed_at = now() WHERE company_id = $1`, co); err != nil {
+		t.Fatal(err)
+	}
+	moved("subscription renewed (same token)", false)
+	mustSync(t, s, co, seat("910000001"))
+	moved("seat b gone", true)
+	if _, err := s.DeleteLink(ctx, co, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	moved("unlink", true)
+	if version(other) != 0 {
+		t.Errorf("another company's version moved: %d", version(other))
+	}
+}
