@@ -30,7 +30,7 @@ type cluster struct {
 	mu        sync.Mutex
 }
 
-func newCluster(t *testing.T, instances, seats int) *cluster {
+func newCluster(t testing.TB, instances, seats int) *cluster {
 	t.Helper()
 	ctx := context.Background()
 	url := testdb.URL(t)

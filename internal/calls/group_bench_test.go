@@ -1,0 +1,92 @@
+package calls_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/conecta-zoho/gateway/internal/centrex"
+)
+
+// BenchmarkGroupCommit applies call events from 100 concurrent streams
+// (each a seat's calls, one event after the other: received, answered,
+// released) on one instance, and reports events/s, PostgreSQL's WAL
+// flushes per event (pg_stat_wal.wal_sync) and, beside it, single-row
+// INSERT-and-commit from 20 connections on the same database. Its figures
+// mean something on a durable PostgreSQL (fsync and synchronous_commit
+// on), not on the tests' throwaway cluster.
+func BenchmarkGroupCommit(b *testing.B) {
+	const streams = 100
+	c := newCluster(b, 1, streams)
+	ctx := context.Background()
+	pool := c.stores[0].Pool()
+	walSyncs := func() int64 {
+		var n int64
+		if err := pool.QueryRow(ctx, `SELECT wal_sync FROM pg_stat_wal`).Scan(&n); err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	kinds := []centrex.EventKind{centrex.EventCallReceived, centrex.EventCallAnswered, centrex.EventCallReleased}
+	var next atomic.Int64
+	b.ResetTimer()
+	w0, t0 := walSyncs(), time.Now()
+	var wg sync.WaitGroup
+	for s := range streams {
+		wg.Go(func() {
+			for n := 0; ; n++ {
+				for k, kind := range kinds {
+					if next.Add(1) > int64(b.N) {
+						return
+					}
+					ev := callEvent(c.seats[s], fmt.Sprintf("ev-%d-%d-%d", s, n, k), fmt.Sprintf("callhalf-%d-%d", s, n), kind)
+					if err := c.instances[0].ApplyEvent(ctx, c.company, ev); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	el, syncs := time.Since(t0), walSyncs()-w0
+	b.StopTimer()
+	evps := float64(b.N) / el.Seconds()
+	base := insertRate(b, pool, 20, 3*time.Second)
+	groups, events := c.instances[0].GroupStats()
+	b.ReportMetric(evps, "events/s")
+	b.ReportMetric(base, "inserts/s")
+	b.ReportMetric(evps/base, "ratio")
+	b.ReportMetric(float64(syncs)/float64(b.N), "walsyncs/event")
+	b.ReportMetric(float64(events)/float64(max(groups, 1)), "events/group")
+}
+
+// insertRate is single-row INSERT-and-commit per second from n
+// connections for d.
+func insertRate(b *testing.B, pool *pgxpool.Pool, n int, d time.Duration) float64 {
+	ctx := context.Background()
+	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS bench_rows (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text)`); err != nil {
+		b.Fatal(err)
+	}
+	var rows atomic.Int64
+	stop := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for time.Now().Before(stop) {
+				if _, err := pool.Exec(ctx, `INSERT INTO bench_rows (v) VALUES ('x')`); err != nil {
+					b.Error(err)
+					return
+				}
+				rows.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return float64(rows.Load()) / d.Seconds()
+}
