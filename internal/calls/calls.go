@@ -1,9 +1,11 @@
 // Package calls is the telephony bridge's call use case, between the HTTP
 // adapters of internal/bridge and the store:
 //
-//   - a Centrex event in (ApplyEvent): deduplicated by event id, fed to the
-//     call's state machine (callflow), and the call's new state and the
-//     notifications it caused written to the outbox, in one transaction;
+//   - a Centrex event in (ApplyEvent, ApplyContactEvent): deduplicated by
+//     event id, fed to the call's state machine (callflow), and the call's
+//     new state and the notifications it caused written to the outbox, in
+//     one transaction shared with the events that arrived meanwhile (group
+//     commit, group.go), answered once it committed;
 //   - a Zoho click-to-dial (Dial) placed from the linked seat, or reported
 //     back to Zoho as a clicktodialerror in the company's language;
 //   - a Zoho call-control action (Control) on a call of the linked seat;
@@ -14,6 +16,11 @@
 //   - the sweeper (Sweep): open calls without events for a while are
 //     checked against the Centrex's list of the seat's calls, brought up to
 //     date or closed with their terminal notification.
+//
+// What every event and click-to-dial needs of a company (its events token,
+// its links, its Centrex client) is cached per company (cache.go) and
+// confirmed current by the company's version row, which the database bumps
+// with any change of those: a change made on any instance counts at once.
 //
 // A call is the seat's Xsi call id and an incarnation: a restarted PBX
 // numbers its calls from callhalf-1:0 again, and an event that shows
@@ -42,7 +49,9 @@ import (
 // Options builds a Service. Zero durations take the defaults in brackets.
 type Options struct {
 	Store *store.Store
-	// PBX returns a company's Centrex client (required).
+	// PBX returns a company's Centrex client (required). Click-to-dial and
+	// call control keep the one it returned until the company's version
+	// changes (a new credential changes it).
 	PBX func(ctx context.Context, companyID int64) (centrex.PBX, error)
 	// Kick is called after notifications were queued (outbox.Worker.Kick).
 	Kick func()
