@@ -112,37 +112,67 @@ type CallRef struct {
 }
 
 // LockCalls returns, locked for update, the latest incarnation of each
-// call half (LockCall), creating those that are new, in one round trip.
-// refs must be distinct. A failure is a *GroupError with the ref's index.
+// call half (LockCall), creating those that are new. refs must be
+// distinct. It takes one round trip when every call exists, two when some
+// are new (a third when another transaction created one of those
+// meanwhile). A failure is a *GroupError with the ref's index.
 func (e *EventTx) LockCalls(ctx context.Context, refs []CallRef) ([]Call, error) {
 	order := sortedIndexes(len(refs), func(i, j int) int {
 		a, b := refs[i], refs[j]
 		return cmp.Or(cmp.Compare(a.CompanyID, b.CompanyID), cmp.Compare(a.SeatID, b.SeatID), cmp.Compare(a.XsiCallID, b.XsiCallID))
 	})
-	var b pgx.Batch
-	now := e.s.now()
-	for _, i := range order {
-		r := refs[i]
-		b.Queue(createCallSQL, r.CompanyID, r.SeatID, r.XsiCallID, r.ZohoUserID, now)
-		b.Queue(lockCallSQL, r.CompanyID, r.SeatID, r.XsiCallID)
-	}
-	br := e.tx.SendBatch(ctx, &b)
-	defer br.Close()
 	out := make([]Call, len(refs))
-	for _, i := range order {
-		_, err := br.Exec()
-		if err == nil {
-			var rows pgx.Rows
-			if rows, err = br.Query(); err == nil {
+	fail := func(i int, err error) ([]Call, error) {
+		r := refs[i]
+		return nil, &GroupError{Tag: i, Err: fmt.Errorf("lock call %s of seat %d of company %d: %w", r.XsiCallID, r.SeatID, r.CompanyID, err)}
+	}
+	// run sends one statement per ref of idx and keeps the row each
+	// returns; it returns the refs that got none.
+	run := func(idx []int, queue func(b *pgx.Batch, r CallRef)) ([]int, error) {
+		var b pgx.Batch
+		for _, i := range idx {
+			queue(&b, refs[i])
+		}
+		br := e.tx.SendBatch(ctx, &b)
+		defer br.Close()
+		var missing []int
+		for _, i := range idx {
+			rows, err := br.Query()
+			if err == nil {
 				out[i], err = pgx.CollectExactlyOneRow(rows, scanCall)
 			}
+			if errors.Is(err, pgx.ErrNoRows) {
+				missing = append(missing, i)
+				continue
+			}
+			if err != nil {
+				_, ferr := fail(i, err)
+				return nil, ferr
+			}
 		}
-		if err != nil {
-			r := refs[i]
-			return nil, &GroupError{Tag: i, Err: fmt.Errorf("lock call %s of seat %d of company %d: %w", r.XsiCallID, r.SeatID, r.CompanyID, err)}
+		return missing, br.Close()
+	}
+	lock := func(b *pgx.Batch, r CallRef) { b.Queue(lockCallSQL, r.CompanyID, r.SeatID, r.XsiCallID) }
+	now := e.s.now()
+	missing, err := run(order, lock)
+	if err == nil && len(missing) > 0 {
+		missing, err = run(missing, func(b *pgx.Batch, r CallRef) {
+			b.Queue(`INSERT INTO calls (company_id, seat_id, xsi_call_id, zoho_user_id, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $5)
+				ON CONFLICT (company_id, seat_id, xsi_call_id, incarnation) DO NOTHING RETURNING `+callColumns,
+				r.CompanyID, r.SeatID, r.XsiCallID, r.ZohoUserID, now)
+		})
+	}
+	if err == nil && len(missing) > 0 {
+		// Created by another transaction since the first read: lock it.
+		if missing, err = run(missing, lock); err == nil && len(missing) > 0 {
+			return fail(missing[0], ErrNotFound)
 		}
 	}
-	return out, br.Close()
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CallTx is the company's CallTx inside the group's transaction, for the
