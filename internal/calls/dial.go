@@ -92,6 +92,11 @@ func (s *Service) companyPBX(ctx context.Context, companyID int64) (centrex.PBX,
 	return e.centrex(ctx, s.o.PBX)
 }
 
+// maxDialRecords bounds the call rows written in the background at once:
+// beyond it Zoho's answer waits for the row, rather than the rows taking
+// every connection of the pool.
+const maxDialRecords = 8
+
 // dialRecords tracks the click-to-dial call rows being written after
 // Zoho's answer (recordDial), so that a stopping gateway waits for them
 // (RunDialRecords).
@@ -106,12 +111,13 @@ type dialRecords struct {
 // recordDial writes the row of a call placed by click-to-dial
 // (store.RecordDialedCall) without making Zoho wait for it: in the
 // background while RunDialRecords runs (it waits for the rows in flight
-// when the gateway stops), or at once when it does not or has stopped.
+// when the gateway stops), or at once when it does not, has stopped, or
+// maxDialRecords are being written already.
 // Should the process die in between, the call is still recorded by its
 // own events, only not marked as a click-to-dial.
 func (s *Service) recordDial(ctx context.Context, link store.Link, callID string) {
 	s.dials.mu.Lock()
-	async := s.dials.running && !s.dials.stopped
+	async := s.dials.running && !s.dials.stopped && s.dials.n < maxDialRecords
 	if async {
 		s.dials.n++
 	}

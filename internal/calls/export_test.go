@@ -16,3 +16,11 @@ func (s *Service) Grouping() bool {
 	defer s.g.mu.Unlock()
 	return s.g.running
 }
+
+// DialRecordsInFlight is how many click-to-dial rows are being written in
+// the background.
+func (s *Service) DialRecordsInFlight() int {
+	s.dials.mu.Lock()
+	defer s.dials.mu.Unlock()
+	return s.dials.n
+}

@@ -27,6 +27,7 @@ type cluster struct {
 	stores    []*store.Store
 	instances []*calls.Service
 	pbxCalls  []int // per instance: how many times its PBX func was asked
+	pbx       centrex.PBX // what the PBX funcs return; a fresh fakePBX when nil
 	mu        sync.Mutex
 }
 
@@ -44,6 +45,9 @@ func newCluster(t testing.TB, instances, seats int) *cluster {
 				c.mu.Lock()
 				defer c.mu.Unlock()
 				c.pbxCalls[i]++
+				if c.pbx != nil {
+					return c.pbx, nil
+				}
 				return &fakePBX{}, nil
 			},
 			Settings: callflow.DefaultSettings(),
