@@ -26,7 +26,7 @@ type cluster struct {
 	links     []store.Link
 	stores    []*store.Store
 	instances []*calls.Service
-	pbxCalls  []int // per instance: how many times its PBX func was asked
+	pbxCalls  []int       // per instance: how many times its PBX func was asked
 	pbx       centrex.PBX // what the PBX funcs return; a fresh fakePBX when nil
 	mu        sync.Mutex
 }
