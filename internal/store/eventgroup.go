@@ -189,12 +189,12 @@ func (e *EventTx) QueueSave(call Call, tag int) {
 }
 
 // enqueueSQL appends items to a call's outbox after its latest sequence
-// number, as CallTx.Enqueue does: $1 company, $2 call row (NULL for
+// number (lastSeqSQL), as CallTx.Enqueue does: $1 company, $2 call row (NULL for
 // none), $3 call key, $4 kinds, $5 payloads, $6 now. Queued one after the
 // other in a pipeline, each sees the rows of the one before.
-const enqueueSQL = `INSERT INTO outbox (company_id, call_id, call_key, seq, kind, payload, next_attempt_at, created_at)
+var enqueueSQL = `INSERT INTO outbox (company_id, call_id, call_key, seq, kind, payload, next_attempt_at, created_at)
 	SELECT $1, $2, $3, m.seq + t.ord, t.kind, t.payload, $6, $6
-	FROM (SELECT coalesce(max(seq), 0) AS seq FROM outbox WHERE company_id = $1 AND call_key = $3) m,
+	FROM (SELECT ` + lastSeqSQL("$1", "$3", "$2::bigint") + ` AS seq) m,
 		unnest($4::text[], $5::jsonb[]) WITH ORDINALITY AS t (kind, payload, ord)`
 
 // QueueEnqueue queues items for the outbox of the company's call named

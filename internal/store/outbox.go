@@ -79,6 +79,19 @@ func scanOutbox(row pgx.CollectableRow) (OutboxRow, error) {
 	return o, err
 }
 
+// lastSeqSQL is the SQL expression of a call's latest notification
+// sequence number (0 for none), in the queue or in its history; company,
+// key and call are the SQL of the company id, the call key and the call
+// row's id. History is read from a day before the call row was created,
+// so that only the partitions of the call's days are scanned (all of them
+// for a key without a call row).
+func lastSeqSQL(company, key, call string) string {
+	return `greatest(0,
+		(SELECT max(seq) FROM outbox WHERE company_id = ` + company + ` AND call_key = ` + key + `),
+		(SELECT max(seq) FROM outbox_history WHERE company_id = ` + company + ` AND call_key = ` + key + `
+		   AND delivered_at >= coalesce((SELECT created_at FROM calls WHERE company_id = ` + company + ` AND id = ` + call + `), '-infinity') - interval '1 day'))`
+}
+
 // Enqueue appends items to the outbox of the call named callKey (they are
 // delivered after every earlier item of that key, in the order given).
 // callID is the call row, 0 for none. Run it while holding the call's lock
@@ -93,11 +106,7 @@ func (c CallTx) Enqueue(ctx context.Context, callID int64, callKey string, items
 		return nil
 	}
 	var seq int
-	err := c.tx.QueryRow(ctx, `SELECT greatest(0,
-			(SELECT max(seq) FROM outbox WHERE company_id = $1 AND call_key = $2),
-			(SELECT max(seq) FROM outbox_history WHERE company_id = $1 AND call_key = $2
-			   AND delivered_at >= coalesce((SELECT created_at FROM calls WHERE company_id = $1 AND id = $3), '-infinity') - interval '1 day'))`,
-		c.companyID, callKey, callID).Scan(&seq)
+	err := c.tx.QueryRow(ctx, `SELECT `+lastSeqSQL("$1", "$2", "$3"), c.companyID, callKey, callID).Scan(&seq)
 	if err != nil {
 		return fmt.Errorf("store: enqueue for call %s of company %d: %w", callKey, c.companyID, err)
 	}
