@@ -103,6 +103,25 @@ func TestFinishOutboxesMovesDeliveredRowsToHistory(t *testing.T) {
 	if err != nil || !sum.LastDeliveredAt.Equal(now) || sum.Pending != 2 || sum.Parked != 1 || sum.LastError == "" {
 		t.Errorf("summary %+v, %v", sum, err)
 	}
+	// An event group continues the sequence the same way.
+	if err := s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
+		tx.QueueEnqueue(co, a.ID, "za", []store.OutboxItem{item("late")}, 0)
+		return tx.Flush(ctx)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, `SELECT count(*) FROM outbox WHERE company_id = $1 AND call_key = 'za' AND seq = 3`, co); n != 1 {
+		t.Errorf("the event group's row for the call is not seq 3")
+	}
+	if err := s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
+		tx.QueueEnqueue(co, 0, "zb", []store.OutboxItem{item("late")}, 0) // no call row: all of history is read
+		return tx.Flush(ctx)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, `SELECT count(*) FROM outbox WHERE company_id = $1 AND call_key = 'zb' AND seq = 2`, co); n != 1 {
+		t.Errorf("the event group's row for a key without a call row does not follow its history")
+	}
 }
 
 // TestHistoryReaders: the activity page's calls carry their notifications
