@@ -311,8 +311,9 @@ func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int64, error
 	return tag.RowsAffected(), nil
 }
 
-// PruneCalls deletes calls closed before before; their notifications stay
-// (with no call) until PruneOutbox takes them.
+// PruneCalls deletes calls closed before before. Their queued
+// notifications stay, with no call; their delivered ones stay in history,
+// keeping the call's id, until PruneOutbox drops their days.
 func (s *Store) PruneCalls(ctx context.Context, before time.Time) (int64, error) {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM calls WHERE NOT open AND closed_at < $1`, before)
 	if err != nil {
