@@ -211,30 +211,50 @@ type DeliverySummary struct {
 	Parked  int
 }
 
+// outboxSummarySQL is the select list of the delivery summary of the
+// company whose id is the SQL expression company (a parameter, or a column
+// of an enclosing query: the seats page reads it in its one statement).
+// Each part walks an index instead of the company's month of rows: the
+// latest delivery in history (its days newest first), the queue's rows,
+// the newest row that failed (a delivered row has no error). Scan it with
+// deliveryScan.
+func outboxSummarySQL(company string) string {
+	return strings.NewReplacer("$1", company).Replace(`
+		(SELECT max(delivered_at) FROM outbox_history WHERE company_id = $1),
+		(SELECT count(*) FROM outbox WHERE company_id = $1 AND status = 'pending'),
+		(SELECT count(*) FROM outbox WHERE company_id = $1 AND status = 'parked'),
+		coalesce((SELECT last_error FROM outbox WHERE company_id = $1 AND last_error <> '' ORDER BY id DESC LIMIT 1), ''),
+		(SELECT created_at FROM outbox WHERE company_id = $1 AND last_error <> '' ORDER BY id DESC LIMIT 1)`)
+}
+
+// deliveryScan receives the columns of outboxSummarySQL.
+type deliveryScan struct {
+	d           DeliverySummary
+	last, errAt *time.Time
+}
+
+func (x *deliveryScan) dest() []any {
+	return []any{&x.last, &x.d.Pending, &x.d.Parked, &x.d.LastError, &x.errAt}
+}
+
+func (x *deliveryScan) summary() DeliverySummary {
+	d := x.d
+	if x.last != nil {
+		d.LastDeliveredAt = *x.last
+	}
+	if x.errAt != nil {
+		d.LastErrorAt = *x.errAt
+	}
+	return d
+}
+
 // OutboxSummary returns the company's delivery summary.
 func (s *Store) OutboxSummary(ctx context.Context, companyID int64) (DeliverySummary, error) {
-	var d DeliverySummary
-	var last, errAt *time.Time
-	// Each part walks an index instead of the company's month of rows: the
-	// latest delivery in history (its days newest first), the queue's rows,
-	// the newest row that failed (a delivered row has no error).
-	err := s.pool.QueryRow(ctx, `SELECT
-			(SELECT max(delivered_at) FROM outbox_history WHERE company_id = $1),
-			(SELECT count(*) FROM outbox WHERE company_id = $1 AND status = 'pending'),
-			(SELECT count(*) FROM outbox WHERE company_id = $1 AND status = 'parked'),
-			coalesce((SELECT last_error FROM outbox WHERE company_id = $1 AND last_error <> '' ORDER BY id DESC LIMIT 1), ''),
-			(SELECT created_at FROM outbox WHERE company_id = $1 AND last_error <> '' ORDER BY id DESC LIMIT 1)`, companyID).
-		Scan(&last, &d.Pending, &d.Parked, &d.LastError, &errAt)
-	if err != nil {
+	var x deliveryScan
+	if err := s.pool.QueryRow(ctx, `SELECT `+outboxSummarySQL("$1"), companyID).Scan(x.dest()...); err != nil {
 		return DeliverySummary{}, fmt.Errorf("store: outbox summary of company %d: %w", companyID, err)
 	}
-	if last != nil {
-		d.LastDeliveredAt = *last
-	}
-	if errAt != nil {
-		d.LastErrorAt = *errAt
-	}
-	return d, nil
+	return x.summary(), nil
 }
 
 // PruneOutbox drops the days of history (delivered notifications) that

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -28,41 +29,61 @@ type SeatsOverview struct {
 	Restorable bool
 }
 
+// seatsOverviewSQL is the select list of the panel figures of the company
+// whose id is the SQL expression company (a parameter, or a column of an
+// enclosing query: the seats page reads them in its one statement). Scan
+// it with overviewScan.
+func seatsOverviewSQL(company string) string {
+	return strings.NewReplacer("$1", company).Replace(`
+		(SELECT fetched_at FROM zoho_user_lists WHERE company_id = $1),
+		(SELECT user_count FROM zoho_user_lists WHERE company_id = $1),
+		(SELECT synced_at FROM seat_syncs WHERE company_id = $1),
+		EXISTS (SELECT 1 FROM centrex_connections WHERE company_id = $1),
+		EXISTS (SELECT 1 FROM seat_links l JOIN seats s ON s.company_id = l.company_id AND s.id = l.seat_id
+		        WHERE l.company_id = $1 AND NOT l.enabled AND s.gone_at IS NULL),
+		(SELECT events FROM centrex_connections WHERE company_id = $1),
+		(SELECT subscription_id FROM centrex_subscriptions WHERE company_id = $1),
+		(SELECT last_error FROM centrex_subscriptions WHERE company_id = $1)`)
+}
+
+// overviewScan receives the columns of seatsOverviewSQL.
+type overviewScan struct {
+	o                     SeatsOverview
+	usersAt, syncedAt     *time.Time
+	users                 *int
+	events, subID, subErr *string
+}
+
+func (x *overviewScan) dest() []any {
+	return []any{&x.usersAt, &x.users, &x.syncedAt, &x.o.HasCentrex, &x.o.Restorable, &x.events, &x.subID, &x.subErr}
+}
+
+func (x *overviewScan) overview() SeatsOverview {
+	o := x.o
+	if x.usersAt != nil {
+		o.ZohoUsersAt = *x.usersAt
+	}
+	if x.users != nil {
+		o.ZohoUsers = *x.users
+	}
+	if x.syncedAt != nil {
+		o.SeatsSyncedAt = *x.syncedAt
+	}
+	if x.events != nil {
+		o.Events = *x.events
+	}
+	o.Subscribed = x.subID != nil && *x.subID != ""
+	if x.subErr != nil {
+		o.SubscriptionError = *x.subErr
+	}
+	return o
+}
+
 // SeatsOverview reads the company's panel figures.
 func (s *Store) SeatsOverview(ctx context.Context, companyID int64) (SeatsOverview, error) {
-	var o SeatsOverview
-	var usersAt, syncedAt *time.Time
-	var users *int
-	var events, subID, subErr *string
-	err := s.pool.QueryRow(ctx, `SELECT
-			(SELECT fetched_at FROM zoho_user_lists WHERE company_id = $1),
-			(SELECT user_count FROM zoho_user_lists WHERE company_id = $1),
-			(SELECT synced_at FROM seat_syncs WHERE company_id = $1),
-			EXISTS (SELECT 1 FROM centrex_connections WHERE company_id = $1),
-			EXISTS (SELECT 1 FROM seat_links l JOIN seats s ON s.company_id = l.company_id AND s.id = l.seat_id
-			        WHERE l.company_id = $1 AND NOT l.enabled AND s.gone_at IS NULL),
-			(SELECT events FROM centrex_connections WHERE company_id = $1),
-			(SELECT subscription_id FROM centrex_subscriptions WHERE company_id = $1),
-			(SELECT last_error FROM centrex_subscriptions WHERE company_id = $1)`, companyID).
-		Scan(&usersAt, &users, &syncedAt, &o.HasCentrex, &o.Restorable, &events, &subID, &subErr)
-	if err != nil {
+	var x overviewScan
+	if err := s.pool.QueryRow(ctx, `SELECT `+seatsOverviewSQL("$1"), companyID).Scan(x.dest()...); err != nil {
 		return SeatsOverview{}, fmt.Errorf("store: seats overview of company %d: %w", companyID, err)
 	}
-	if usersAt != nil {
-		o.ZohoUsersAt = *usersAt
-	}
-	if users != nil {
-		o.ZohoUsers = *users
-	}
-	if syncedAt != nil {
-		o.SeatsSyncedAt = *syncedAt
-	}
-	if events != nil {
-		o.Events = *events
-	}
-	o.Subscribed = subID != nil && *subID != ""
-	if subErr != nil {
-		o.SubscriptionError = *subErr
-	}
-	return o, nil
+	return x.overview(), nil
 }

@@ -85,3 +85,48 @@ func (s *Store) DeleteExpired(ctx context.Context, keepFailures time.Duration) (
 	}
 	return a.RowsAffected() + b.RowsAffected() + c.RowsAffected() + d.RowsAffected(), nil
 }
+
+// SessionRow is a portal session as stored: scs's encoded data, when it
+// expires, and the administrator it belongs to (0: none, or a session
+// written before that column existed).
+type SessionRow struct {
+	Data    []byte
+	Expiry  time.Time
+	AdminID int64
+}
+
+// FindSession returns an unexpired portal session.
+func (s *Store) FindSession(ctx context.Context, token string) (SessionRow, bool, error) {
+	var r SessionRow
+	err := s.pool.QueryRow(ctx, `SELECT data, expiry, coalesce(admin_id, 0) FROM sessions
+		WHERE token = $1 AND current_timestamp < expiry`, token).Scan(&r.Data, &r.Expiry, &r.AdminID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return SessionRow{}, false, nil
+	} else if err != nil {
+		return SessionRow{}, false, fmt.Errorf("store: find session: %w", err)
+	}
+	return r, true, nil
+}
+
+// CommitSession stores a portal session until r.Expiry.
+func (s *Store) CommitSession(ctx context.Context, token string, r SessionRow) error {
+	var admin any
+	if r.AdminID != 0 {
+		admin = r.AdminID
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (token, data, expiry, admin_id) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry, admin_id = EXCLUDED.admin_id`,
+		token, r.Data, r.Expiry, admin)
+	if err != nil {
+		return fmt.Errorf("store: commit session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession removes a portal session.
+func (s *Store) DeleteSession(ctx context.Context, token string) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token = $1`, token); err != nil {
+		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}

@@ -53,6 +53,9 @@ type TableQuery struct {
 	HideGone bool
 	// Offset and Limit page the rows; Limit <= 0 means 10, at most 500.
 	Offset, Limit int
+	// Clamp turns an offset past the last row into the last page's (the
+	// page's Offset says which it was); without it such a page is empty.
+	Clamp bool
 }
 
 // TableRow is one row of the table.
@@ -94,56 +97,63 @@ func (p TablePage) To() int {
 	return p.Offset + len(p.Rows)
 }
 
-const tableSelect = `
-	SELECT s.id, s.user_id, s.number, coalesce(l.id, 0), coalesce(l.zoho_user_id, ''),
-		coalesce(l.zoho_email, ''), coalesce(l.zoho_name, ''), coalesce(l.enabled, false), s.gone_at IS NOT NULL`
+const tableColumns = `s.id, s.user_id, s.number, coalesce(l.id, 0), coalesce(l.zoho_user_id, ''),
+	coalesce(l.zoho_email, ''), coalesce(l.zoho_name, ''), coalesce(l.enabled, false), s.gone_at IS NOT NULL`
 
 // tableHits are the ids of the company's seats matching $2 in any column:
-// a union of two trigram-indexed scans, one per table.
+// a union of two trigram-indexed scans, one per table, computed once for
+// the count and the page.
 const tableHits = `
-	WITH hits AS (
+	hits AS MATERIALIZED (
 		SELECT id FROM seats WHERE company_id = $1 AND (user_id ILIKE $2 OR number ILIKE $2)
 		UNION
 		SELECT seat_id FROM seat_links WHERE company_id = $1 AND (zoho_email ILIKE $2 OR zoho_name ILIKE $2)
-	)`
+	),`
 
 // SeatTable returns a page of the company's "Usuarios Conecta - Zoho"
-// table, with the total and filtered counts.
+// table, with the total and filtered counts, in one statement. With
+// q.Clamp, a page past the end is the last page (same statement).
 //
-// Both queries run as unnamed statements (pgx.QueryExecModeExec), so
-// PostgreSQL plans each with the actual search text: a cached generic plan
-// cannot know whether the text is selective, and was measured up to four
-// times slower.
+// It runs as an unnamed statement (pgx.QueryExecModeExec), so PostgreSQL
+// plans it with the actual search text: a cached generic plan cannot know
+// whether the text is selective, and was measured up to four times slower.
 func (s *Store) SeatTable(ctx context.Context, companyID int64, q TableQuery) (TablePage, error) {
 	fail := func(err error) (TablePage, error) {
 		return TablePage{}, fmt.Errorf("store: seat table of company %d: %w", companyID, err)
 	}
-	page, counts, args := tableSQL(companyID, q)
-	p := TablePage{Offset: args[len(args)-2].(int)}
-	rows, err := s.pool.Query(ctx, page, append([]any{pgx.QueryExecModeExec}, args...)...)
+	query, args := tableSQL(companyID, q)
+	rows, err := s.pool.Query(ctx, query, append([]any{pgx.QueryExecModeExec}, args...)...)
 	if err != nil {
 		return fail(err)
 	}
-	p.Rows, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (TableRow, error) {
-		var r TableRow
-		err := row.Scan(&r.SeatID, &r.UserID, &r.Number, &r.LinkID, &r.ZohoUserID, &r.ZohoLogin,
-			&r.ZohoName, &r.Enabled, &r.Gone)
-		return r, err
-	})
-	if err != nil {
-		return fail(err)
+	defer rows.Close()
+	var p TablePage
+	for rows.Next() {
+		var (
+			id, link                  *int64
+			user, number, zid, zl, zn *string
+			enabled, gone             *bool
+			k                         *int64
+		)
+		if err := rows.Scan(&p.Filtered, &p.Total, &p.Offset, &id, &user, &number, &link, &zid, &zl, &zn, &enabled, &gone, &k); err != nil {
+			return fail(err)
+		}
+		if id != nil {
+			p.Rows = append(p.Rows, TableRow{SeatID: *id, UserID: *user, Number: *number, LinkID: *link, ZohoUserID: *zid,
+				ZohoLogin: *zl, ZohoName: *zn, Enabled: *enabled, Gone: *gone})
+		}
 	}
-	countArgs := append([]any{pgx.QueryExecModeExec}, args[:len(args)-2]...)
-	if err := s.pool.QueryRow(ctx, counts, countArgs...).Scan(&p.Filtered, &p.Total); err != nil {
+	if err := rows.Err(); err != nil {
 		return fail(err)
 	}
 	return p, nil
 }
 
-// tableSQL builds the page query and the counts query of q, and their
-// arguments (the counts query takes all but the last two: offset, limit).
-// Only fixed fragments are concatenated; every user value is an argument.
-func tableSQL(companyID int64, q TableQuery) (page, counts string, args []any) {
+// tableSQL builds the statement of q and its arguments. Every row of the
+// answer carries the counts and the page's offset; an empty page is one
+// row of counts with the table's columns NULL. Only fixed fragments are
+// concatenated; every user value is an argument.
+func tableSQL(companyID int64, q TableQuery) (string, []any) {
 	order, ok := orderBy[q.Sort]
 	if !ok {
 		order = orderBy[SortUserID]
@@ -165,18 +175,29 @@ func tableSQL(companyID int64, q TableQuery) (page, counts string, args []any) {
 	join := ` LEFT JOIN seat_links l ON l.company_id = s.company_id AND l.seat_id = s.id`
 	total := `SELECT count(*) FROM seats s WHERE s.company_id = $1` + goneFilter
 
-	args = []any{companyID}
-	pattern := likePattern(q.Search)
-	if pattern == "" {
-		page = tableSelect + ` FROM seats s` + join + ` WHERE s.company_id = $1` + goneFilter +
-			` ORDER BY ` + order[dir] + ` OFFSET $2 LIMIT $3`
+	args := []any{companyID}
+	var with, from, counts string
+	next := 2
+	if pattern := likePattern(q.Search); pattern == "" {
+		from = ` FROM seats s` + join + ` WHERE s.company_id = $1` + goneFilter
 		counts = `SELECT c, c FROM (` + total + `) t(c)`
-		return page, counts, append(args, offset, limit)
+	} else {
+		args = append(args, pattern)
+		next = 3
+		with = tableHits
+		from = ` FROM hits h JOIN seats s ON s.company_id = $1 AND s.id = h.id` + join + ` WHERE true` + goneFilter
+		counts = `SELECT (SELECT count(*) FROM hits h JOIN seats s ON s.company_id = $1 AND s.id = h.id WHERE true` + goneFilter +
+			`), (` + total + `)`
 	}
-	args = append(args, pattern)
-	page = tableHits + tableSelect + ` FROM hits h JOIN seats s ON s.company_id = $1 AND s.id = h.id` + join +
-		` WHERE true` + goneFilter + ` ORDER BY ` + order[dir] + ` OFFSET $3 LIMIT $4`
-	counts = tableHits + ` SELECT (SELECT count(*) FROM hits h JOIN seats s ON s.company_id = $1 AND s.id = h.id WHERE true` +
-		goneFilter + `), (` + total + `)`
-	return page, counts, append(args, offset, limit)
+	off, lim, clamp := fmt.Sprintf("$%d", next), fmt.Sprintf("$%d", next+1), fmt.Sprintf("$%d", next+2)
+	args = append(args, offset, limit, q.Clamp)
+	sql := `WITH` + with + `
+		n(filtered, total) AS (` + counts + `),
+		o(off) AS (SELECT CASE WHEN ` + clamp + `::boolean AND n.filtered > 0 AND ` + off + `::bigint >= n.filtered
+			THEN (n.filtered - 1) / ` + lim + `::bigint * ` + lim + `::bigint ELSE ` + off + `::bigint END FROM n)
+		SELECT n.filtered, n.total, o.off, p.* FROM n CROSS JOIN o LEFT JOIN LATERAL (
+			SELECT ` + tableColumns + `, row_number() OVER (ORDER BY ` + order[dir] + `) AS k` + from + `
+			ORDER BY ` + order[dir] + ` OFFSET o.off LIMIT ` + lim + `
+		) p ON true ORDER BY p.k`
+	return sql, args
 }
