@@ -201,3 +201,69 @@ func tableSQL(companyID int64, q TableQuery) (string, []any) {
 		) p ON true ORDER BY p.k`
 	return sql, args
 }
+
+// TableOrder is one order of the table: a column, ascending or not.
+type TableOrder struct {
+	Sort SortColumn
+	Desc bool
+}
+
+// TableOrders lists the table's orders as SeatTableAll ranks them: each
+// column ascending, then descending.
+var TableOrders = func() []TableOrder {
+	var out []TableOrder
+	for _, c := range []SortColumn{SortUserID, SortNumber, SortZohoLogin, SortZohoName, SortEnabled} {
+		out = append(out, TableOrder{c, false}, TableOrder{c, true})
+	}
+	return out
+}()
+
+// TableAll is a company's whole table as one statement saw it: its
+// version (seat_table_versions) and every row, with each row's rank in
+// every order of TableOrders, as PostgreSQL sorts them (its collations).
+type TableAll struct {
+	Version int64
+	Rows    []TableRow
+	// Ranks[o][i] is the 0-based position of Rows[i] in TableOrders[o].
+	Ranks [][]int32
+}
+
+// SeatTableAll reads the company's whole table for a copy in memory.
+func (s *Store) SeatTableAll(ctx context.Context, companyID int64) (TableAll, error) {
+	var ranks string
+	for _, o := range TableOrders {
+		dir := 0
+		if o.Desc {
+			dir = 1
+		}
+		ranks += `, row_number() OVER (ORDER BY ` + orderBy[o.Sort][dir] + `) - 1`
+	}
+	rows, err := s.pool.Query(ctx, `SELECT coalesce((SELECT version FROM seat_table_versions WHERE company_id = $1), 0), `+
+		tableColumns+ranks+` FROM seats s LEFT JOIN seat_links l ON l.company_id = s.company_id AND l.seat_id = s.id
+		WHERE s.company_id = $1 ORDER BY s.id`, companyID)
+	if err != nil {
+		return TableAll{}, fmt.Errorf("store: whole seat table of company %d: %w", companyID, err)
+	}
+	defer rows.Close()
+	t := TableAll{Ranks: make([][]int32, len(TableOrders))}
+	rank := make([]int32, len(TableOrders))
+	dest := make([]any, 0, 10+len(rank))
+	var r TableRow
+	dest = append(dest, &t.Version, &r.SeatID, &r.UserID, &r.Number, &r.LinkID, &r.ZohoUserID, &r.ZohoLogin, &r.ZohoName, &r.Enabled, &r.Gone)
+	for i := range rank {
+		dest = append(dest, &rank[i])
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return TableAll{}, fmt.Errorf("store: whole seat table of company %d: %w", companyID, err)
+		}
+		t.Rows = append(t.Rows, r)
+		for i, k := range rank {
+			t.Ranks[i] = append(t.Ranks[i], k)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return TableAll{}, fmt.Errorf("store: whole seat table of company %d: %w", companyID, err)
+	}
+	return t, nil
+}
