@@ -55,6 +55,7 @@ import (
 	"github.com/conecta-zoho/gateway/internal/portal"
 	"github.com/conecta-zoho/gateway/internal/provision"
 	"github.com/conecta-zoho/gateway/internal/seats"
+	"github.com/conecta-zoho/gateway/internal/seattable"
 	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/status"
 	"github.com/conecta-zoho/gateway/internal/store"
@@ -84,6 +85,7 @@ type App struct {
 	cfg    config.Config
 	logger *slog.Logger
 	portal *portal.Server
+	tables *seattable.Tables // the seat tables' copies in memory
 	// console is the operator console (internal/operator).
 	console *operator.Server
 	bridge  *bridge.Bridge
@@ -191,8 +193,11 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		st.Close()
 		return nil, fmt.Errorf("app: metrics: %w", err)
 	}
+	tables := seattable.New(seattable.Options{Load: st.SeatTableAll, Logger: logger.With("component", "seattable")})
+	a.tables = tables
 	if cfg.PublicURL != nil {
 		a.portal = portal.New(portal.Options{
+			Tables:             tables,
 			Store:              st,
 			Logger:             logger,
 			Integration:        integ,
@@ -228,12 +233,18 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		{"dial records", tel.calls.RunDialRecords},
 		{"seat sync", seatSvc.RunPeriodic},
 		{"janitor", a.janitor},
+		{"seat tables", tables.Run},
 	}
 	return a, nil
 }
 
-// Close closes the store.
-func (a *App) Close() { a.Store.Close() }
+// Close stops the seat tables' builds and closes the store.
+func (a *App) Close() {
+	if a.tables != nil {
+		a.tables.Close()
+	}
+	a.Store.Close()
+}
 
 // publicURL is PUBLIC_URL as a string ("" for a command run without it).
 func publicURL(cfg config.Config) string {

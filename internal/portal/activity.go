@@ -126,12 +126,17 @@ func (s *Server) deliveryView(ctx context.Context, p web.Page, companyID int64) 
 	if err != nil {
 		return nil, err
 	}
+	return deliveryFigures(p, sum), nil
+}
+
+// deliveryFigures are the company's delivery figures in words.
+func deliveryFigures(p web.Page, sum store.DeliverySummary) *web.DeliveryView {
 	d := &web.DeliveryView{LastDelivery: p.DateTime(sum.LastDeliveredAt), Pending: sum.Pending, Parked: sum.Parked}
 	if sum.LastError != "" {
 		d.LastError = p.DateTime(sum.LastErrorAt) + ": " + deliveryError(p.Lang, sum.LastError)
 		d.LastErrorTechnical = sum.LastError
 	}
-	return d, nil
+	return d
 }
 
 func decodePayload(n store.OutboxRow) outbox.Payload {

@@ -35,7 +35,14 @@ func (s *Server) requireAdmin(next http.Handler) http.Handler {
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
 			return
 		}
-		a, c, err := s.store.AdminWithCompany(ctx, id)
+		var a store.Admin
+		var c store.Company
+		var err error
+		if p, ok := seatsPageFrom(ctx); ok && p.Admin.ID == id {
+			a, c = p.Admin, p.Company // read with the session
+		} else {
+			a, c, err = s.store.AdminWithCompany(ctx, id)
+		}
 		if err == nil && a.SessionEpoch != s.sessions.GetInt(ctx, sessEpoch) {
 			err = store.ErrNotFound
 		}

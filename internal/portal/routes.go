@@ -78,13 +78,20 @@ func (s *Server) Handler() http.Handler {
 		r.Post("/lang", s.handleLang)
 	})
 
+	// The seats page reads its session with everything else it shows in
+	// one statement (loadSeatsPage), before the session is loaded.
+	r.Group(func(r chi.Router) {
+		r.Use(site.ReadForm(maxFormBytes, s.clientError), s.loadSeatsPage, site.WithSession(s.sessions, s.serverError), site.NoStore,
+			s.requireAdmin)
+		r.Get("/zoho", s.handleZoho)
+	})
+
 	r.Group(func(r chi.Router) {
 		r.Use(site.ReadForm(maxFormBytes, s.clientError), site.WithSession(s.sessions, s.serverError), site.NoStore, s.requireAdmin)
 		r.Get("/home", s.handleHome)
 		r.Post("/logout", s.handleLogout)
 
 		// Zoho integration (guide sections 3 and 5).
-		r.Get("/zoho", s.handleZoho)
 		r.Get("/zoho/enable", s.handleZohoEnableConfirm)
 		r.Post("/zoho/enable", s.handleZohoEnable)
 		r.Get("/zoho/callback", s.handleZohoCallback)

@@ -69,21 +69,33 @@ func (t tableState) url() string {
 
 func (t tableState) withPage(n int) tableState { t.page = n; return t }
 
-// seatsView builds the table and the panel figures for the request.
-func (s *Server) seatsView(ctx context.Context, p web.Page, companyID int64, q url.Values) (*web.SeatsView, error) {
+// tableFigures are what the seats page read with its session: the
+// table's version (-1: not read) and the panel figures (nil: not read).
+type tableFigures struct {
+	version  int64
+	overview *store.SeatsOverview
+}
+
+// seatsView builds the table and the panel figures for the request. The
+// rows come from the table's copy in memory when it is at the version the
+// page read, else from the database; a page past the end is the last page
+// either way (in the same answer).
+func (s *Server) seatsView(ctx context.Context, p web.Page, companyID int64, q url.Values, f tableFigures) (*web.SeatsView, error) {
 	st := parseTableState(q)
-	query := store.TableQuery{Search: st.search, Sort: st.sort, Desc: st.desc, Offset: (st.page - 1) * st.size, Limit: st.size}
-	page, err := s.store.SeatTable(ctx, companyID, query)
-	if err != nil {
-		return nil, err
+	query := store.TableQuery{Search: st.search, Sort: st.sort, Desc: st.desc, Offset: (st.page - 1) * st.size, Limit: st.size,
+		Clamp: true}
+	var page store.TablePage
+	ok := false
+	if s.tables != nil && f.version >= 0 {
+		page, ok = s.tables.Page(companyID, f.version, query)
 	}
-	if len(page.Rows) == 0 && st.page > 1 && page.Filtered > 0 { // past the end: show the last page
-		st.page = (page.Filtered + st.size - 1) / st.size
-		query.Offset = (st.page - 1) * st.size
+	if !ok {
+		var err error
 		if page, err = s.store.SeatTable(ctx, companyID, query); err != nil {
 			return nil, err
 		}
 	}
+	st.page = page.Offset/st.size + 1
 	vm := &web.SeatsView{
 		Search: st.search, Sort: string(st.sort), Desc: st.desc, Size: st.size, Sizes: pageSizes,
 		From: page.From(), To: page.To(), Filtered: page.Filtered, Total: page.Total,
@@ -99,25 +111,25 @@ func (s *Server) seatsView(ctx context.Context, p web.Page, companyID int64, q u
 		vm.SortURLs[string(col)] = t.url()
 	}
 	vm.Pager = site.Pager(st.page, st.size, page.Filtered, func(n int) string { return st.withPage(n).url() })
-	if err := s.seatsPanel(ctx, p, companyID, vm); err != nil {
-		return nil, err
+	o := f.overview
+	if o == nil {
+		read, err := s.store.SeatsOverview(ctx, companyID)
+		if err != nil {
+			return nil, err
+		}
+		o = &read
 	}
+	seatsPanel(p, *o, vm)
 	return vm, nil
 }
 
-// seatsPanel fills the restore banner and the panel figures. It runs on
-// every view of the table, so it asks one cheap query: suggestions have their
-// own page.
-func (s *Server) seatsPanel(ctx context.Context, p web.Page, companyID int64, vm *web.SeatsView) error {
-	o, err := s.store.SeatsOverview(ctx, companyID)
-	if err != nil {
-		return err
-	}
+// seatsPanel fills the restore banner and the panel figures, read on every
+// view of the table with cheap queries: suggestions have their own page.
+func seatsPanel(p web.Page, o store.SeatsOverview, vm *web.SeatsView) {
 	vm.Restorable, vm.HasCentrex = o.Restorable, o.HasCentrex
 	vm.ZohoUsersCount, vm.ZohoUsersAt = o.ZohoUsers, p.DateTime(o.ZohoUsersAt)
 	vm.SeatsSyncedAt = p.DateTime(o.SeatsSyncedAt)
 	vm.EventsChannel, vm.EventsLive, vm.EventsError = o.Events == store.EventsChannel, o.Subscribed, o.SubscriptionError
-	return nil
 }
 
 // handleSuggestions handles GET /zoho/suggestions: the seats whose directory

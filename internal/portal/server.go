@@ -10,13 +10,13 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/conecta-zoho/gateway/internal/integration"
 	"github.com/conecta-zoho/gateway/internal/login"
 	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/seats"
+	"github.com/conecta-zoho/gateway/internal/seattable"
 	"github.com/conecta-zoho/gateway/internal/site"
 	"github.com/conecta-zoho/gateway/internal/store"
 )
@@ -49,6 +49,9 @@ type Options struct {
 	FormActions []string
 	// Metrics counts the sign-ins by result; nil counts nothing.
 	Metrics *metrics.Metrics
+	// Tables holds the copies in memory of the seat tables; nil reads
+	// every page of the table from the database.
+	Tables *seattable.Tables
 }
 
 // Server holds the portal's dependencies. Handlers are its methods.
@@ -65,6 +68,7 @@ type Server struct {
 	csp        string
 	hsts       bool
 	metrics    *metrics.Metrics
+	tables     *seattable.Tables
 }
 
 // New builds the portal.
@@ -81,16 +85,19 @@ func New(o Options) *Server {
 		csp:        site.ContentSecurityPolicy(o.FormActions),
 		hsts:       o.PublicURL.Scheme == "https",
 		metrics:    o.Metrics,
+		tables:     o.Tables,
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
-	// No cleanup goroutine (interval 0): the app's janitor deletes expired
-	// sessions through the store.
-	sm := site.NewSessions(pgxstore.NewWithCleanupInterval(o.Store.Pool(), 0), site.SessionOptions{
+	// The session is written only when it changed (site.QuietStore); the
+	// app's janitor deletes expired sessions through the store.
+	qs := &site.QuietStore{Table: sessionTable{o.Store}, Owner: sessionOwner}
+	sm := site.NewSessions(qs, site.SessionOptions{
 		Cookie: "dc_session", Path: "/", IdleTimeout: o.SessionIdleTimeout, Lifetime: o.SessionLifetime,
 		PublicURL: o.PublicURL, Dev: o.Dev,
 	})
+	qs.Codec = sm.Codec
 	s.sessions = sm
 	return s
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/password"
 	"github.com/conecta-zoho/gateway/internal/portal"
+	"github.com/conecta-zoho/gateway/internal/seattable"
 	"github.com/conecta-zoho/gateway/internal/secretbox"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/testdb"
@@ -118,7 +119,12 @@ func (e *testEnv) handler(t *testing.T, public string) http.Handler {
 	t.Helper()
 	u, _ := url.Parse(public)
 	logger := slog.New(slog.NewTextHandler(debugOut(), nil))
+	// Every instance keeps its copies of the seat tables, built in the
+	// background: a page comes from one or from the database, the same.
+	tables := seattable.New(seattable.Options{Load: e.store.SeatTableAll, Logger: logger})
+	t.Cleanup(tables.Close)
 	o := portal.Options{
+		Tables:             tables,
 		Store:              e.store,
 		Logger:             logger,
 		Integration:        e.integration(t, logger),

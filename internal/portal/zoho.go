@@ -165,13 +165,21 @@ func (s *Server) handleZohoLanguage(w http.ResponseWriter, r *http.Request) {
 }
 
 // renderZoho shows the Zoho screen for the company's integration status.
+// On GET /zoho everything but the table's rows was read with the session
+// (loadSeatsPage), and the rows come from the table's copy in memory when
+// it is current: one statement in all.
 func (s *Server) renderZoho(w http.ResponseWriter, r *http.Request, status int, confirm, email, emailErr string) {
 	ctx := r.Context()
 	a, _ := adminFrom(ctx)
-	z, err := s.integ.Status(ctx, a.Company.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
+	pre, preloaded := seatsPageFrom(ctx)
+	preloaded = preloaded && pre.Company.ID == a.Company.ID
+	z := pre.Integration
+	if !preloaded {
+		var err error
+		if z, err = s.integ.Status(ctx, a.Company.ID); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 	}
 	p := s.newPage(r, "nav.zoho")
 	p.Nav = "zoho"
@@ -191,17 +199,26 @@ func (s *Server) renderZoho(w http.ResponseWriter, r *http.Request, status int, 
 		vm.Confirm, vm.OpenDialog = "", "enable"
 	}
 	if z.Status != store.ZohoDisabled && vm.Confirm == "" {
-		if vm.Seats, err = s.seatsView(ctx, p, a.Company.ID, r.URL.Query()); err != nil {
+		var err error
+		figures := tableFigures{version: -1}
+		if preloaded {
+			figures = tableFigures{version: pre.TableVersion, overview: &pre.Overview}
+		}
+		if vm.Seats, err = s.seatsView(ctx, p, a.Company.ID, r.URL.Query(), figures); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		if vm.Delivery, err = s.deliveryView(ctx, p, a.Company.ID); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		if vm.ZohoLanguage, err = s.store.CompanyLanguage(ctx, a.Company.ID); err != nil {
-			s.serverError(w, r, err)
-			return
+		if preloaded {
+			vm.Delivery, vm.ZohoLanguage = deliveryFigures(p, pre.Delivery), pre.Language
+		} else {
+			if vm.Delivery, err = s.deliveryView(ctx, p, a.Company.ID); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			if vm.ZohoLanguage, err = s.store.CompanyLanguage(ctx, a.Company.ID); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
 		}
 	}
 	s.render(w, r, status, web.ZohoPage(p, vm))

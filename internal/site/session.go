@@ -59,7 +59,8 @@ func SessionLoaded(ctx context.Context) bool {
 }
 
 // WithSession loads sm's session before next and saves it when next
-// starts its answer, before the answer is written. It stands in for scs's
+// starts its answer, before the answer is written (with a QuietStore, only
+// if it changed; see PreloadSession for a row read beforehand). It stands in for scs's
 // LoadAndSave so that a database outage ends in one clean error page: a
 // session that cannot be loaded is answered without one (fail, the error
 // page, does not touch it), and one that cannot be saved has the error
@@ -72,7 +73,11 @@ func WithSession(sm *scs.SessionManager, fail func(w http.ResponseWriter, r *htt
 			if c, err := r.Cookie(sm.Cookie.Name); err == nil {
 				token = c.Value
 			}
-			ctx, err := sm.Load(r.Context(), token)
+			ctx := r.Context()
+			if loadedFrom(ctx) == nil {
+				ctx = context.WithValue(ctx, loadedKey, &loadedSession{})
+			}
+			ctx, err := sm.Load(ctx, token)
 			if err != nil {
 				fail(w, r, fmt.Errorf("load session: %w", err))
 				return
@@ -111,7 +116,9 @@ func (sw *sessionWriter) save() bool {
 			sw.fail(sw.ResponseWriter, sw.plain, fmt.Errorf("save session: %w", err))
 			return false
 		}
-		sw.sm.WriteSessionCookie(sw.ctx, sw.ResponseWriter, token, expiry)
+		if !sessionUnsaved(sw.ctx) { // else the cookie the browser has still holds
+			sw.sm.WriteSessionCookie(sw.ctx, sw.ResponseWriter, token, expiry)
+		}
 	case scs.Destroyed:
 		sw.sm.WriteSessionCookie(sw.ctx, sw.ResponseWriter, "", time.Time{})
 	}

@@ -53,6 +53,12 @@ type Store struct {
 // Open connects to databaseURL and checks the connection. box seals and
 // opens the secrets at rest; it may be nil for commands that touch none.
 func Open(ctx context.Context, databaseURL string, box *secretbox.Box) (*Store, error) {
+	return OpenConfig(ctx, databaseURL, box, nil)
+}
+
+// OpenConfig is Open with adjust applied to the pool's configuration
+// before connecting (nil: none), for instance a tracer in a test.
+func OpenConfig(ctx context.Context, databaseURL string, box *secretbox.Box, adjust func(*pgxpool.Config)) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		// The parse error may echo the URL, password included: say less.
@@ -64,6 +70,9 @@ func Open(ctx context.Context, databaseURL string, box *secretbox.Box) (*Store, 
 	// Zoho; pool_max_conns in DATABASE_URL still wins.
 	if !strings.Contains(databaseURL, "pool_max_conns") {
 		cfg.MaxConns = defaultMaxConns
+	}
+	if adjust != nil {
+		adjust(cfg)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
