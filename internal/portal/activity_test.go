@@ -18,7 +18,7 @@ import (
 // state, and delivers them one at a time: park decides which are parked
 // (with a Zoho refusal), the others are delivered. It returns the parked
 // rows' ids.
-func (e *testEnv) seedNotes(t *testing.T, seatID int64, states []string, park func(seq int) bool) (parked []int64) {
+func (e *testEnv) seedNotes(t testing.TB, seatID int64, states []string, park func(seq int) bool) (parked []int64) {
 	t.Helper()
 	ctx := context.Background()
 	err := e.store.InCallTx(ctx, e.company.ID, func(ctx context.Context, tx store.CallTx) error {
@@ -63,7 +63,7 @@ func (e *testEnv) seedNotes(t *testing.T, seatID int64, states []string, park fu
 
 // seedCall stores an incoming call of the seat with two notifications: the
 // first delivered, the second parked after failing.
-func (e *testEnv) seedCall(t *testing.T, seatID int64) (parked int64) {
+func (e *testEnv) seedCall(t testing.TB, seatID int64) (parked int64) {
 	t.Helper()
 	return e.seedNotes(t, seatID, []string{"ringing", "answered"}, func(seq int) bool { return seq == 2 })[0]
 }

@@ -20,7 +20,7 @@ import (
 
 // saveCall stores one call of the seat in state st with one notification
 // per state sent, all delivered.
-func (e *testEnv) saveCall(t *testing.T, seatID int64, xsiID string, st callflow.State, open bool) {
+func (e *testEnv) saveCall(t testing.TB, seatID int64, xsiID string, st callflow.State, open bool) {
 	t.Helper()
 	err := e.store.InCallTx(context.Background(), e.company.ID, func(ctx context.Context, tx store.CallTx) error {
 		call, err := tx.LockCall(ctx, seatID, xsiID, "700001")

@@ -66,7 +66,7 @@ func (g *passwordGate) peakChecks() int {
 
 // secondInstance starts another portal on the env's database, as another
 // gateway instance behind the same load balancer, and returns its URL.
-func (e *testEnv) secondInstance(t *testing.T) string {
+func (e *testEnv) secondInstance(t testing.TB) string {
 	t.Helper()
 	return httptestServer(t, e.handler(t, "http://127.0.0.1")).URL
 }
@@ -78,7 +78,7 @@ func (c *client) on(base string) *client {
 
 // postAll posts every form at once through its client and returns the
 // channel of their statuses.
-func postAll(t *testing.T, clients []*client, forms []url.Values) chan int {
+func postAll(t testing.TB, clients []*client, forms []url.Values) chan int {
 	t.Helper()
 	statuses := make(chan int, len(forms))
 	for i, form := range forms {

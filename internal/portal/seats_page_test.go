@@ -51,7 +51,13 @@ func (s *statements) reset() (n int, writes []string) {
 
 // tracedInstance starts another portal instance on the env's database whose
 // store counts its statements; its seat tables are returned too.
-func (e *testEnv) tracedInstance(t *testing.T) (string, *statements, *seattable.Tables) {
+func (e *testEnv) tracedInstance(t testing.TB) (string, *statements, *seattable.Tables) {
+	return e.tracedInstanceWith(t, true)
+}
+
+// tracedInstanceWith is tracedInstance, without copies of the seat tables
+// unless withTables (the tables returned are then nil).
+func (e *testEnv) tracedInstanceWith(t testing.TB, withTables bool) (string, *statements, *seattable.Tables) {
 	t.Helper()
 	tr := &statements{}
 	st, err := store.OpenConfig(context.Background(), e.store.Pool().Config().ConnString(), testdb.Box(t),
@@ -61,8 +67,11 @@ func (e *testEnv) tracedInstance(t *testing.T) (string, *statements, *seattable.
 	}
 	t.Cleanup(st.Close)
 	st.SetClock(e.clock.Now)
-	tables := seattable.New(seattable.Options{Load: st.SeatTableAll})
-	t.Cleanup(tables.Close)
+	var tables *seattable.Tables
+	if withTables {
+		tables = seattable.New(seattable.Options{Load: st.SeatTableAll})
+		t.Cleanup(tables.Close)
+	}
 	old := e.options
 	e.options = func(o *portal.Options) {
 		if old != nil {
@@ -127,7 +136,7 @@ func TestSeatsPageOneStatementNoWrite(t *testing.T) {
 }
 
 // linkMiguel links the guide's seat 329 to Miguel and switches it on.
-func (e *testEnv) linkMiguel(t *testing.T) {
+func (e *testEnv) linkMiguel(t testing.TB) {
 	t.Helper()
 	ctx := context.Background()
 	seat, err := e.store.SeatByUserID(ctx, e.company.ID, "910726329@conecta.orange.es")
@@ -143,7 +152,7 @@ func (e *testEnv) linkMiguel(t *testing.T) {
 	}
 }
 
-func (e *testEnv) sessionRow(t *testing.T, token string) store.SessionRow {
+func (e *testEnv) sessionRow(t testing.TB, token string) store.SessionRow {
 	t.Helper()
 	r, ok, err := e.store.FindSession(context.Background(), token)
 	if err != nil || !ok {

@@ -19,7 +19,7 @@ import (
 
 // enabled signs in, enables the integration and stores seats for Fermax:
 // the guide's two seats and n more.
-func (e *testEnv) enabled(t *testing.T, n int) *client {
+func (e *testEnv) enabled(t testing.TB, n int) *client {
 	t.Helper()
 	c := e.signedIn(t)
 	state := startConsent(t, c, zohosim.DemoAdminEmail)
@@ -45,7 +45,7 @@ func rows(d *goquery.Document) []string {
 	return out
 }
 
-func (e *testEnv) seatID(t *testing.T, userID string) string {
+func (e *testEnv) seatID(t testing.TB, userID string) string {
 	t.Helper()
 	s, err := e.store.SeatByUserID(context.Background(), e.company.ID, userID)
 	if err != nil {

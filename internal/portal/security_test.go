@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-func httptestServer(t *testing.T, h http.Handler) *httptest.Server {
+func httptestServer(t testing.TB, h http.Handler) *httptest.Server {
 	s := httptest.NewServer(h)
 	t.Cleanup(s.Close)
 	return s

@@ -76,7 +76,7 @@ func TestStaleTabs(t *testing.T) {
 	expect(t, tab1, tab1.post("/zoho/seats/987654321/deactivate", url.Values{}), "Ese puesto ya no existe en esta empresa. La tabla muestra los puestos actuales.")
 }
 
-func mustInt(t *testing.T, s string) int64 {
+func mustInt(t testing.TB, s string) int64 {
 	t.Helper()
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {

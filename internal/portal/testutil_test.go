@@ -72,13 +72,13 @@ type testEnv struct {
 
 // newTestEnv starts the portal on a fresh database with the company Fermax
 // and its administrator. The captcha's digits are fixed to captchaDigits.
-func newTestEnv(t *testing.T) *testEnv {
+func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
 	return newTestEnvWith(t, nil)
 }
 
 // newTestEnvWith is newTestEnv with options adjusting the portal's.
-func newTestEnvWith(t *testing.T, options func(*portal.Options)) *testEnv {
+func newTestEnvWith(t testing.TB, options func(*portal.Options)) *testEnv {
 	t.Helper()
 	st := testdb.Open(t)
 	clk := &clock{now: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)}
@@ -103,7 +103,7 @@ func newTestEnvWith(t *testing.T, options func(*portal.Options)) *testEnv {
 }
 
 // integration is the Zoho integration service against the env's simulator.
-func (e *testEnv) integration(t *testing.T, logger *slog.Logger) *integration.Service {
+func (e *testEnv) integration(t testing.TB, logger *slog.Logger) *integration.Service {
 	t.Helper()
 	oauth, err := zoho.NewOAuth(zoho.OAuthConfig{ClientID: "cid", ClientSecret: "csecret",
 		RedirectURL: "http://127.0.0.1/zoho/callback", HomeAccountsURL: e.zsim.BaseURL()})
@@ -115,7 +115,7 @@ func (e *testEnv) integration(t *testing.T, logger *slog.Logger) *integration.Se
 }
 
 // handler builds a portal on the env's database, as another instance would.
-func (e *testEnv) handler(t *testing.T, public string) http.Handler {
+func (e *testEnv) handler(t testing.TB, public string) http.Handler {
 	t.Helper()
 	u, _ := url.Parse(public)
 	logger := slog.New(slog.NewTextHandler(debugOut(), nil))
@@ -166,13 +166,13 @@ func testBox() *secretbox.Box {
 
 // client is a browser-like client: a cookie jar, redirects not followed.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	http *http.Client
 	hdr  http.Header
 }
 
-func (e *testEnv) client(t *testing.T) *client {
+func (e *testEnv) client(t testing.TB) *client {
 	jar, _ := cookiejar.New(nil)
 	return &client{t: t, base: e.srv.URL, hdr: http.Header{}, http: &http.Client{
 		Jar:           jar,
@@ -187,7 +187,7 @@ type response struct {
 	location string
 }
 
-func (r response) doc(t *testing.T) *goquery.Document {
+func (r response) doc(t testing.TB) *goquery.Document {
 	t.Helper()
 	d, err := goquery.NewDocumentFromReader(strings.NewReader(r.body))
 	if err != nil {
@@ -273,7 +273,7 @@ func (c *client) sessionCookie() string {
 	return ""
 }
 
-func wantStatus(t *testing.T, r response, want int) {
+func wantStatus(t testing.TB, r response, want int) {
 	t.Helper()
 	if r.status != want {
 		t.Fatalf("status = %d, want %d; body:\n%.600s", r.status, want, r.body)

@@ -16,7 +16,7 @@ import (
 
 // startConsent posts the activation dialog and returns the state the
 // browser carries to Zoho.
-func startConsent(t *testing.T, c *client, email string) string {
+func startConsent(t testing.TB, c *client, email string) string {
 	t.Helper()
 	r := c.post("/zoho/enable", url.Values{"zoho_email": {email}})
 	wantStatus(t, r, http.StatusSeeOther)
@@ -28,7 +28,7 @@ func startConsent(t *testing.T, c *client, email string) string {
 }
 
 // zohoCallback is Zoho sending the browser back after user consented.
-func (e *testEnv) zohoCallback(t *testing.T, c *client, consenter, state string) response {
+func (e *testEnv) zohoCallback(t testing.TB, c *client, consenter, state string) response {
 	t.Helper()
 	code, loc, accounts, err := e.zsim.IssueCode(consenter, "http://127.0.0.1/zoho/callback", zoho.Scopes)
 	if err != nil {
@@ -38,14 +38,14 @@ func (e *testEnv) zohoCallback(t *testing.T, c *client, consenter, state string)
 	return c.get("/zoho/callback?" + q.Encode())
 }
 
-func (e *testEnv) signedIn(t *testing.T) *client {
+func (e *testEnv) signedIn(t testing.TB) *client {
 	t.Helper()
 	c := e.client(t)
 	wantStatus(t, c.login(adminEmail, adminPassword, captchaDigits), http.StatusSeeOther)
 	return c
 }
 
-func flashOf(t *testing.T, c *client) string {
+func flashOf(t testing.TB, c *client) string {
 	t.Helper()
 	return c.get("/zoho").doc(t).Find("[data-testid=flash]").Text()
 }
