@@ -79,7 +79,8 @@ func benchSeatsPage(b *testing.B, seats int, memory bool) {
 		get(urls[i%len(urls)])
 	}
 	b.StopTimer()
-	pg, self := pgCPU(b, e.store)-pg0, selfCPU()-self0
+	self := selfCPU() - self0
+	pg := pgCPU(b, e.store) - pg0
 	n, writes := tr.reset()
 	b.ReportMetric(float64(pg.Microseconds())/float64(b.N), "pg-µs/view")
 	b.ReportMetric(float64(self.Microseconds())/float64(b.N), "go-µs/view")

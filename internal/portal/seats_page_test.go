@@ -22,31 +22,35 @@ import (
 // writeSQL finds the statements that write, or open a transaction.
 var writeSQL = regexp.MustCompile(`(?i)\b(insert|update|delete|merge|truncate|begin)\b`)
 
-// statements counts the statements a pool sends, and keeps the writes.
+// statements counts the statements a pool sends, and keeps them to find
+// the writes among them.
 type statements struct {
-	mu     sync.Mutex
-	n      int
-	writes []string
+	mu  sync.Mutex
+	sql []string
 }
 
 func (s *statements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.n++
-	if writeSQL.MatchString(d.SQL) {
-		s.writes = append(s.writes, d.SQL)
-	}
+	s.sql = append(s.sql, d.SQL)
 	return ctx
 }
 
 func (s *statements) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
+// reset returns how many statements were sent since the last reset, and
+// the writes among them.
 func (s *statements) reset() (n int, writes []string) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	n, writes = s.n, s.writes
-	s.n, s.writes = 0, nil
-	return n, writes
+	sent := s.sql
+	s.sql = nil
+	s.mu.Unlock()
+	for _, q := range sent {
+		if writeSQL.MatchString(q) {
+			writes = append(writes, q)
+		}
+	}
+	return len(sent), writes
 }
 
 // tracedInstance starts another portal instance on the env's database whose

@@ -15,7 +15,10 @@ import (
 // cache is read-only once built.
 type snapshot struct {
 	version int64
-	rows    []store.TableRow
+	// rows hold no pointer (their texts are spans of strs), so that the
+	// garbage collector need not walk a copy of 100,000 rows at every cycle.
+	rows []compactRow
+	strs string
 	// rank[o][i] is row i's position in store.TableOrders[o]; perm[o] is
 	// the inverse: perm[o][k] is the row at position k.
 	rank, perm [][]int32
@@ -30,6 +33,23 @@ type snapshot struct {
 	cache map[resultKey]*result
 	used  int   // int32s held by the cache
 	tick  int64 // the cache's clock, for the least recently used
+}
+
+// compactRow is a store.TableRow whose texts are spans of snapshot.strs.
+type compactRow struct {
+	seatID, linkID                    int64
+	user, number, zohoID, login, name span
+	enabled, gone                     bool
+}
+
+type span struct{ off, n int32 }
+
+// row is row i as the store gives it (its strings share strs).
+func (s *snapshot) row(i int32) store.TableRow {
+	r := &s.rows[i]
+	str := func(p span) string { return s.strs[p.off : p.off+p.n] }
+	return store.TableRow{SeatID: r.seatID, UserID: str(r.user), Number: str(r.number), LinkID: r.linkID,
+		ZohoUserID: str(r.zohoID), ZohoLogin: str(r.login), ZohoName: str(r.name), Enabled: r.enabled, Gone: r.gone}
 }
 
 // resultKey names a cached result: the rows matching a folded search (and
@@ -53,7 +73,7 @@ func cacheBudget(n int) int { return max(8*n, 1<<16) }
 
 func newSnapshot(all store.TableAll) *snapshot {
 	n := len(all.Rows)
-	s := &snapshot{version: all.Version, rows: all.Rows, rank: all.Ranks, perm: make([][]int32, len(all.Ranks)),
+	s := &snapshot{version: all.Version, rows: make([]compactRow, n), rank: all.Ranks, perm: make([][]int32, len(all.Ranks)),
 		starts: make([]int32, n+1), cache: map[resultKey]*result{}}
 	for o, rk := range all.Ranks {
 		p := make([]int32, n)
@@ -63,7 +83,15 @@ func newSnapshot(all store.TableAll) *snapshot {
 		s.perm[o] = p
 	}
 	var b bytes.Buffer
+	var strs strings.Builder
+	put := func(v string) span {
+		p := span{int32(strs.Len()), int32(len(v))}
+		strs.WriteString(v)
+		return p
+	}
 	for i, r := range all.Rows {
+		s.rows[i] = compactRow{seatID: r.SeatID, linkID: r.LinkID, user: put(r.UserID), number: put(r.Number),
+			zohoID: put(r.ZohoUserID), login: put(r.ZohoLogin), name: put(r.ZohoName), enabled: r.Enabled, gone: r.Gone}
 		s.starts[i] = int32(b.Len())
 		for _, col := range []string{r.UserID, r.Number, r.ZohoLogin, r.ZohoName} {
 			b.WriteString(strings.ToLower(col))
@@ -75,6 +103,7 @@ func newSnapshot(all store.TableAll) *snapshot {
 	}
 	s.starts[n] = int32(b.Len())
 	s.text = b.Bytes()
+	s.strs = strs.String()
 	return s
 }
 
@@ -120,7 +149,7 @@ func (s *snapshot) page(q store.TableQuery) store.TablePage {
 	p.Offset = offset
 	if offset < len(list) {
 		for _, i := range list[offset:min(offset+limit, len(list))] {
-			p.Rows = append(p.Rows, s.rows[i])
+			p.Rows = append(p.Rows, s.row(i))
 		}
 	}
 	return p
@@ -166,7 +195,7 @@ func (s *snapshot) matching(search string, hideGone bool) []int32 {
 	}
 	var out []int32
 	keep := func(i int) {
-		if !hideGone || !s.rows[i].Gone {
+		if !hideGone || !s.rows[i].gone {
 			out = append(out, int32(i))
 		}
 	}
@@ -179,15 +208,23 @@ func (s *snapshot) matching(search string, hideGone bool) []int32 {
 		// No column holds a NUL.
 	default:
 		needle := []byte(search)
-		for pos := 0; pos < len(s.text); {
+		for i, pos := 0, 0; pos < len(s.text); {
 			at := bytes.Index(s.text[pos:], needle)
 			if at < 0 {
 				break
 			}
-			// The row holding the match: the last start at or before it.
-			i := sort.Search(len(s.rows), func(k int) bool { return int(s.starts[k+1]) > pos+at })
+			// The row holding the match: the last start at or before it,
+			// a few rows on (dense matches) or found by halving.
+			hit := int32(pos + at)
+			for k := 0; k < 8 && s.starts[i+1] <= hit; k++ {
+				i++
+			}
+			if s.starts[i+1] <= hit {
+				i += sort.Search(len(s.rows)-i, func(k int) bool { return s.starts[i+k+1] > hit })
+			}
 			keep(i)
-			pos = int(s.starts[i+1])
+			i++
+			pos = int(s.starts[i])
 		}
 	}
 	s.store(key, out)
