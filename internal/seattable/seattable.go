@@ -58,7 +58,6 @@ type Tables struct {
 type entry struct {
 	snap     *snapshot // nil until the first build ends
 	building bool
-	want     int64 // the highest version a request asked for
 	failedAt time.Time
 	usedAt   time.Time
 }
@@ -99,7 +98,6 @@ func (t *Tables) Page(companyID, version int64, q store.TableQuery) (store.Table
 		t.mu.Unlock()
 		return snap.page(q), true
 	}
-	e.want = max(e.want, version)
 	if !e.building && (e.failedAt.IsZero() || t.o.Now().Sub(e.failedAt) >= t.o.RetryAfter) && t.ctx.Err() == nil {
 		e.building = true
 		t.wg.Add(1)
@@ -109,32 +107,25 @@ func (t *Tables) Page(companyID, version int64, q store.TableQuery) (store.Table
 	return store.TablePage{}, false
 }
 
-// build reads the company's table until its copy is at the version the
-// requests asked for (changes may land while it reads).
+// build reads the company's table once. A change that landed meanwhile
+// leaves the copy behind the version the next request reads: that request
+// starts another build.
 func (t *Tables) build(companyID int64, e *entry) {
 	defer t.wg.Done()
-	for {
-		all, err := t.o.Load(t.ctx, companyID)
+	all, err := t.o.Load(t.ctx, companyID)
+	if err != nil {
 		t.mu.Lock()
-		if err != nil {
-			e.building, e.failedAt = false, t.o.Now()
-			t.mu.Unlock()
-			if t.ctx.Err() == nil {
-				t.o.Logger.Warn("seat table copy", "company_id", companyID, "error", err)
-			}
-			return
-		}
+		e.building, e.failedAt = false, t.o.Now()
 		t.mu.Unlock()
-		snap := newSnapshot(all)
-		t.mu.Lock()
-		e.snap, e.failedAt = snap, time.Time{}
-		if e.want <= snap.version || t.ctx.Err() != nil {
-			e.building = false
-			t.mu.Unlock()
-			return
+		if t.ctx.Err() == nil {
+			t.o.Logger.Warn("seat table copy", "company_id", companyID, "error", err)
 		}
-		t.mu.Unlock()
+		return
 	}
+	snap := newSnapshot(all)
+	t.mu.Lock()
+	e.snap, e.failedAt, e.building = snap, time.Time{}, false
+	t.mu.Unlock()
 }
 
 // Run drops the copies nobody asked for lately, every minute, until ctx
