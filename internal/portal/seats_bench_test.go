@@ -92,7 +92,7 @@ func benchSeatsPage(b *testing.B, seats int, memory bool) {
 		// What a copy's build costs: its one statement and the copy.
 		t0 := time.Now()
 		all, err := e.store.SeatTableAll(ctx, e.company.ID)
-		if err != nil || len(all.Rows) != seats {
+		if err != nil || len(all.Rows) < seats {
 			b.Fatalf("%d rows, %v", len(all.Rows), err)
 		}
 		b.ReportMetric(float64(time.Since(t0).Milliseconds()), "build-ms")
