@@ -59,6 +59,7 @@ type tableRun struct {
 	gatewayCPU  time.Duration // of the gateway process over the 50-client phase
 	cpuPerView  time.Duration // gateway + every PostgreSQL process, per view of that phase
 	byStatement map[string]int64
+	steadyAfter time.Duration // after the warm-up, until a view cost one statement
 }
 
 // benchTable measures the "Usuarios Conecta - Zoho" page (issue 4) for a
@@ -158,6 +159,8 @@ func benchTable(ctx context.Context, b *bench) error {
 				r.co.seats, r.views, float64(r.perView.statements)/v, float64(r.perView.writes)/v, float64(r.perView.commits)/v,
 				float64(r.perView.blocks)/v, float64(r.perView.walRecords)/v, r.perView.execMS/v)
 		}
+		fmt.Printf("steady, %6d seats: a view cost one statement %s after the %s warm-up (the table's copy in memory was current)\n",
+			r.co.seats, r.steadyAfter.Round(time.Millisecond), tableWarmup)
 		lv := float64(max(r.loaded.requests, 1))
 		fmt.Printf("per view, %6d seats, %d clients: %.2f statements, %.2f writing; CPU %.2f ms (gateway %.2f ms, PostgreSQL %.2f ms)\n",
 			r.co.seats, tableClients, float64(r.loadedPG.statements)/lv, float64(r.loadedPG.writes)/lv,
@@ -203,6 +206,9 @@ func tableMeasure(ctx context.Context, b *bench, gw *gatewayChild, obs *observer
 	}
 	next := func(i int) string { return urls[i%len(urls)] }
 	load(ctx, client, tableClients, tableWarmup, next)
+	if err := tableSteady(ctx, &r, client, obs, urls[0]); err != nil {
+		return r, err
+	}
 
 	if oneByOne {
 		if err := tableOneByOne(ctx, &r, client, obs, idle, urls); err != nil {
@@ -232,6 +238,42 @@ func tableMeasure(ctx context.Context, b *bench, gw *gatewayChild, obs *observer
 	r.gatewayCPU = g1 - g0
 	r.cpuPerView = (r.gatewayCPU + r.loadedPG.cpu) / time.Duration(max(r.loaded.requests, 1))
 	return r, nil
+}
+
+// tableSteadyLimit bounds the wait for the steady state.
+const tableSteadyLimit = 2 * time.Minute
+
+// tableSteady waits, viewing u one at a time, until a view costs one
+// statement: the steady state, in which the company's table is read from
+// the gateway's copy in memory (built in the background after the first
+// view, and again after every change; until then views read their page
+// from PostgreSQL). It records how long that took after the warm-up.
+func tableSteady(ctx context.Context, r *tableRun, client *http.Client, obs *observer, u string) error {
+	start := time.Now()
+	for {
+		s0, err := obs.take(ctx)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Get(u)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		s1, err := obs.take(ctx)
+		if err != nil {
+			return err
+		}
+		if s1.since(s0).statements <= 1 {
+			r.steadyAfter = time.Since(start)
+			return nil
+		}
+		if time.Since(start) > tableSteadyLimit {
+			return fmt.Errorf("a view of %s still ran %d statements %s after the warm-up", r.co.name, s1.since(s0).statements, tableSteadyLimit)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // tableOneByOne views each URL once, one at a time, and counts what
