@@ -24,3 +24,6 @@ const ClaimSQL = claimSQL
 func (e *EventTx) Scan(ctx context.Context, sql string, dest ...any) error {
 	return e.tx.QueryRow(ctx, sql).Scan(dest...)
 }
+
+// SeatsOverviewSQL exposes the panel figures to the plan test.
+var SeatsOverviewSQL = seatsOverviewSQL

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -121,5 +122,61 @@ func TestSeatTablePlans(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSeatsOverviewPlan: the panel figures the seats page reads on every
+// view cost a few index probes, however many seats the database holds. The
+// question whether a switched-off link of a present seat exists, asked as
+// a join, scanned every company's seats when the answer was no (the common
+// case): over 300 blocks a view at 30,000 seats.
+func TestSeatsOverviewPlan(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("seeds 30,000 seats")
+	}
+	s, co := seedLarge(t)
+	ctx := context.Background()
+	if _, err := s.Pool().Exec(ctx, `UPDATE seat_links SET enabled = true WHERE company_id = $1`, co); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Pool().Exec(ctx, `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	o, err := s.SeatsOverview(ctx, co)
+	if err != nil || o.Restorable {
+		t.Fatalf("overview %+v, %v: want nothing to restore", o, err)
+	}
+	rows, err := s.Pool().Query(ctx, "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, FORMAT JSON) SELECT "+store.SeatsOverviewSQL("$1"), co)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plans []struct {
+		Plan struct {
+			Hit  int `json:"Shared Hit Blocks"`
+			Read int `json:"Shared Read Blocks"`
+		}
+	}
+	var raw []byte
+	if !rows.Next() {
+		t.Fatal("no plan")
+	}
+	if err := rows.Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	if err := json.Unmarshal(raw, &plans); err != nil || len(plans) != 1 {
+		t.Fatalf("plan %s: %v", raw, err)
+	}
+	if blocks := plans[0].Plan.Hit + plans[0].Plan.Read; blocks > 60 {
+		t.Errorf("the panel figures touched %d blocks; want a few index probes:\n%s", blocks, raw)
+	}
+
+	// And the banner still shows when a present seat's link is off.
+	if _, err := s.Pool().Exec(ctx, `UPDATE seat_links SET enabled = false WHERE id = (SELECT min(id) FROM seat_links WHERE company_id = $1)`, co); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := s.SeatsOverview(ctx, co); err != nil || !o.Restorable {
+		t.Fatalf("overview %+v, %v: want the switched-off link restorable", o, err)
 	}
 }
