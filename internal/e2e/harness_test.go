@@ -238,10 +238,16 @@ func submit(t *testing.T, ctx context.Context, step, sel string) {
 	run(t, ctx, step,
 		loaded(),
 		chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.stale = "1"`),
-		chromedp.Click(chromedp.CSS(sel)),
-		chromedp.WaitReady(chromedp.CSS(`html:not([data-stale]) body`)),
-		loaded(),
-	)
+		chromedp.Click(chromedp.CSS(sel)))
+	// A hang guard shorter than the test's, so that a click that led
+	// nowhere says what the page showed instead.
+	wait, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	if err := chromedp.Do(wait, chromedp.WaitReady(chromedp.CSS(`html:not([data-stale]) body`)), loaded()); err != nil {
+		shown, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.documentElement.dataset.stale ? "(the same document) " : "") +
+			location.href + "\n" + document.body.innerText.slice(0, 1500)`))
+		t.Fatalf("%s: no new page: %v; the page shows %s", step, err, shown)
+	}
 }
 
 // signIn logs in as the demo administrator and waits for the main screen.
