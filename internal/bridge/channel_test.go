@@ -66,14 +66,14 @@ func TestChannelModeCalls(t *testing.T) {
 	e.channelReady(t)
 	want := placeCalls(t, e, 3)
 	checkDelivered(t, e, want, 15*time.Second)
-	waitFor(t, 5*time.Second, "every event acknowledged", func() bool {
+	waitFor(t, hangGuard, "every event acknowledged", func() bool {
 		ch := e.xsi.Channels()
 		return len(ch) == 1 && ch[0].Pending == 0
 	})
 	if n := e.count("POST", "/channel/eventresponse"); n < 8 {
 		t.Errorf("%d acknowledgements for 8 events", n)
 	}
-	waitFor(t, 5*time.Second, "heartbeats", func() bool { return e.count("PUT", "/heartbeat") >= 3 })
+	waitFor(t, hangGuard, "heartbeats", func() bool { return e.count("PUT", "/heartbeat") >= 3 })
 	for _, r := range e.xsi.Requests() {
 		if strings.Contains(r.Body, "httpContact") {
 			t.Fatalf("a request gave the XSP a contact URL: %s %s", r.Path, r.Body)

@@ -20,11 +20,11 @@ func TestClickToDialAndCallControl(t *testing.T) {
 	e := newEnv(t, xsisim.Options{PickupDelay: 50 * time.Millisecond, FarEndAnswerDelay: 100 * time.Millisecond})
 	e.start(outbox.Options{})
 	ctx := context.Background()
-	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	waitFor(t, hangGuard, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
 
 	must(t, e.zoho.ClickToDial(ctx, e.ZohoUser, "600 123 456"))
 	var id string
-	waitFor(t, 5*time.Second, "dialed answered", func() bool {
+	waitFor(t, hangGuard, "dialed answered", func() bool {
 		for k, v := range e.states() {
 			id = k
 			return slices.Contains(v, "dialed answered")
@@ -38,7 +38,7 @@ func TestClickToDialAndCallControl(t *testing.T) {
 	}
 	must(t, e.zoho.CallControl(ctx, e.ZohoUser, "unhold", id, ""))
 	must(t, e.zoho.CallControl(ctx, e.ZohoUser, "hungup", id, ""))
-	waitFor(t, 5*time.Second, "dialed ended", func() bool { return slices.Contains(e.states()[id], "dialed ended") })
+	waitFor(t, hangGuard, "dialed ended", func() bool { return slices.Contains(e.states()[id], "dialed ended") })
 	want := []string{"dialed ringing", "dialed answered", "dialed ended"}
 	if got := e.states()[id]; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("states %q, want %q", got, want)
@@ -67,12 +67,12 @@ func TestIncomingCallPopsUp(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, xsisim.Options{})
 	e.start(outbox.Options{})
-	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	waitFor(t, hangGuard, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
 	callID, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34612345678", "Cliente")
 	must(t, err)
-	waitFor(t, 5*time.Second, "received ringing", func() bool { return len(e.org.Notifies()) == 1 })
+	waitFor(t, hangGuard, "received ringing", func() bool { return len(e.org.Notifies()) == 1 })
 	must(t, e.xsi.ReleaseFromFarEnd(callID))
-	waitFor(t, 5*time.Second, "received ended", func() bool { return len(e.org.Notifies()) == 2 })
+	waitFor(t, hangGuard, "received ended", func() bool { return len(e.org.Notifies()) == 2 })
 	n := e.org.Notifies()
 	if n[0].Type != "received" || n[0].State != "ringing" || n[0].From != "+34612345678" || n[1].State != "ended" || n[1].ID != n[0].ID {
 		t.Fatalf("notifies %+v", n)
@@ -85,7 +85,7 @@ func TestIncomingCallPopsUp(t *testing.T) {
 	must(t, err)
 	_, err = e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34699999999", "Later")
 	must(t, err)
-	waitFor(t, 5*time.Second, "the later call's ringing", func() bool { return len(e.org.Notifies()) >= 3 })
+	waitFor(t, hangGuard, "the later call's ringing", func() bool { return len(e.org.Notifies()) >= 3 })
 	if n := e.org.Notifies(); len(n) != 3 || n[2].From != "+34699999999" {
 		t.Fatalf("unlinked seat notified: %+v", n)
 	}
@@ -99,7 +99,7 @@ func TestClickToDialOfNoNumberReachesTheUser(t *testing.T) {
 	e := newEnv(t, xsisim.Options{})
 	e.start(outbox.Options{})
 	must(t, e.zoho.ClickToDial(context.Background(), e.ZohoUser, "abc"))
-	waitFor(t, 5*time.Second, "the clicktodialerror in Zoho", func() bool { return len(e.org.DialErrors()) == 1 })
+	waitFor(t, hangGuard, "the clicktodialerror in Zoho", func() bool { return len(e.org.DialErrors()) == 1 })
 	d := e.org.DialErrors()[0]
 	if d.Code != "invalid" || d.To != "0" || d.From != "+34910726329" || d.ZohoUser != e.ZohoUser || !strings.Contains(d.Message, "«abc»") {
 		t.Fatalf("clicktodialerror %+v", d)
@@ -109,7 +109,7 @@ func TestClickToDialOfNoNumberReachesTheUser(t *testing.T) {
 			t.Fatalf("abc was dialled: %s?%s", r.Path, r.Query)
 		}
 	}
-	waitFor(t, 5*time.Second, "nothing left in the outbox", func() bool {
+	waitFor(t, hangGuard, "nothing left in the outbox", func() bool {
 		sum, err := e.store.OutboxSummary(context.Background(), e.company)
 		must(t, err)
 		return sum.Pending == 0 && sum.Parked == 0

@@ -241,6 +241,12 @@ func (e *env) register(base string) {
 		Params: params, AuthParam: auth}))
 }
 
+// hangGuard bounds a wait for something that takes milliseconds on an idle
+// machine: long, because a machine running the race-detected suites beside
+// the browser tests can be many times slower, and a wait that is only a
+// hang guard must not fail a test that would have passed.
+const hangGuard = 60 * time.Second
+
 // waitFor polls cond until it holds or d passes.
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()

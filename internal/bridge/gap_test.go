@@ -117,7 +117,7 @@ func TestGatewayDownMidCall(t *testing.T) {
 	e := newEnv(t, xsisim.Options{DeliveryAttempts: 1})
 	first := e.start(outbox.Options{})
 	addr := first.srv.Listener.Addr().String()
-	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	waitFor(t, hangGuard, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
 	a := e.callBeforeGap(t)
 
 	first.kill() // the gateway is gone; its lease stays until it runs out
@@ -166,7 +166,7 @@ func postgresDownMidCall(t *testing.T, so subscriptions.Options) {
 
 	e := newEnvOn(t, st, xsisim.Options{DeliveryAttempts: 2})
 	e.startOn("", outbox.Options{}, so)
-	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	waitFor(t, hangGuard, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
 	a := e.callBeforeGap(t)
 
 	must(t, cluster.Stop())
@@ -191,7 +191,7 @@ func TestXSPRestartReusesCallIDs(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, xsisim.Options{})
 	e.start(outbox.Options{})
-	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	waitFor(t, hangGuard, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
 	placeCall := func(from string) string {
 		id, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, from, "")
 		must(t, err)
@@ -204,7 +204,7 @@ func TestXSPRestartReusesCallIDs(t *testing.T) {
 	old := e.xsi.Subscriptions()[0].ID
 
 	e.xsi.Restart()
-	waitFor(t, 5*time.Second, "a new subscription", func() bool {
+	waitFor(t, hangGuard, "a new subscription", func() bool {
 		s := e.xsi.Subscriptions()
 		return len(s) == 1 && s[0].ID != old
 	})
@@ -227,7 +227,7 @@ func TestRefusedRenewalCallsFlowAgain(t *testing.T) {
 	// Rounds far apart, so that the forgotten subscription is met by the
 	// renewal rather than by a round's check.
 	in := e.startOn("", outbox.Options{}, subscriptions.Options{Now: clock, Check: time.Hour})
-	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	waitFor(t, hangGuard, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
 	old := e.xsi.Subscriptions()[0].ID
 	e.xsi.ForgetSubscription(old)
 	_, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34612000001", "") // lost: nothing to deliver it
@@ -235,7 +235,7 @@ func TestRefusedRenewalCallsFlowAgain(t *testing.T) {
 
 	skew.Store(int64(13 * time.Hour)) // past half-life of the day granted
 	in.wake.Signal()
-	waitFor(t, 5*time.Second, "a new subscription", func() bool {
+	waitFor(t, hangGuard, "a new subscription", func() bool {
 		s := e.xsi.Subscriptions()
 		return len(s) == 1 && s[0].ID != old
 	})

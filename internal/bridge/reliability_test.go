@@ -89,7 +89,7 @@ func TestZohoOutageMidStream(t *testing.T) {
 		}
 		return http.StatusServiceUnavailable, 0
 	})
-	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	waitFor(t, hangGuard, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
 	want := placeCalls(t, e, 20)
 	waitFor(t, 10*time.Second, "the outage to bite", func() bool { return faults.Load() >= 10 })
 	failing.Store(false)
@@ -108,7 +108,7 @@ func TestThreeInstancesDeliverOnce(t *testing.T) {
 	for range 3 {
 		e.start(outbox.Options{Listen: true, InFlight: 4, Batch: 2})
 	}
-	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	waitFor(t, hangGuard, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
 	want := placeCalls(t, e, 30)
 	checkDelivered(t, e, want, 60*time.Second) // a hang guard
 	if n := len(e.xsi.Subscriptions()); n != 1 {
@@ -131,10 +131,10 @@ func TestParkedNotificationDoesNotHoldBackTheCallsEnd(t *testing.T) {
 		}
 		return 0, 0
 	})
-	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	waitFor(t, hangGuard, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
 	id, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34612345678", "")
 	must(t, err)
-	waitFor(t, 5*time.Second, "the refused ringing", func() bool { return refused.Load() == 1 })
+	waitFor(t, hangGuard, "the refused ringing", func() bool { return refused.Load() == 1 })
 	must(t, e.xsi.AnswerAtSeat(id))
 	must(t, e.xsi.ReleaseFromFarEnd(id))
 	waitFor(t, 60*time.Second, "the call's end", func() bool {
@@ -146,7 +146,7 @@ func TestParkedNotificationDoesNotHoldBackTheCallsEnd(t *testing.T) {
 		return false
 	})
 	// Zoho's answer to the end is recorded a moment after Zoho got it.
-	waitFor(t, 5*time.Second, "the ringing parked and nothing waiting", func() bool {
+	waitFor(t, hangGuard, "the ringing parked and nothing waiting", func() bool {
 		sum, err := e.store.OutboxSummary(context.Background(), e.company)
 		must(t, err)
 		return sum.Parked == 1 && sum.Pending == 0
@@ -170,7 +170,7 @@ func TestSlowZohoIsWaitedFor(t *testing.T) {
 	}
 	// Each answer comes half a lease after the lease would have ended.
 	e.zoho.SetLateAnswer(func(*http.Request) time.Duration { return lease + lease/2 })
-	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	waitFor(t, hangGuard, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
 	want := placeCalls(t, e, 4)
 	// A hang guard: a call's notifications go one after the other, each
 	// answered late, and a loaded machine is slower still.

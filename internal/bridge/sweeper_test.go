@@ -18,10 +18,10 @@ func TestSweeperClosesForgottenCall(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, xsisim.Options{DeliveryAttempts: 1})
 	first := e.start(outbox.Options{})
-	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	waitFor(t, hangGuard, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
 	callID, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34612345678", "")
 	must(t, err)
-	waitFor(t, 5*time.Second, "received ringing", func() bool { return len(e.org.Notifies()) == 1 })
+	waitFor(t, hangGuard, "received ringing", func() bool { return len(e.org.Notifies()) == 1 })
 	first.stop() // the gateway is gone: the release event is lost
 	must(t, e.xsi.ReleaseFromFarEnd(callID))
 
@@ -35,7 +35,7 @@ func TestSweeperClosesForgottenCall(t *testing.T) {
 	if err != nil || closed != 1 {
 		t.Fatalf("sweep closed %d, %v", closed, err)
 	}
-	waitFor(t, 5*time.Second, "received ended", func() bool { return len(e.org.Notifies()) == 2 })
+	waitFor(t, hangGuard, "received ended", func() bool { return len(e.org.Notifies()) == 2 })
 	if n := e.org.Notifies(); n[1].State != "ended" || n[1].ID != n[0].ID {
 		t.Fatalf("notifies %+v", n)
 	}
@@ -52,10 +52,10 @@ func TestSweeperClosesCallOfUnlinkedSeat(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, xsisim.Options{DeliveryAttempts: 1})
 	first := e.start(outbox.Options{})
-	waitFor(t, 5*time.Second, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
+	waitFor(t, hangGuard, "subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
 	callID, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, "+34612345678", "")
 	must(t, err)
-	waitFor(t, 5*time.Second, "received ringing", func() bool { return len(e.org.Notifies()) == 1 })
+	waitFor(t, hangGuard, "received ringing", func() bool { return len(e.org.Notifies()) == 1 })
 	first.stop()
 	must(t, e.xsi.ReleaseFromFarEnd(callID))
 	if _, err := e.store.DeleteLink(context.Background(), e.company, e.link.ID); err != nil {
@@ -71,7 +71,7 @@ func TestSweeperClosesCallOfUnlinkedSeat(t *testing.T) {
 	if closed, err := b.Sweep(ctx); err != nil || closed != 1 {
 		t.Fatalf("sweep closed %d, %v", closed, err)
 	}
-	waitFor(t, 5*time.Second, "received ended accepted by Zoho", func() bool { return len(e.org.Notifies()) == 2 })
+	waitFor(t, hangGuard, "received ended accepted by Zoho", func() bool { return len(e.org.Notifies()) == 2 })
 	if n := e.org.Notifies()[1]; n.State != "ended" || n.To == "" || n.ZohoUser == "" {
 		t.Fatalf("terminal notification %+v", n)
 	}
