@@ -45,9 +45,12 @@ type env struct {
 	ZohoUser string
 	gw       *httptest.Server
 	// recoverGrace is how long the recovery after a gap leaves open a call
-	// the Centrex no longer lists [300ms]. A test in which only events end
-	// calls sets it long: a machine busy enough to delay a channel's
-	// backlog must not see the recovery close the call first.
+	// the Centrex no longer lists [3s]: long enough that a machine busy
+	// enough to delay events by a second does not see the recovery close a
+	// call whose events are on their way (the calls these tests place end
+	// at once at the XSP, before the gateway has their events), short
+	// enough that the tests in which recovery does close a call stay quick.
+	// Tests in which only events end calls set it longer.
 	recoverGrace time.Duration
 }
 
@@ -181,7 +184,7 @@ func (e *env) startOn(addr string, o outbox.Options, so subscriptions.Options) *
 	in.wake = wake
 	grace := e.recoverGrace
 	if grace == 0 {
-		grace = 300 * time.Millisecond
+		grace = 3 * time.Second
 	}
 	in.calls = calls.New(calls.Options{Store: e.store, PBX: e.pbx, Kick: ob.Kick, Subscriptions: wake,
 		Settings: callflow.DefaultSettings(), RecoverGrace: grace})
