@@ -132,6 +132,7 @@ func TestSeatTablePlans(t *testing.T) {
 // case): over 300 blocks a view at 30,000 seats.
 func TestSeatsOverviewPlan(t *testing.T) {
 	t.Parallel()
+	// As TestSeatTablePlans: only an explicit `go test -short` skips it.
 	if testing.Short() {
 		t.Skip("seeds 30,000 seats")
 	}
