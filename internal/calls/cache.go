@@ -81,7 +81,7 @@ func (c *cache) current(ctx context.Context, companyID int64) (*entry, error) {
 	if e != nil && e.version == v {
 		return e, nil
 	}
-	return c.load(ctx, companyID)
+	return c.loadAt(ctx, companyID, v)
 }
 
 // load reads the company's version, then its token, into a new entry.
@@ -90,6 +90,13 @@ func (c *cache) load(ctx context.Context, companyID int64) (*entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	return c.loadAt(ctx, companyID, v)
+}
+
+// loadAt reads the company's token into a new entry of version v, read
+// just before (so that a change after it makes the entry stale, never the
+// other way round).
+func (c *cache) loadAt(ctx context.Context, companyID, v int64) (*entry, error) {
 	h, err := c.st.EventTokenHash(ctx, companyID)
 	if err != nil {
 		return nil, err
