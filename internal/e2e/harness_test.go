@@ -1,9 +1,9 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http/httptest"
@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -82,7 +83,13 @@ func startGateway(t *testing.T) *gateway {
 	group.SeedSeats(30)
 	xsrv := httptest.NewServer(xsim)
 	t.Cleanup(xsrv.Close)
-	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	logs := &gatewayLog{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the gateway's log, last lines:\n%s", logs.tail(80))
+		}
+	})
+	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,6 +118,31 @@ func startGateway(t *testing.T) *gateway {
 		a.Close()
 	})
 	return &gateway{url: cfg.PublicURL.String(), store: st, zsim: zsim, zorg: zorg, xsim: xsim}
+}
+
+// gatewayLog keeps what a test's gateway logged (its access log
+// included), shown when the test fails: a click that led nowhere is told
+// apart from a request that never ended or failed.
+type gatewayLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *gatewayLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// tail is the last n lines logged.
+func (l *gatewayLog) tail(n int) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lines := strings.Split(strings.TrimRight(l.buf.String(), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
 
 // browsers bounds how many tests drive the shared Chromium at once: on a
