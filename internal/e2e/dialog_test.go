@@ -220,3 +220,24 @@ func TestResultReload(t *testing.T) {
 		t.Errorf("back at %s", loc)
 	}
 }
+
+// TestDialogFormWhenTheRequestFails: when the dialog's request gets no
+// answer (a connection reset, as fetch reports it), the form is sent as a
+// page instead; the click is never silently lost with the dialog left open.
+func TestDialogFormWhenTheRequestFails(t *testing.T) {
+	t.Parallel()
+	gw := startGateway(t)
+	ines := gw.zorg.AddUser("ines.nunez@fermax.example", "Inés Núñez Peña", zohosim.DemoPassword, false)
+	ctx := browser(t)
+	managed(t, gw, ctx)
+	row := `[data-seat="910726330@conecta.orange.es"]`
+	run(t, ctx, "open the activation dialog", chromedp.Click(chromedp.CSS(row+` [data-testid=activate]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#remote-dialog [data-testid=zoho-user]`)),
+		chromedp.SetValue(chromedp.CSS(`#remote-dialog [data-testid=zoho-user]`), ines),
+		chromedp.Evaluate[chromedp.Void](`{ const f = window.fetch; window.fetch = (url, init) =>
+			init && init.method === "POST" ? Promise.reject(new TypeError("Failed to fetch")) : f(url, init); }`))
+	submit(t, ctx, "Activar", `#remote-dialog [data-testid=activate-submit]`)
+	if got := text(t, ctx, row+` [data-testid=zoho-login]`); got != "ines.nunez@fermax.example" {
+		t.Fatalf("Login Zoho = %q", got)
+	}
+}

@@ -277,7 +277,9 @@ func submit(t *testing.T, ctx context.Context, step, sel string) {
 	defer cancel()
 	if err := chromedp.Do(wait, chromedp.WaitReady(chromedp.CSS(`html:not([data-stale]) body`)), loaded()); err != nil {
 		shown, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.documentElement.dataset.stale ? "(the same document) " : "") +
-			location.href + "\n" + (document.querySelector("dialog[open]")?.innerText ?? document.body.innerText).slice(0, 1500)`))
+			location.href + "\n" + (document.querySelector("dialog[open]")?.innerText ?? document.body.innerText).slice(0, 1500) +
+			[...document.querySelectorAll("form")].map(f => "\nform " + (f.id || f.action) + (f.checkValidity() ? "" : " (invalid)") +
+				[...f.elements].filter(e => e.name && e.type !== "hidden").map(e => " " + e.name + "=" + JSON.stringify(e.value)).join("")).join("")`))
 		t.Fatalf("%s: no new page: %v; the page shows %s", step, err, shown)
 	}
 }

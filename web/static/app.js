@@ -123,7 +123,16 @@ document.addEventListener("submit", async (ev) => {
   }
   ev.preventDefault();
   const back = form.querySelector("input[name=return]");
-  const page = await fetchPage(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)) });
+  let page;
+  try {
+    page = await fetchPage(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)) });
+  } catch {
+    // The request did not get an answer (the connection failed): the form
+    // is sent as a page instead, so that the browser shows what happens
+    // rather than a dialog that silently stays open.
+    form.submit();
+    return;
+  }
   if (page.redirected) {
     window.location.href = back ? back.value : "/zoho";
     return;
