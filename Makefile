@@ -97,9 +97,10 @@ bench: ## Measure the gateway against side-by-side baselines on a durable Postgr
 		$(GO) run ./cmd/gwbench $(BENCH_ARGS)
 
 .PHONY: fuzz
-fuzz: ## Fuzz the Xsi event parser, number normalisation and Zoho endpoints for FUZZTIME each (default 1m)
+fuzz: ## Fuzz the Xsi event parser, number normalisation, the session codec and Zoho endpoints for FUZZTIME each (default 1m)
 	$(GO) test -run '^$$' -fuzz FuzzParseEvent -fuzztime $${FUZZTIME:-1m} ./internal/centrex/xsi
 	$(GO) test -run '^$$' -fuzz FuzzNormalize -fuzztime $${FUZZTIME:-1m} ./internal/phonenumber
+	$(GO) test -run '^$$' -fuzz FuzzSessionCodec -fuzztime $${FUZZTIME:-1m} ./internal/site
 	$(GO) run ./cmd/withpg $(GO) test -run '^$$' -fuzz FuzzZohoEndpoints -fuzztime $${FUZZTIME:-1m} ./internal/bridge
 
 .PHONY: migrate

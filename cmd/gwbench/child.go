@@ -12,7 +12,9 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -31,10 +33,13 @@ import (
 // process's memory. GWBENCH_CONFIG=dev reads the configuration as
 // `gateway dev` does (local defaults, the fixed captcha of
 // DEV_CAPTCHA_SOLUTION), for the table section's signed-in clients.
+// GWBENCH_CHILD_PROFILE names a directory where the child writes a CPU
+// profile of its whole life (gateway-PID.pprof): gwbench -childprofile.
 const (
-	childEnvVar  = "GWBENCH_CHILD"
-	statsEnvVar  = "GWBENCH_STATS_ADDR"
-	configEnvVar = "GWBENCH_CONFIG"
+	childEnvVar   = "GWBENCH_CHILD"
+	statsEnvVar   = "GWBENCH_STATS_ADDR"
+	configEnvVar  = "GWBENCH_CONFIG"
+	profileEnvVar = "GWBENCH_CHILD_PROFILE"
 )
 
 // runChildGateway is the child's main.
@@ -49,6 +54,17 @@ func runChildGateway() int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gwbench child:", err)
 		return 2
+	}
+	if dir := os.Getenv(profileEnvVar); dir != "" {
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("gateway-%d.pprof", os.Getpid())))
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gwbench child:", err)
+			return 2
+		}
+		defer pprof.StopCPUProfile()
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a, err := app.New(ctx, cfg, logger)
@@ -138,6 +154,9 @@ func startChild(ctx context.Context, env []string) (*gatewayChild, error) {
 		done: make(chan struct{}), logs: &limitedBuffer{max: 64 << 10}}
 	c.cmd.Env = append(env, childEnvVar+"=gateway", statsEnvVar+"="+statsAddr,
 		"LISTEN_ADDR="+addr, "PUBLIC_URL="+c.url)
+	if dir := os.Getenv(profileEnvVar); dir != "" {
+		c.cmd.Env = append(c.cmd.Env, profileEnvVar+"="+dir)
+	}
 	c.cmd.Stdout, c.cmd.Stderr = c.logs, c.logs
 	if err := c.cmd.Start(); err != nil {
 		return nil, err

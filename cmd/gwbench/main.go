@@ -47,7 +47,11 @@ func run() int {
 	only := flag.String("only", "", "run only the sections named, comma-separated (table, events, outbox, clicktodial, memory)")
 	duration := flag.Duration("duration", 10*time.Second, "how long each load phase runs")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (the load generators, simulators and baselines) to this file")
+	childProfile := flag.String("childprofile", "", "a directory where each gateway process started writes a CPU profile of its life (gateway-PID.pprof)")
 	flag.Parse()
+	if *childProfile != "" {
+		os.Setenv(profileEnvVar, *childProfile)
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err == nil {

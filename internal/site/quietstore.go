@@ -41,7 +41,7 @@ type SessionTable interface {
 // WithSession writes every commit).
 type QuietStore struct {
 	Table SessionTable
-	// Codec is the session manager's (scs.GobCodec when nil).
+	// Codec is the session manager's (SessionCodec when nil).
 	Codec scs.Codec
 	// Owner says whom a session's values belong to (0: nobody); nil: 0.
 	Owner func(values map[string]any) int64
@@ -73,7 +73,7 @@ func PreloadSession(ctx context.Context, token string, row SessionRow, found boo
 
 func (q *QuietStore) codec() scs.Codec {
 	if q.Codec == nil {
-		return scs.GobCodec{}
+		return SessionCodec{}
 	}
 	return q.Codec
 }
@@ -98,6 +98,16 @@ func (q *QuietStore) FindCtx(ctx context.Context, token string) ([]byte, bool, e
 // CommitCtx writes the session unless it is the row this request loaded
 // with the same values, the same owner, and an expiry within ExpirySlack.
 func (q *QuietStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	l := loadedFrom(ctx)
+	loaded := l != nil && l.recorded && l.found && l.token == token
+	if loaded && bytes.Equal(l.row.Data, b) {
+		// The same values (SessionCodec's encoding is canonical), hence the
+		// same owner: nothing to decode.
+		if d := expiry.Sub(l.row.Expiry); d <= ExpirySlack && d >= -ExpirySlack {
+			l.unsaved = true
+			return nil
+		}
+	}
 	deadline, values, err := q.codec().Decode(b)
 	if err != nil {
 		return err
@@ -107,8 +117,7 @@ func (q *QuietStore) CommitCtx(ctx context.Context, token string, b []byte, expi
 		owner = q.Owner(values)
 	}
 	row := SessionRow{Data: b, Expiry: expiry, Owner: owner}
-	l := loadedFrom(ctx)
-	if l != nil && l.recorded && l.found && l.token == token && q.same(l.row, row, deadline, values) {
+	if loaded && q.same(l.row, row, deadline, values) {
 		l.unsaved = true
 		return nil
 	}
@@ -132,7 +141,9 @@ func (q *QuietStore) same(old, row SessionRow, deadline time.Time, values map[st
 	if bytes.Equal(old.Data, row.Data) {
 		return true
 	}
-	// The encoding of a map is in no fixed order: compare the values.
+	// Another codec's encoding of a map may be in no fixed order (gob's
+	// is not), and a session read from before SessionCodec was gob's:
+	// compare the values.
 	oldDeadline, oldValues, err := q.codec().Decode(old.Data)
 	return err == nil && oldDeadline.Equal(deadline) && reflect.DeepEqual(oldValues, values)
 }

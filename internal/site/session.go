@@ -23,12 +23,14 @@ type SessionOptions struct {
 	Dev       bool
 }
 
-// NewSessions returns a session manager over st: an HttpOnly, SameSite=Lax
+// NewSessions returns a session manager over st, its sessions encoded by
+// SessionCodec: an HttpOnly, SameSite=Lax
 // cookie, Secure unless in dev mode on plain-HTTP loopback. st runs no
 // cleanup of its own: the app's janitor deletes expired sessions.
 func NewSessions(st scs.Store, o SessionOptions) *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = st
+	sm.Codec = SessionCodec{}
 	sm.IdleTimeout = o.IdleTimeout
 	sm.Lifetime = o.Lifetime
 	sm.Cookie.Name = o.Cookie
