@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/a-h/templ"
@@ -20,27 +22,52 @@ import (
 // Render writes c with status, through a buffer so that a render error
 // still ends in fail's clean 500.
 func Render(w http.ResponseWriter, r *http.Request, status int, c templ.Component, fail Fail) {
-	var buf bytes.Buffer
-	if err := c.Render(r.Context(), &buf); err != nil {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := c.Render(r.Context(), buf); err != nil {
 		fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = buf.WriteTo(w)
+	writeHTML(w, status, buf)
 }
 
 // ErrorPage writes the error page with status, its message the
 // translation of key; when even that fails to render, a plain-text error.
 func ErrorPage(w http.ResponseWriter, r *http.Request, status int, p web.Page, key string) {
-	var buf bytes.Buffer
-	if err := web.ErrorPage(p, web.ErrorView{Message: p.T(key)}).Render(r.Context(), &buf); err != nil {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := web.ErrorPage(p, web.ErrorView{Message: p.T(key)}).Render(r.Context(), buf); err != nil {
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
+	writeHTML(w, status, buf)
+}
+
+// writeHTML answers a rendered page with its length: net/http sends it in
+// one piece instead of chunks ending in a write of their own.
+func writeHTML(w http.ResponseWriter, status int, buf *bytes.Buffer) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
+}
+
+// renderBuffers keeps the buffers pages were rendered into, so that a page
+// of tens of kilobytes is not grown again from nothing on every request.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer is the largest buffer kept: a rare huge page (an export
+// of the whole table) does not stay in memory.
+const maxPooledBuffer = 256 << 10
+
+func getBuffer() *bytes.Buffer { return renderBuffers.Get().(*bytes.Buffer) }
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxPooledBuffer {
+		return
+	}
+	b.Reset()
+	renderBuffers.Put(b)
 }
 
 // Session keys of the flash message.

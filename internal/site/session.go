@@ -115,6 +115,7 @@ func (sw *sessionWriter) save() bool {
 		token, expiry, err := sw.sm.Commit(sw.ctx)
 		if err != nil {
 			sw.Header().Del("Location")
+			sw.Header().Del("Content-Length") // the page's, not the error page's
 			sw.fail(sw.ResponseWriter, sw.plain, fmt.Errorf("save session: %w", err))
 			return false
 		}
