@@ -43,8 +43,10 @@ func newTelephony(cfg config.Config, st *store.Store, integ *integration.Service
 	m *metrics.Metrics, xsiHTTP, zohoDelivery *http.Client, logger *slog.Logger) telephony {
 	pbx := newCentrexClients(st, xsiHTTP).PBX
 	ob := outbox.New(outbox.Options{
-		Store:    st,
-		Clients:  func(companyID int64) outbox.PhoneBridge { return integ.PhoneBridgeVia(zohoDelivery, companyID) },
+		Store: st,
+		Clients: func(companyID, version int64) outbox.PhoneBridge {
+			return integ.PhoneBridgeAt(zohoDelivery, companyID, version)
+		},
 		Logger:   logger.With("component", "outbox"),
 		Listen:   true,
 		Instance: instance,

@@ -164,7 +164,7 @@ func (e *env) startOn(addr string, o outbox.Options, so subscriptions.Options) *
 	e.t.Helper()
 	o.Store = e.store
 	if o.Clients == nil {
-		o.Clients = func(int64) outbox.PhoneBridge { return e.pb }
+		o.Clients = func(int64, int64) outbox.PhoneBridge { return e.pb }
 	}
 	if o.Poll == 0 {
 		o.Poll = 100 * time.Millisecond

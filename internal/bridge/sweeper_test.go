@@ -25,7 +25,7 @@ func TestSweeperClosesForgottenCall(t *testing.T) {
 	first.stop() // the gateway is gone: the release event is lost
 	must(t, e.xsi.ReleaseFromFarEnd(callID))
 
-	ob := outbox.New(outbox.Options{Store: e.store, Clients: func(int64) outbox.PhoneBridge { return e.pb }, Poll: 50 * time.Millisecond})
+	ob := outbox.New(outbox.Options{Store: e.store, Clients: func(int64, int64) outbox.PhoneBridge { return e.pb }, Poll: 50 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go ob.Run(ctx)
@@ -62,7 +62,7 @@ func TestSweeperClosesCallOfUnlinkedSeat(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ob := outbox.New(outbox.Options{Store: e.store, Clients: func(int64) outbox.PhoneBridge { return e.pb }, Poll: 50 * time.Millisecond})
+	ob := outbox.New(outbox.Options{Store: e.store, Clients: func(int64, int64) outbox.PhoneBridge { return e.pb }, Poll: 50 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go ob.Run(ctx)

@@ -75,6 +75,7 @@ type Service struct {
 	uris    zohoapi.URIs
 	subs    subscriptions.Wake
 	metrics *metrics.Metrics
+	creds   credCache
 }
 
 // New returns a Service.
@@ -116,6 +117,16 @@ func (s *Service) PhoneBridge(companyID int64) *zoho.PhoneBridge {
 // whose timeout is its attempt timeout rather than the portal's.
 func (s *Service) PhoneBridgeVia(hc *http.Client, companyID int64) *zoho.PhoneBridge {
 	return zoho.NewPhoneBridge(hc, &tokens{svc: s, companyID: companyID})
+}
+
+// PhoneBridgeAt is PhoneBridgeVia for a request made on behalf of what was
+// read at the company's version (store.OutboxRow.CompanyVersion): the
+// access token cached at that version is used without reading the
+// integration again. Any change of the integration (a refresh, a token
+// Zoho refused, a disable, on any instance) bumps the version, so the next
+// claim reads it afresh.
+func (s *Service) PhoneBridgeAt(hc *http.Client, companyID, version int64) *zoho.PhoneBridge {
+	return zoho.NewPhoneBridge(hc, &tokens{svc: s, companyID: companyID, version: version, versioned: true})
 }
 
 // Error is a failure the portal explains to the administrator: Code picks the

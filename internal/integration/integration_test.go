@@ -458,3 +458,67 @@ func TestDisable(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestTokenCachedAtVersion: a delivery made at the company's version
+// (PhoneBridgeAt, as the outbox claims rows) uses the access token read at
+// that version without reading the integration again; any change of the
+// integration bumps the version, and a delivery at the new version sees it:
+// a token to refresh is refreshed, a disabled integration sends nothing.
+func TestTokenCachedAtVersion(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	e.enable()
+	hc := &http.Client{Timeout: 10 * time.Second}
+	version := func() int64 {
+		t.Helper()
+		v, err := e.store.CompanyVersion(ctx, e.company.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	refreshes := func() int {
+		n := 0
+		for _, r := range e.sim.RequestsTo("/oauth/v2/token") {
+			if r.Form.Get("grant_type") == "refresh_token" || r.Query.Get("grant_type") == "refresh_token" {
+				n++
+			}
+		}
+		return n
+	}
+	v1 := version()
+	if _, err := e.svc.PhoneBridgeAt(hc, e.company.ID, v1).Users(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// Another instance finds the token about to expire: the row changes.
+	if _, err := e.store.Pool().Exec(ctx, `UPDATE zoho_integrations SET access_expires_at = $1 WHERE company_id = $2`,
+		e.clock.Now().Add(time.Minute), e.company.ID); err != nil {
+		t.Fatal(err)
+	}
+	v2 := version()
+	if v2 == v1 {
+		t.Fatal("a change of the integration did not bump the company's version")
+	}
+	e.sim.ResetRequests()
+	if _, err := e.svc.PhoneBridgeAt(hc, e.company.ID, v1).Users(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := refreshes(); n != 0 {
+		t.Fatalf("%d refreshes at the version the token was cached at, want 0 (the cache was not used)", n)
+	}
+	if _, err := e.svc.PhoneBridgeAt(hc, e.company.ID, v2).Users(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := refreshes(); n != 1 {
+		t.Fatalf("%d refreshes at the new version, want 1 (the changed row was not read)", n)
+	}
+
+	// Disabled (here by another instance's store): no token at the new version.
+	if _, err := e.newService().Disable(ctx, e.company.ID, "admin@fermax.com"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.svc.PhoneBridgeAt(hc, e.company.ID, version()).Users(ctx)
+	wantCode(t, err, integration.CodeNotEnabled)
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/store"
@@ -14,19 +16,31 @@ import (
 // reused until refreshMargin before it expires; the refresh runs inside a
 // transaction that holds the integration's row lock, and re-reads the row
 // first, so concurrent callers on any number of instances cause one refresh.
+//
+// A tokens made with the company's version (PhoneBridgeAt) first looks in
+// the Service's cache of access tokens, which holds the token read at a
+// version: the same version means the same integration row.
 type tokens struct {
 	svc       *Service
 	companyID int64
+	version   int64
+	versioned bool
 }
 
 // Token returns a current access token, refreshing it when needed.
 func (t *tokens) Token(ctx context.Context) (zoho.Credential, error) {
 	s := t.svc
-	z, err := s.store.ZohoIntegration(ctx, t.companyID)
+	if t.versioned {
+		if cred, ok := s.creds.get(t.companyID, t.version, s.now().Add(refreshMargin)); ok {
+			return cred, nil
+		}
+	}
+	z, version, err := s.store.ZohoIntegrationAt(ctx, t.companyID)
 	if err != nil {
 		return zoho.Credential{}, err
 	}
 	if cred, ok := s.current(z); ok {
+		s.creds.put(t.companyID, version, cred, z.AccessExpiresAt)
 		return cred, nil
 	}
 	var cred zoho.Credential
@@ -92,6 +106,7 @@ func refreshResult(err error) string {
 // one), so the next Token call refreshes.
 func (t *tokens) Rejected(ctx context.Context, cred zoho.Credential) error {
 	s := t.svc
+	s.creds.drop(t.companyID)
 	return s.store.LockZohoIntegration(ctx, t.companyID, func(z store.ZohoIntegration) (store.ZohoIntegration, bool, error) {
 		if z.Status == store.ZohoNeedsConsent {
 			return z, false, ErrNeedsConsent
@@ -114,4 +129,44 @@ func (s *Service) current(z store.ZohoIntegration) (zoho.Credential, bool) {
 		return zoho.Credential{}, false
 	}
 	return zoho.Credential{APIDomain: z.APIDomain, AccessToken: z.AccessToken}, true
+}
+
+// credCache holds each company's current access token as read at a
+// version of the company.
+type credCache struct {
+	mu sync.Mutex
+	by map[int64]cachedCred
+}
+
+type cachedCred struct {
+	cred    zoho.Credential
+	version int64
+	expires time.Time
+}
+
+// get returns the token cached at version that is still good at least
+// until the given time.
+func (c *credCache) get(companyID, version int64, until time.Time) (zoho.Credential, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.by[companyID]
+	if !ok || e.version != version || !e.expires.After(until) {
+		return zoho.Credential{}, false
+	}
+	return e.cred, true
+}
+
+func (c *credCache) put(companyID, version int64, cred zoho.Credential, expires time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.by == nil {
+		c.by = map[int64]cachedCred{}
+	}
+	c.by[companyID] = cachedCred{cred: cred, version: version, expires: expires}
+}
+
+func (c *credCache) drop(companyID int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.by, companyID)
 }

@@ -40,7 +40,7 @@ func (z *slowZoho) ClickToDialError(ctx context.Context, _ zoho.ClickToDialError
 func TestDeliverWaitsForASlowZoho(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		z := &slowZoho{delay: 30 * time.Second}
-		w := New(Options{Clients: func(int64) PhoneBridge { return z }})
+		w := New(Options{Clients: func(int64, int64) PhoneBridge { return z }})
 		it, err := Item(callflow.Notification{Endpoint: callflow.EndpointCallNotify, Type: zoho.CallReceived,
 			State: zoho.StateRinging, ID: "abc", From: "+34600111222", To: "910726329"}, "")
 		if err != nil {

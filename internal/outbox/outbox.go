@@ -90,8 +90,9 @@ func Item(n callflow.Notification, message string) (store.OutboxItem, error) {
 // Options configures a Worker. Zero values take the defaults in brackets.
 type Options struct {
 	Store *store.Store
-	// Clients returns the PhoneBridge client of a company.
-	Clients func(companyID int64) PhoneBridge
+	// Clients returns the PhoneBridge client of a company for a row claimed
+	// at the company's version (store.OutboxRow.CompanyVersion).
+	Clients func(companyID, version int64) PhoneBridge
 	Logger  *slog.Logger
 	// InFlight is how many deliveries this instance has under way at once
 	// [DefaultInFlight]: Zoho's answer time times the rate to sustain (at
@@ -421,7 +422,7 @@ func (w *Worker) send(ctx context.Context, r store.OutboxRow) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, w.o.AttemptTimeout)
 	defer cancel()
-	pb := w.o.Clients(r.CompanyID)
+	pb := w.o.Clients(r.CompanyID, r.CompanyVersion)
 	if r.Kind == store.OutboxClickToDialError {
 		e := p.ClickToDialError()
 		e.Message = p.Message

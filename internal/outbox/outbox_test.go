@@ -99,7 +99,7 @@ func (f *fixture) enqueue(t *testing.T, callID string, states ...string) {
 // running.
 func (f *fixture) worker(o outbox.Options) *outbox.Worker {
 	o.Store = f.st
-	o.Clients = func(int64) outbox.PhoneBridge { return f.zoho }
+	o.Clients = func(int64, int64) outbox.PhoneBridge { return f.zoho }
 	return outbox.New(o)
 }
 
@@ -455,7 +455,7 @@ func TestPoolKeepsInFlightDeliveriesUnderWay(t *testing.T) {
 	for i := range 30 {
 		f.enqueue(t, fmt.Sprintf("call%02d", i), "ringing", "answered", "ended")
 	}
-	w := outbox.New(outbox.Options{Store: f.st, Clients: func(int64) outbox.PhoneBridge { return z },
+	w := outbox.New(outbox.Options{Store: f.st, Clients: func(int64, int64) outbox.PhoneBridge { return z },
 		InFlight: 8, Batch: 3, Poll: 10 * time.Millisecond})
 	run(t, w)
 	open := onceCloser(t, z.gate)
@@ -487,7 +487,7 @@ func TestASlowAnswerHoldsBackOnlyItsCall(t *testing.T) {
 	for i := range 20 {
 		f.enqueue(t, fmt.Sprintf("call%02d", i), "ringing", "ended")
 	}
-	w := outbox.New(outbox.Options{Store: f.st, Clients: func(int64) outbox.PhoneBridge { return z },
+	w := outbox.New(outbox.Options{Store: f.st, Clients: func(int64, int64) outbox.PhoneBridge { return z },
 		InFlight: 2, Batch: 2, Poll: 10 * time.Millisecond})
 	run(t, w)
 	release := onceCloser(t, z.release)
@@ -518,7 +518,7 @@ func TestTwoWorkersDeliverOnce(t *testing.T) {
 		f.enqueue(t, fmt.Sprintf("call%02d", i), "ringing", "answered", "ended")
 	}
 	for _, name := range []string{"a", "b"} {
-		run(t, outbox.New(outbox.Options{Store: f.st, Clients: func(int64) outbox.PhoneBridge { return z },
+		run(t, outbox.New(outbox.Options{Store: f.st, Clients: func(int64, int64) outbox.PhoneBridge { return z },
 			InFlight: 6, Batch: 4, Poll: 5 * time.Millisecond, Instance: name}))
 	}
 	eventually(t, "90 notifications, recorded", func() bool { _, _, got, _ := z.snapshot(); return len(got) >= 90 && f.settled(t) })
@@ -546,7 +546,7 @@ func TestStopRecordsTheDeliveriesUnderWay(t *testing.T) {
 	z := newTrackingZoho(false)
 	z.hold["call01"] = true
 	f.enqueue(t, "call01", "ringing", "ended")
-	w := outbox.New(outbox.Options{Store: f.st, Clients: func(int64) outbox.PhoneBridge { return z }, Poll: 10 * time.Millisecond})
+	w := outbox.New(outbox.Options{Store: f.st, Clients: func(int64, int64) outbox.PhoneBridge { return z }, Poll: 10 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()

@@ -283,3 +283,38 @@ func TestSubscriptionLeaseAndToken(t *testing.T) {
 		t.Fatalf("not forgotten: %+v", got)
 	}
 }
+
+// TestOutboxClaimCarriesCompanyVersion: a claimed row says the company's
+// version at the claim, so that what was cached at it may serve the
+// delivery; a change of the company after it shows in the next claim.
+func TestOutboxClaimCarriesCompanyVersion(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testdb.Open(t)
+	co := newCompany(t, s, "fermax")
+	mustSync(t, s, co, seat("910726329"))
+	s1 := seatID(t, s, co, "910726329@conecta.orange.es")
+	enqueueCall(t, s, co, s1, "c1", item("1"))
+	enqueueCall(t, s, co, s1, "c2", item("1"))
+	claim := func() store.OutboxRow {
+		t.Helper()
+		rows, err := s.ClaimOutbox(ctx, "test", 1, time.Minute)
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("claim: %v, %d rows", err, len(rows))
+		}
+		return rows[0]
+	}
+	want, err := s.CompanyVersion(ctx, co)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := claim().CompanyVersion; got != want {
+		t.Fatalf("claimed at version %d, the company is at %d", got, want)
+	}
+	if _, err := s.Pool().Exec(ctx, `INSERT INTO zoho_integrations (company_id, status) VALUES ($1, 'disabled')`, co); err != nil {
+		t.Fatal(err)
+	}
+	if got := claim().CompanyVersion; got <= want {
+		t.Fatalf("claimed at version %d after the integration changed, before %d", got, want)
+	}
+}

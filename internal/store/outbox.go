@@ -59,6 +59,11 @@ type OutboxRow struct {
 	LastError     string
 	CreatedAt     time.Time
 	DeliveredAt   time.Time
+	// CompanyVersion is the company's version (company_versions, 0 for
+	// none yet) when the row was claimed: what was cached at that version
+	// (the Zoho access token) may be used to deliver it. Set by
+	// ClaimOutbox only.
+	CompanyVersion int64
 }
 
 const outboxColumns = `id, company_id, coalesce(call_id, 0), call_key, seq, kind, payload, status, attempts,
@@ -73,6 +78,17 @@ func scanOutbox(row pgx.CollectableRow) (OutboxRow, error) {
 	var o OutboxRow
 	err := row.Scan(&o.ID, &o.CompanyID, &o.CallID, &o.CallKey, &o.Seq, &o.Kind, &o.Payload, &o.Status,
 		&o.Attempts, &o.NextAttemptAt, &o.LastError, &o.CreatedAt, &o.DeliveredAt)
+	if o.DeliveredAt.Equal(time.Unix(0, 0)) {
+		o.DeliveredAt = time.Time{}
+	}
+	return o, err
+}
+
+// scanClaimed scans a row of claimSQL: the row and its company's version.
+func scanClaimed(row pgx.CollectableRow) (OutboxRow, error) {
+	var o OutboxRow
+	err := row.Scan(&o.ID, &o.CompanyID, &o.CallID, &o.CallKey, &o.Seq, &o.Kind, &o.Payload, &o.Status,
+		&o.Attempts, &o.NextAttemptAt, &o.LastError, &o.CreatedAt, &o.DeliveredAt, &o.CompanyVersion)
 	if o.DeliveredAt.Equal(time.Unix(0, 0)) {
 		o.DeliveredAt = time.Time{}
 	}
@@ -159,7 +175,8 @@ const claimSQL = `WITH due AS (
 	UPDATE outbox o SET lease_owner = $3, lease_until = $4, attempts = o.attempts + 1
 	FROM due WHERE o.id = due.id
 	RETURNING o.id, o.company_id, coalesce(o.call_id, 0), o.call_key, o.seq, o.kind, o.payload, o.status, o.attempts,
-		o.next_attempt_at, o.last_error, o.created_at, coalesce(o.delivered_at, 'epoch')`
+		o.next_attempt_at, o.last_error, o.created_at, coalesce(o.delivered_at, 'epoch'),
+		coalesce((SELECT v.version FROM company_versions v WHERE v.company_id = o.company_id), 0)`
 
 // ClaimOutbox leases up to limit due rows to owner until ttl from now and
 // returns them, in one short statement: no lock is held while they are
@@ -172,7 +189,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, limit int, ttl ti
 	rows, err := s.pool.Query(ctx, claimSQL, now, limit, owner, now.Add(ttl))
 	if err == nil {
 		var claimed []OutboxRow
-		if claimed, err = pgx.CollectRows(rows, scanOutbox); err == nil {
+		if claimed, err = pgx.CollectRows(rows, scanClaimed); err == nil {
 			return claimed, nil
 		}
 	}

@@ -64,11 +64,11 @@ func zohoAccessContext(companyID int64) string {
 }
 
 // scanZoho reads an integration row and opens its tokens.
-func (s *Store) scanZoho(row pgx.Row) (ZohoIntegration, error) {
+func (s *Store) scanZoho(row pgx.Row, extra ...any) (ZohoIntegration, error) {
 	var z ZohoIntegration
 	var refresh, access []byte
-	err := row.Scan(&z.CompanyID, &z.Status, &z.ConsentEmail, &z.Location, &z.AccountsServer, &z.APIDomain,
-		&refresh, &access, &z.AccessExpiresAt, &z.RefreshedAt, &z.LastError, &z.EnabledAt, &z.UpdatedAt)
+	err := row.Scan(append([]any{&z.CompanyID, &z.Status, &z.ConsentEmail, &z.Location, &z.AccountsServer, &z.APIDomain,
+		&refresh, &access, &z.AccessExpiresAt, &z.RefreshedAt, &z.LastError, &z.EnabledAt, &z.UpdatedAt}, extra...)...)
 	if err != nil {
 		return z, err
 	}
@@ -92,6 +92,23 @@ func (s *Store) ZohoIntegration(ctx context.Context, companyID int64) (ZohoInteg
 		return ZohoIntegration{}, fmt.Errorf("store: zoho integration of company %d: %w", companyID, err)
 	}
 	return z, nil
+}
+
+// ZohoIntegrationAt is ZohoIntegration with the company's version
+// (company_versions, 0 for none yet) read in the same statement: the
+// integration as of that version, which every change of it bumps.
+func (s *Store) ZohoIntegrationAt(ctx context.Context, companyID int64) (ZohoIntegration, int64, error) {
+	var version int64
+	z, err := s.scanZoho(s.pool.QueryRow(ctx, `SELECT `+zohoColumns+`,
+			coalesce((SELECT v.version FROM company_versions v WHERE v.company_id = $1), 0)
+		FROM zoho_integrations WHERE company_id = $1`, companyID), &version)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ZohoIntegration{CompanyID: companyID, Status: ZohoDisabled}, 0, nil
+	}
+	if err != nil {
+		return ZohoIntegration{}, 0, fmt.Errorf("store: zoho integration of company %d: %w", companyID, err)
+	}
+	return z, version, nil
 }
 
 // SaveZohoIntegration writes every field of z (insert or update), its
