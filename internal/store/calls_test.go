@@ -318,3 +318,42 @@ func TestOutboxClaimCarriesCompanyVersion(t *testing.T) {
 		t.Fatalf("claimed at version %d after the integration changed, before %d", got, want)
 	}
 }
+
+// TestOutboxClaimKeepsSessionDurable: the claim turns synchronous_commit
+// off for its own transaction only; the connection it ran on commits
+// durably again afterwards.
+func TestOutboxClaimKeepsSessionDurable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testdb.Open(t)
+	co := newCompany(t, s, "fermax")
+	mustSync(t, s, co, seat("910726329"))
+	enqueueCall(t, s, co, seatID(t, s, co, "910726329@conecta.orange.es"), "c1", item("1"))
+	conn, err := s.Pool().Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	// The tests' cluster runs without durability; production's has it on.
+	if _, err := conn.Exec(ctx, `SET synchronous_commit = on`); err != nil {
+		t.Fatal(err)
+	}
+	var after string
+	var claimed int
+	rows, err := conn.Query(ctx, store.ClaimSQL, time.Now(), 10, "test", time.Now().Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		claimed++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRow(ctx, `SHOW synchronous_commit`).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if claimed != 1 || after != "on" {
+		t.Fatalf("claimed %d rows; synchronous_commit %q after the claim, want on", claimed, after)
+	}
+}

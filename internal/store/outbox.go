@@ -166,8 +166,18 @@ type OutboxResult struct {
 // successors, since it is still pending. A parked row does not: Zoho refused
 // it (or it failed too often), and the call's later states, its end above
 // all, must still reach Zoho. Claiming counts an attempt.
-const claimSQL = `WITH due AS (
-		SELECT o.id FROM outbox o
+//
+// The claim commits without waiting for its WAL to reach the disk
+// (synchronous_commit off for its own transaction, set by the first CTE,
+// which the second reads so that it runs): a lease is only a marker that
+// keeps other deliverers off the row, and a server crash that loses it
+// loses the delivery's outcome too, which is written after it and waits for
+// the disk (WAL is flushed in order), so the row is due again, as if its
+// instance had died mid-delivery. Other sessions see the lease at once. It
+// saves a WAL flush per claim, the most frequent write of a busy outbox.
+const claimSQL = `WITH quick AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)),
+	due AS (
+		SELECT o.id FROM outbox o, quick
 		WHERE o.status = 'pending' AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until <= $1)
 		  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.company_id = o.company_id AND p.call_key = o.call_key
 		                  AND p.seq < o.seq AND p.status = 'pending')
