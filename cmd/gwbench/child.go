@@ -138,6 +138,12 @@ type gatewayChild struct {
 // startChild starts the gateway child with env on free loopback ports and
 // waits until it answers /readyz.
 func startChild(ctx context.Context, env []string) (*gatewayChild, error) {
+	return startProcess(ctx, "gateway", env)
+}
+
+// startProcess starts this binary again as the child kind (GWBENCH_CHILD:
+// "gateway", "relay") with env, and waits until it answers /readyz.
+func startProcess(ctx context.Context, kind string, env []string) (*gatewayChild, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -152,7 +158,7 @@ func startChild(ctx context.Context, env []string) (*gatewayChild, error) {
 	}
 	c := &gatewayChild{cmd: exec.Command(self), url: "http://" + addr, stats: "http://" + statsAddr,
 		done: make(chan struct{}), logs: &limitedBuffer{max: 64 << 10}}
-	c.cmd.Env = append(env, childEnvVar+"=gateway", statsEnvVar+"="+statsAddr,
+	c.cmd.Env = append(env, childEnvVar+"="+kind, statsEnvVar+"="+statsAddr,
 		"LISTEN_ADDR="+addr, "PUBLIC_URL="+c.url)
 	if dir := os.Getenv(profileEnvVar); dir != "" {
 		c.cmd.Env = append(c.cmd.Env, profileEnvVar+"="+dir)
@@ -173,7 +179,7 @@ func startChild(ctx context.Context, env []string) (*gatewayChild, error) {
 		}
 		select {
 		case <-c.done:
-			return nil, fmt.Errorf("the gateway exited at start:\n%s", c.logs)
+			return nil, fmt.Errorf("the %s exited at start:\n%s", kind, c.logs)
 		case <-ctx.Done():
 			c.stop()
 			return nil, ctx.Err()
@@ -181,7 +187,7 @@ func startChild(ctx context.Context, env []string) (*gatewayChild, error) {
 		}
 		if time.Now().After(deadline) {
 			c.stop()
-			return nil, fmt.Errorf("the gateway was not ready within 20s:\n%s", c.logs)
+			return nil, fmt.Errorf("the %s was not ready within 20s:\n%s", kind, c.logs)
 		}
 	}
 }

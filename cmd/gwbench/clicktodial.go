@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -32,9 +31,10 @@ const (
 // click-to-dial request and the Xsi calls/new request it causes: the clock
 // starts when the request is sent as Zoho sends it (form with tonumber, the
 // registered parameters and the per-link secret) and stops when calls/new
-// reaches the Xsi simulator. The baseline is a minimal relay: an HTTP
-// handler that reads the same form and forwards it, as calls/new with the
-// company's credentials, to the same Xsi endpoint. Requests go one at a time,
+// reaches the Xsi simulator. The baseline is a minimal relay in a process
+// of its own, as the gateway is (relay.go): an HTTP handler that reads the
+// same form and forwards it, as calls/new with the company's credentials,
+// to the same Xsi endpoint. Requests go one at a time,
 // alternating gateway and relay, over kept-alive connections, while events
 // flow: half of the seats carry a stream of incoming calls, whose
 // notifications are checked (none lost, in order) at the end.
@@ -86,35 +86,15 @@ func benchClickToDial(ctx context.Context, b *bench) error {
 	for _, t := range targets {
 		byLink[strconv.FormatInt(t.seat.linkID, 10)] = t
 	}
-	xclient := &http.Client{Timeout: 10 * time.Second}
-	relay := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil {
-			http.Error(rw, "bad form", http.StatusBadRequest)
-			return
-		}
-		t, ok := byLink[r.Form.Get(zohoapi.ParamLink)]
-		if !ok || r.Header.Get(zohoapi.AuthParam) != t.seat.secret {
-			http.Error(rw, "forbidden", http.StatusForbidden)
-			return
-		}
-		u := w.xsrv.URL + "/com.broadsoft.xsi-actions/v2.0/user/" + url.PathEscape(t.seat.userID) +
-			"/calls/new?" + url.Values{"address": {r.Form.Get("tonumber")}}.Encode()
-		req, _ := http.NewRequestWithContext(r.Context(), http.MethodPost, u, nil)
-		req.SetBasicAuth(t.admin, worldXsiPassword)
-		resp, err := xclient.Do(req)
-		if err != nil {
-			http.Error(rw, "xsi unreachable", http.StatusBadGateway)
-			return
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			http.Error(rw, "refused", http.StatusBadGateway)
-			return
-		}
-		_, _ = io.WriteString(rw, "success\n")
-	}))
-	defer relay.Close()
+	rcfg := relayConfig{XsiURL: w.xsrv.URL, Links: map[string]relayTarget{}}
+	for link, t := range byLink {
+		rcfg.Links[link] = relayTarget{UserID: t.seat.userID, Secret: t.seat.secret, Admin: t.admin, Password: worldXsiPassword}
+	}
+	relay, err := startRelay(ctx, rcfg)
+	if err != nil {
+		return err
+	}
+	defer relay.stop()
 
 	client := &http.Client{Timeout: 10 * time.Second}
 	dial := func(base string, t target) (time.Duration, error) {
@@ -156,7 +136,7 @@ func benchClickToDial(ctx context.Context, b *bench) error {
 		if err != nil {
 			return fmt.Errorf("gateway: %w", err)
 		}
-		r, err := dial(relay.URL, t)
+		r, err := dial(relay.url, t)
 		if err != nil {
 			return fmt.Errorf("relay: %w", err)
 		}

@@ -35,9 +35,13 @@ type bench struct {
 
 func main() {
 	// The telephony and table sections start this binary again as the
-	// gateway under measurement (see child.go).
-	if os.Getenv(childEnvVar) == "gateway" {
+	// gateway under measurement (see child.go), the click-to-dial section
+	// also as its baseline relay (relay.go).
+	switch os.Getenv(childEnvVar) {
+	case "gateway":
 		os.Exit(runChildGateway())
+	case "relay":
+		os.Exit(runChildRelay())
 	}
 	os.Exit(run())
 }
