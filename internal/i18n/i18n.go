@@ -83,21 +83,18 @@ func (l Lang) printer() *message.Printer {
 // so it shows up in review. Pass identifiers that look like numbers (years,
 // phone numbers) as strings.
 func (l Lang) T(key string, args ...any) string {
-	if !Has(key) {
+	texts, plain := messages[key]
+	counted := counts(key)
+	switch {
+	case !plain && !counted:
 		return key
-	}
-	if len(args) == 0 && !counts(key) {
-		return messages[key][l.orDefault(key)]
+	case len(args) == 0 && !counted:
+		if s := texts[l]; s != "" {
+			return s
+		}
+		return texts[ES]
 	}
 	return l.printer().Sprintf(key, args...)
-}
-
-// orDefault is l, or Spanish when key has no text in l.
-func (l Lang) orDefault(key string) Lang {
-	if messages[key][l] == "" {
-		return ES
-	}
-	return l
 }
 
 // Number formats n with the language's digit grouping.
