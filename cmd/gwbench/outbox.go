@@ -142,13 +142,13 @@ func benchOutbox(ctx context.Context, b *bench) error {
 	return nil
 }
 
-// measureClaim vacuums and analyzes (when settle is set), then claims
+// measureClaim settles the database (when settleFirst is set), then claims
 // claimRounds times. Every lease lasts a microsecond, so each claim finds
 // the same due rows.
-func measureClaim(ctx context.Context, st *store.Store, obs *observer, settle bool) (claimRun, error) {
+func measureClaim(ctx context.Context, st *store.Store, obs *observer, settleFirst bool) (claimRun, error) {
 	var r claimRun
-	if settle {
-		if _, err := st.Pool().Exec(ctx, `VACUUM (ANALYZE)`); err != nil {
+	if settleFirst {
+		if err := settle(ctx, st.Pool()); err != nil {
 			return r, err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // observer reads what PostgreSQL did for one database of the bench's
@@ -221,4 +222,17 @@ func statementKind(q string) stmtKindT {
 		}
 	}
 	return stmtRead
+}
+
+// settle leaves the database as a server that has run for a while does
+// before a measurement: tables vacuumed and analyzed, as autovacuum leaves
+// them after a sync, and a checkpoint, so that the dirty pages of the
+// seeding are not written out (by the checkpointer, on the measurement's
+// CPU) while the load runs.
+func settle(ctx context.Context, db *pgxpool.Pool) error {
+	if _, err := db.Exec(ctx, `VACUUM (ANALYZE)`); err != nil {
+		return err
+	}
+	_, err := db.Exec(ctx, `CHECKPOINT`)
+	return err
 }

@@ -107,8 +107,7 @@ func newWorld(ctx context.Context, b *bench, name string, companies, seats int) 
 	if err := w.seed(ctx, companies, seats); err != nil {
 		return nil, err
 	}
-	// As autovacuum leaves the tables after a sync.
-	if _, err := w.st.Pool().Exec(ctx, `VACUUM (ANALYZE)`); err != nil {
+	if err := settle(ctx, w.st.Pool()); err != nil {
 		return nil, err
 	}
 	if w.gw, err = startChild(ctx, w.childEnv()); err != nil {
