@@ -252,3 +252,42 @@ func mustHash(t *testing.T, pw string) string {
 	}
 	return h
 }
+
+// TestOperatorSessionWrittenOnlyWhenChanged: reading console pages does not
+// write the operator's session back (site.QuietStore, as the portal's); a
+// change of its data (the language) does.
+func TestOperatorSessionWrittenOnlyWhenChanged(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	e.operator(t, opEmail, opPassword)
+	c := e.client(t)
+	c.signIn(opEmail, opPassword, time.Now())
+	type row struct {
+		data   []byte
+		expiry time.Time
+	}
+	read := func() row {
+		t.Helper()
+		var r row
+		if err := e.store.Pool().QueryRow(ctx, `SELECT data, expiry FROM operator_sessions`).Scan(&r.data, &r.expiry); err != nil {
+			t.Fatalf("the operator's one session: %v", err)
+		}
+		return r
+	}
+	wantStatus(t, c.get("/operator/"), http.StatusOK) // may take the sign-in's flash out of the session
+	before := read()
+	for _, path := range []string{"/operator/", "/operator/?q=fermax", "/operator/"} {
+		wantStatus(t, c.get(path), http.StatusOK)
+	}
+	if after := read(); !after.expiry.Equal(before.expiry) || string(after.data) != string(before.data) {
+		t.Fatalf("reading pages wrote the session: expiry %v → %v", before.expiry, after.expiry)
+	}
+	wantRedirect(t, c.post("/operator/lang", url.Values{"lang": {"en"}, "next": {"/operator/"}}), "/operator/")
+	if after := read(); string(after.data) == string(before.data) {
+		t.Fatal("the language switch was not saved")
+	}
+	if got := c.get("/operator/").doc(t).Find("html").AttrOr("lang", ""); got != "en" {
+		t.Fatalf("language after the switch = %q", got)
+	}
+}

@@ -107,9 +107,11 @@ func New(o Options) *Server {
 	if s.issuer == "" {
 		s.issuer = "Digital Centrex"
 	}
-	s.sessions = site.NewSessions(o.Store.OperatorSessions(), site.SessionOptions{
+	qs := &site.QuietStore{Table: sessionTable{o.Store}}
+	s.sessions = site.NewSessions(qs, site.SessionOptions{
 		Cookie: "dc_operator", Path: Prefix, IdleTimeout: o.SessionIdleTimeout, Lifetime: o.SessionLifetime,
 		PublicURL: o.PublicURL, Dev: o.Dev,
 	})
+	qs.Codec = s.sessions.Codec
 	return s
 }

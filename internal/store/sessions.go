@@ -9,57 +9,42 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// OperatorSessions is the session store of the operator console (an
-// scs.CtxStore), apart from the portal's sessions table, so that a token of
-// one kind of session is never found among the other's.
-type OperatorSessions struct{ s *Store }
+// The operator console's sessions are in a table of their own,
+// operator_sessions, apart from the portal's, so that a token of one kind
+// of session is never found among the other's. The console reads and
+// writes them through site.QuietStore, as the portal does its own.
 
-// OperatorSessions returns the operator console's session store.
-func (s *Store) OperatorSessions() OperatorSessions { return OperatorSessions{s} }
-
-// FindCtx returns the data of an unexpired session.
-func (o OperatorSessions) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
-	var b []byte
-	err := o.s.pool.QueryRow(ctx, `SELECT data FROM operator_sessions WHERE token = $1 AND current_timestamp < expiry`, token).Scan(&b)
+// FindOperatorSession returns an unexpired operator session (AdminID 0:
+// the console's sessions name no administrator).
+func (s *Store) FindOperatorSession(ctx context.Context, token string) (SessionRow, bool, error) {
+	var r SessionRow
+	err := s.pool.QueryRow(ctx, `SELECT data, expiry FROM operator_sessions WHERE token = $1 AND current_timestamp < expiry`,
+		token).Scan(&r.Data, &r.Expiry)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, false, nil
+		return SessionRow{}, false, nil
 	} else if err != nil {
-		return nil, false, fmt.Errorf("store: find operator session: %w", err)
+		return SessionRow{}, false, fmt.Errorf("store: find operator session: %w", err)
 	}
-	return b, true, nil
+	return r, true, nil
 }
 
-// CommitCtx stores a session's data until expiry.
-func (o OperatorSessions) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	_, err := o.s.pool.Exec(ctx, `INSERT INTO operator_sessions (token, data, expiry) VALUES ($1, $2, $3)
-		ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry`, token, b, expiry)
+// CommitOperatorSession stores an operator session until r.Expiry.
+func (s *Store) CommitOperatorSession(ctx context.Context, token string, r SessionRow) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO operator_sessions (token, data, expiry) VALUES ($1, $2, $3)
+		ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry`, token, r.Data, r.Expiry)
 	if err != nil {
 		return fmt.Errorf("store: commit operator session: %w", err)
 	}
 	return nil
 }
 
-// DeleteCtx removes a session.
-func (o OperatorSessions) DeleteCtx(ctx context.Context, token string) error {
-	if _, err := o.s.pool.Exec(ctx, `DELETE FROM operator_sessions WHERE token = $1`, token); err != nil {
+// DeleteOperatorSession removes an operator session.
+func (s *Store) DeleteOperatorSession(ctx context.Context, token string) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM operator_sessions WHERE token = $1`, token); err != nil {
 		return fmt.Errorf("store: delete operator session: %w", err)
 	}
 	return nil
 }
-
-// Find, Commit and Delete are FindCtx, CommitCtx and DeleteCtx without a
-// context (scs.Store; scs calls the Ctx ones).
-func (o OperatorSessions) Find(token string) ([]byte, bool, error) {
-	return o.FindCtx(context.Background(), token)
-}
-
-// Commit is CommitCtx without a context.
-func (o OperatorSessions) Commit(token string, b []byte, expiry time.Time) error {
-	return o.CommitCtx(context.Background(), token, b, expiry)
-}
-
-// Delete is DeleteCtx without a context.
-func (o OperatorSessions) Delete(token string) error { return o.DeleteCtx(context.Background(), token) }
 
 // DeleteExpired removes expired portal and operator sessions, the records of captchas
 // that have expired, and login failures older than keepFailures, and says
