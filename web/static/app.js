@@ -164,7 +164,6 @@ function searchUsers(form) {
   userSearches.set(form, ctl);
   const url = new URL(form.action, window.location.href);
   url.search = formQuery(form);
-  const chosen = list.value;
   fetchPage(url.href, { signal: ctl.signal }).then((page) => {
     if (page.redirected) {
       window.location.href = url.href;
@@ -174,6 +173,9 @@ function searchUsers(form) {
     if (!fresh || input.value !== (url.searchParams.get("q") || "")) {
       return;
     }
+    // The choice made while the search was under way (read now, not when
+    // it was asked) stays chosen if the new list has it.
+    const chosen = list.value;
     list.replaceChildren(...[...fresh.options].map((o) => document.adoptNode(o)));
     if (chosen && [...list.options].some((o) => o.value === chosen && !o.disabled)) {
       list.value = chosen;
