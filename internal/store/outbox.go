@@ -76,23 +76,23 @@ const historyColumns = `id, company_id, coalesce(call_id, 0), call_key, seq, kin
 
 func scanOutbox(row pgx.CollectableRow) (OutboxRow, error) {
 	var o OutboxRow
-	err := row.Scan(&o.ID, &o.CompanyID, &o.CallID, &o.CallKey, &o.Seq, &o.Kind, &o.Payload, &o.Status,
-		&o.Attempts, &o.NextAttemptAt, &o.LastError, &o.CreatedAt, &o.DeliveredAt)
-	if o.DeliveredAt.Equal(time.Unix(0, 0)) {
-		o.DeliveredAt = time.Time{}
-	}
-	return o, err
+	return o, scanOutboxInto(row, &o)
 }
 
 // scanClaimed scans a row of claimSQL: the row and its company's version.
 func scanClaimed(row pgx.CollectableRow) (OutboxRow, error) {
 	var o OutboxRow
-	err := row.Scan(&o.ID, &o.CompanyID, &o.CallID, &o.CallKey, &o.Seq, &o.Kind, &o.Payload, &o.Status,
-		&o.Attempts, &o.NextAttemptAt, &o.LastError, &o.CreatedAt, &o.DeliveredAt, &o.CompanyVersion)
+	return o, scanOutboxInto(row, &o, &o.CompanyVersion)
+}
+
+// scanOutboxInto scans outboxColumns into o, then extra.
+func scanOutboxInto(row pgx.CollectableRow, o *OutboxRow, extra ...any) error {
+	err := row.Scan(append([]any{&o.ID, &o.CompanyID, &o.CallID, &o.CallKey, &o.Seq, &o.Kind, &o.Payload, &o.Status,
+		&o.Attempts, &o.NextAttemptAt, &o.LastError, &o.CreatedAt, &o.DeliveredAt}, extra...)...)
 	if o.DeliveredAt.Equal(time.Unix(0, 0)) {
 		o.DeliveredAt = time.Time{}
 	}
-	return o, err
+	return err
 }
 
 // lastSeqSQL is the SQL expression of a call's latest notification
