@@ -14,7 +14,7 @@
 // Serve runs the HTTP server, the internal metrics listener when there is
 // one, and every background loop (outbox delivery, subscriptions and event
 // channels, the sweeper, the recovery of calls after a gap, the periodic
-// seat sync, the janitor) in one errgroup: the first to fail cancels the
+// seat sync, the janitor, the cache lease) in one errgroup: the first to fail cancels the
 // others, and Serve returns its error once they all stopped (requests in
 // flight get up to ten seconds).
 //
@@ -226,6 +226,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 		})
 	}
 	a.loops = []loop{
+		{"cache lease", tel.lease.Run},
 		{"outbox", tel.outbox.Run},
 		{"subscriptions", tel.subscriptions.Run},
 		{"sweeper", tel.calls.RunSweeper},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/conecta-zoho/gateway/internal/bridge"
+	"github.com/conecta-zoho/gateway/internal/cachelease"
 	"github.com/conecta-zoho/gateway/internal/calls"
 	"github.com/conecta-zoho/gateway/internal/calls/callflow"
 	"github.com/conecta-zoho/gateway/internal/centrex"
@@ -22,6 +23,7 @@ import (
 
 // telephony is the Centrex ⇄ Zoho side of the gateway.
 type telephony struct {
+	lease         *cachelease.Lease
 	outbox        *outbox.Worker
 	calls         *calls.Service
 	subscriptions *subscriptions.Manager
@@ -31,7 +33,8 @@ type telephony struct {
 // newTelephony builds the outbox worker (delivering with each company's
 // PhoneBridge client), the call use case, the subscription manager (which
 // feeds channel events to the call use case and reports gaps to its
-// recovery) and the bridge's HTTP adapters over them. wake is shared with
+// recovery) and the bridge's HTTP adapters over them, and the lease under
+// which the call use case trusts its cache (run by Serve). wake is shared with
 // the integration: enabling or disabling it, or a terminated subscription,
 // wakes the manager. xsiHTTP is the client every Centrex request goes
 // through, zohoDelivery the outbox's PhoneBridge requests (its timeout a
@@ -53,6 +56,7 @@ func newTelephony(cfg config.Config, st *store.Store, integ *integration.Service
 		Metrics:  m,
 		InFlight: cfg.OutboxInFlight,
 	})
+	lease := cachelease.New(cachelease.Options{Store: st, Logger: logger.With("component", "cachelease")})
 	settings := callflow.DefaultSettings()
 	settings.MapRejectedStatesToEnded = !cfg.ZohoDocumentedStates
 	cs := calls.New(calls.Options{
@@ -61,6 +65,7 @@ func newTelephony(cfg config.Config, st *store.Store, integ *integration.Service
 		Kick:          ob.Kick,
 		Subscriptions: wake,
 		Settings:      settings,
+		Lease:         lease,
 		Logger:        logger.With("component", "calls"),
 	})
 	public := publicURL(cfg)
@@ -75,7 +80,7 @@ func newTelephony(cfg config.Config, st *store.Store, integ *integration.Service
 		Logger:     logger.With("component", "subscriptions"),
 	})
 	br := bridge.New(bridge.Options{Calls: cs, Logger: logger.With("component", "bridge"), Metrics: m})
-	return telephony{outbox: ob, calls: cs, subscriptions: subs, bridge: br}
+	return telephony{lease: lease, outbox: ob, calls: cs, subscriptions: subs, bridge: br}
 }
 
 // countedIntake applies an event read from an event channel and counts it

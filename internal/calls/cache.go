@@ -6,7 +6,9 @@ import (
 	"crypto/subtle"
 	"errors"
 	"sync"
+	"sync/atomic"
 
+	"github.com/conecta-zoho/gateway/internal/cachelease"
 	"github.com/conecta-zoho/gateway/internal/centrex"
 	"github.com/conecta-zoho/gateway/internal/store"
 )
@@ -20,13 +22,16 @@ var ErrUnknownToken = errors.New("calls: unknown events token")
 // version (store.CompanyVersion) read before anything in it, and is used
 // only once that version is confirmed current: by the event group's
 // transaction, whose first statement reads the versions of the group's
-// companies, or by one primary-key read for a click-to-dial. A change
-// made on any instance (an unlink, a link switched off, a seat gone, a new
-// token or Centrex credential) bumps the version in its own transaction,
-// so the next use after it commits sees the entry stale and reads again.
+// companies, or for a click-to-dial by the instance's lease
+// (internal/cachelease: no newer version notified, and every change
+// fenced) or else one primary-key read. A change made on any instance (an
+// unlink, a link switched off, a seat gone, a new token or Centrex
+// credential) bumps the version in its own transaction, so the next use
+// after it commits sees the entry stale and reads again.
 type cache struct {
-	st  *store.Store
-	pbx func(ctx context.Context, companyID int64) (centrex.PBX, error)
+	st    *store.Store
+	pbx   func(ctx context.Context, companyID int64) (centrex.PBX, error)
+	lease *cachelease.Lease // nil: every click-to-dial reads the version
 
 	mu      sync.Mutex
 	byID    map[int64]*entry
@@ -39,6 +44,9 @@ type entry struct {
 	companyID int64
 	version   int64
 	tokenHash []byte // nil: the company has no events token
+	// epoch is the lease's epoch (cachelease.Lease.Epoch) when version was
+	// last read and found current.
+	epoch atomic.Uint64
 
 	mu     sync.Mutex
 	links  map[string]linkLookup // by event target (seat user id or number)
@@ -53,8 +61,8 @@ type linkLookup struct {
 	err  error
 }
 
-func newCache(st *store.Store, pbx func(ctx context.Context, companyID int64) (centrex.PBX, error)) *cache {
-	return &cache{st: st, pbx: pbx, byID: map[int64]*entry{}, byToken: map[[sha256.Size]byte]int64{}}
+func newCache(st *store.Store, pbx func(ctx context.Context, companyID int64) (centrex.PBX, error), lease *cachelease.Lease) *cache {
+	return &cache{st: st, pbx: pbx, lease: lease, byID: map[int64]*entry{}, byToken: map[[sha256.Size]byte]int64{}}
 }
 
 // get returns the company's entry as cached, unconfirmed (load on a miss).
@@ -68,41 +76,49 @@ func (c *cache) get(ctx context.Context, companyID int64) (*entry, error) {
 	return c.load(ctx, companyID)
 }
 
-// current returns the company's entry confirmed current by reading its
-// version (one primary-key read), reloading it when it is stale.
+// current returns the company's entry confirmed current: by the lease
+// when it vouches for the entry, or else by reading its version (one
+// primary-key read), reloading the entry when it is stale.
 func (c *cache) current(ctx context.Context, companyID int64) (*entry, error) {
+	c.mu.Lock()
+	e := c.byID[companyID]
+	c.mu.Unlock()
+	if e != nil && c.lease.Fresh(companyID, e.version, e.epoch.Load()) {
+		return e, nil
+	}
+	epoch := c.lease.Epoch() // before the read, so that a change after it is notified
 	v, err := c.st.CompanyVersion(ctx, companyID)
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	e := c.byID[companyID]
-	c.mu.Unlock()
 	if e != nil && e.version == v {
+		e.epoch.Store(epoch)
 		return e, nil
 	}
-	return c.loadAt(ctx, companyID, v)
+	return c.loadAt(ctx, companyID, v, epoch)
 }
 
 // load reads the company's version, then its token, into a new entry.
 func (c *cache) load(ctx context.Context, companyID int64) (*entry, error) {
+	epoch := c.lease.Epoch()
 	v, err := c.st.CompanyVersion(ctx, companyID)
 	if err != nil {
 		return nil, err
 	}
-	return c.loadAt(ctx, companyID, v)
+	return c.loadAt(ctx, companyID, v, epoch)
 }
 
 // loadAt reads the company's token into a new entry of version v, read
 // just before (so that a change after it makes the entry stale, never the
-// other way round).
-func (c *cache) loadAt(ctx context.Context, companyID, v int64) (*entry, error) {
+// other way round) under the lease's epoch.
+func (c *cache) loadAt(ctx context.Context, companyID, v int64, epoch uint64) (*entry, error) {
 	h, err := c.st.EventTokenHash(ctx, companyID)
 	if err != nil {
 		return nil, err
 	}
 	e := &entry{companyID: companyID, version: v, tokenHash: h,
 		links: map[string]linkLookup{}, byLink: map[int64]linkLookup{}}
+	e.epoch.Store(epoch)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old := c.byID[companyID]; old != nil && old.version > v {

@@ -38,6 +38,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/conecta-zoho/gateway/internal/cachelease"
 	"github.com/conecta-zoho/gateway/internal/calls/callflow"
 	"github.com/conecta-zoho/gateway/internal/centrex"
 	"github.com/conecta-zoho/gateway/internal/i18n"
@@ -61,6 +62,10 @@ type Options struct {
 	// Settings are the state machine's choices (callflow.DefaultSettings).
 	Settings callflow.Settings
 	Logger   *slog.Logger
+	// Lease, while it runs, lets a click-to-dial trust the company's cache
+	// entry without reading its version (internal/cachelease); nil: every
+	// click-to-dial reads it.
+	Lease *cachelease.Lease
 	// Now is the clock of every time this package takes [time.Now].
 	Now func() time.Time
 	// SweepEvery is the sweeper's period [30s]; StaleAfter how long a call
@@ -111,7 +116,7 @@ func New(o Options) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{o: o, log: log, cache: newCache(o.Store, o.PBX), gaps: map[int64]time.Time{}, gapped: map[int64]time.Time{},
+	return &Service{o: o, log: log, cache: newCache(o.Store, o.PBX, o.Lease), gaps: map[int64]time.Time{}, gapped: map[int64]time.Time{},
 		gapWake: make(chan struct{}, 1)}
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conecta-zoho/gateway/internal/cachelease"
 	"github.com/conecta-zoho/gateway/internal/calls"
 	"github.com/conecta-zoho/gateway/internal/calls/callflow"
 	"github.com/conecta-zoho/gateway/internal/centrex"
@@ -19,9 +20,11 @@ import (
 )
 
 // cluster is one database with a company of several linked seats, and
-// several gateway instances (a store and a Service each) on it.
+// several gateway instances (a store, a cache lease on a store of its own,
+// and a Service each) on it.
 type cluster struct {
 	company   int64
+	leases    []*cachelease.Lease
 	seats     []string
 	links     []store.Link
 	stores    []*store.Store
@@ -39,8 +42,11 @@ func newCluster(t testing.TB, instances, seats int) *cluster {
 	for i := range instances {
 		st := testdb.Connect(t, url, testdb.Box(t))
 		c.stores = append(c.stores, st)
+		lease := runLease(t, testdb.Connect(t, url, nil))
+		c.leases = append(c.leases, lease)
 		c.instances = append(c.instances, calls.New(calls.Options{
 			Store: st,
+			Lease: lease,
 			PBX: func(context.Context, int64) (centrex.PBX, error) {
 				c.mu.Lock()
 				defer c.mu.Unlock()
@@ -82,6 +88,28 @@ func newCluster(t testing.TB, instances, seats int) *cluster {
 		c.links = append(c.links, l)
 	}
 	return c
+}
+
+// runLease runs a cache lease on st until tb ends, and waits until it
+// trusts.
+func runLease(tb testing.TB, st *store.Store) *cachelease.Lease {
+	tb.Helper()
+	l := cachelease.New(cachelease.Options{Store: st})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- l.Run(ctx) }()
+	tb.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for !l.Fresh(0, 0, l.Epoch()) {
+		if time.Now().After(deadline) {
+			tb.Fatal("the cache lease never trusted")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return l
 }
 
 // callEvent is event kind of the seat's call callID, id eventID.
@@ -434,6 +462,32 @@ func TestCachedStateChangesAtOnceOnEveryInstance(t *testing.T) {
 	}
 	if _, err := a.Authenticate(ctx, c.company, other.ID, secret); !errors.Is(err, calls.ErrForbidden) {
 		t.Fatalf("link switched off elsewhere: %v", err)
+	}
+}
+
+// While the lease holds, a click-to-dial is answered from the cache with
+// no statement at all: it still works with the instance's connection pool
+// closed. The store of its lease stays open.
+func TestClickToDialReadsNothingUnderTheLease(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := newCluster(t, 1, 1)
+	a, link := c.instances[0], c.links[0]
+	secret, err := c.stores[0].RotateLinkSecret(ctx, c.company, link.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Authenticate(ctx, c.company, link.ID, secret); err != nil {
+		t.Fatal(err)
+	}
+	c.stores[0].Close()
+	for range 3 {
+		if _, err := a.Authenticate(ctx, c.company, link.ID, secret); err != nil {
+			t.Fatalf("click-to-dial under the lease, with the pool closed: %v", err)
+		}
+	}
+	if _, err := a.Authenticate(ctx, c.company, link.ID, "wrong"); !errors.Is(err, calls.ErrForbidden) {
+		t.Fatalf("wrong secret from the cache: %v", err)
 	}
 }
 

@@ -234,6 +234,9 @@ func (s *Store) DeleteSwitchedOff(ctx context.Context, now time.Time) ([]Account
 	if err != nil {
 		return nil, fmt.Errorf("store: delete switched-off companies: %w", err)
 	}
+	if len(out) > 0 {
+		s.FenceCaches(ctx)
+	}
 	return out, nil
 }
 

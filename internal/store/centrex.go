@@ -59,6 +59,7 @@ func (s *Store) SetCentrexConnection(ctx context.Context, companyID int64, conn 
 	if err != nil {
 		return fmt.Errorf("store: set centrex connection of company %d: %w", companyID, err)
 	}
+	s.FenceCaches(ctx)
 	return nil
 }
 
@@ -126,5 +127,6 @@ func (s *Store) DeleteCentrexConnection(ctx context.Context, companyID int64) er
 	if err != nil {
 		return fmt.Errorf("store: delete centrex connection of company %d: %w", companyID, err)
 	}
+	s.FenceCaches(ctx)
 	return nil
 }

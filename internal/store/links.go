@@ -128,6 +128,7 @@ func (s *Store) CreateLink(ctx context.Context, companyID, seatID int64, u ZohoU
 	if err != nil {
 		return fail(err)
 	}
+	s.FenceCaches(ctx)
 	l, err := s.LinkByID(ctx, companyID, id)
 	if err != nil {
 		return fail(err)

@@ -29,6 +29,7 @@ func (s *Store) SetLinkEnabled(ctx context.Context, companyID, linkID int64, ena
 	if tag.RowsAffected() == 0 {
 		return fail(ErrSeatGone) // the link exists, so its seat refused
 	}
+	s.FenceCaches(ctx)
 	return l, nil
 }
 
@@ -45,6 +46,7 @@ func (s *Store) RotateLinkSecret(ctx context.Context, companyID, linkID int64) (
 	if err != nil {
 		return "", fmt.Errorf("store: rotate secret of link %d of company %d: %w", linkID, companyID, err)
 	}
+	s.FenceCaches(ctx)
 	return secret, nil
 }
 
@@ -66,6 +68,7 @@ func (s *Store) DeleteLink(ctx context.Context, companyID, linkID int64) (Link, 
 	if err != nil {
 		return Link{}, fmt.Errorf("store: delete link %d of company %d: %w", linkID, companyID, err)
 	}
+	s.FenceCaches(ctx)
 	return l, nil
 }
 

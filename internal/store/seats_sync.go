@@ -95,6 +95,9 @@ func (s *Store) SyncSeats(ctx context.Context, companyID int64, seats []centrex.
 	if err != nil {
 		return fail(err)
 	}
+	if res.Gone > 0 || res.Changed > 0 || res.Returned > 0 {
+		s.FenceCaches(ctx) // a seat gone or renumbered counts at once for its link
+	}
 	return res, nil
 }
 
