@@ -19,7 +19,7 @@ func TestMain(m *testing.M) { testdb.Main(m) }
 // clock is a time.Now that a test can move forward.
 type clock struct{ ahead atomic.Int64 }
 
-func (c *clock) Now() time.Time           { return time.Now().Add(time.Duration(c.ahead.Load())) }
+func (c *clock) Now() time.Time          { return time.Now().Add(time.Duration(c.ahead.Load())) }
 func (c *clock) Advance(d time.Duration) { c.ahead.Add(int64(d)) }
 
 // start runs a lease on its own store over url until the test ends, and
