@@ -42,6 +42,9 @@ func exported(t *testing.T) (all map[string]bool, own []string) {
 	if err := m.WatchChannels(func() (int, int) { return 1, 0 }); err != nil {
 		t.Fatal(err)
 	}
+	if err := m.WatchCacheLease(func() bool { return true }); err != nil {
+		t.Fatal(err)
+	}
 	all = map[string]bool{"up": true} // Prometheus's own, per target
 	mfs, err := m.Gatherer().Gather()
 	if err != nil {

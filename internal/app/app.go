@@ -189,6 +189,10 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, err
 	tel := newTelephony(cfg, st, integ, wake, instance, m, &http.Client{Timeout: 10 * time.Second, Transport: xsiTransport},
 		&http.Client{Timeout: outbox.DefaultAttemptTimeout + 5*time.Second, Transport: deliveryTransport}, logger)
 	a.bridge, a.subs = tel.bridge, tel.subscriptions
+	if err := m.WatchCacheLease(tel.lease.Trusted); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("app: metrics: %w", err)
+	}
 	if err := m.WatchChannels(tel.subscriptions.Channels); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("app: metrics: %w", err)

@@ -121,6 +121,10 @@ func (l *Lease) Fresh(companyID, version int64, epoch uint64) bool {
 	return l.live && epoch == l.epoch && now.Before(l.until) && version >= l.floors[companyID]
 }
 
+// Trusted reports whether the lease vouches for anything read under its
+// current epoch now (what gateway_cache_lease_trusted exports).
+func (l *Lease) Trusted() bool { return l.Fresh(0, 0, l.Epoch()) }
+
 // Run holds the lease until ctx ends: it registers the instance, keeps a
 // LISTEN connection (replacing it after a failure, waiting backoff.Delay
 // between attempts) and renews. It returns nil once ctx ended, after

@@ -43,8 +43,7 @@ func start(t *testing.T, url string, o cachelease.Options) *cachelease.Lease {
 	return l
 }
 
-// trusted reports whether the lease vouches for anything now.
-func trusted(l *cachelease.Lease) bool { return l.Fresh(0, 0, l.Epoch()) }
+func trusted(l *cachelease.Lease) bool { return l.Trusted() }
 
 // waitFor polls cond (a hang guard, not a timing assertion).
 func waitFor(t *testing.T, what string, cond func() bool) {

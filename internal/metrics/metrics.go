@@ -124,6 +124,28 @@ func (m *Metrics) WatchChannels(count func() (open, reopening int)) error {
 	return nil
 }
 
+// WatchCacheLease exports gateway_cache_lease_trusted: 1 while this
+// instance's cache lease vouches for its caches (click-to-dial answers
+// without reading the database), 0 while it reads on every request (no
+// LISTEN connection, or a lease not renewed), as trusted reports it at each
+// scrape (a *cachelease.Lease's Trusted).
+func (m *Metrics) WatchCacheLease(trusted func() bool) error {
+	const name = "gateway_cache_lease_trusted"
+	g := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name,
+		Help: "1 while this instance's cache lease lets click-to-dial answer from its cache, 0 while every request reads the database."},
+		func() float64 {
+			if trusted() {
+				return 1
+			}
+			return 0
+		})
+	if err := m.reg.Register(g); err != nil {
+		return err
+	}
+	m.names = append(m.names, name)
+	return nil
+}
+
 // Names lists every gateway_ metric this registry can export, whether or
 // not it has a value yet (the Go and process collectors' go_ and process_
 // metrics are not listed; Gather shows them).

@@ -77,6 +77,23 @@ func TestCountersMove(t *testing.T) {
 	}
 }
 
+// TestCacheLeaseGauge: gateway_cache_lease_trusted follows the lease at
+// each scrape.
+func TestCacheLeaseGauge(t *testing.T) {
+	t.Parallel()
+	m := metrics.New(buildinfo.Read())
+	trusted := true
+	if err := m.WatchCacheLease(func() bool { return trusted }); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []float64{1, 0} {
+		trusted = want == 1
+		if got := metricstest.Gather(t, m.Gatherer()).Value("gateway_cache_lease_trusted", nil); got != want {
+			t.Errorf("gateway_cache_lease_trusted %v with the lease trusted=%t, want %v", got, trusted, want)
+		}
+	}
+}
+
 // TestChannelGauges: gateway_centrex_channels reads the counts at each
 // scrape.
 func TestChannelGauges(t *testing.T) {
@@ -108,6 +125,9 @@ func TestLint(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := m.WatchChannels(func() (int, int) { return 1, 0 }); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.WatchCacheLease(func() bool { return true }); err != nil {
 		t.Fatal(err)
 	}
 	touchAll(m)
