@@ -6,8 +6,11 @@ import (
 	"html/template"
 )
 
-// crmReload reloads the page every 2 s unless the user is typing a number.
-const crmReload = `setInterval(function(){var a=document.activeElement;if(!a||a.tagName!=="INPUT"||a.value===""){location.reload()}},2000);`
+// crmReload reloads the page every 2 s unless the user is typing a number
+// or has just sent a form: a reload then would cancel the form's request
+// (a click on "Retener" in the instant before a reload was lost).
+const crmReload = `var sent=false;document.addEventListener("submit",function(){sent=true});` +
+	`setInterval(function(){var a=document.activeElement;if(!sent&&(!a||a.tagName!=="INPUT"||a.value==="")){location.reload()}},2000);`
 
 // crmCSP allows the inline styles and exactly the reload script.
 var crmCSP = func() string {
