@@ -23,10 +23,12 @@ import (
 // tries: a retry window of about 25 s, far longer than the outage (the test
 // fails if the outage gets near it).
 const (
-	killAttempts  = 10
-	killBackoff   = 50 * time.Millisecond
-	killWindow    = killBackoff * (1<<(killAttempts-1) - 1)
-	killCalls     = 80
+	killAttempts = 10
+	killBackoff  = 50 * time.Millisecond
+	killWindow   = killBackoff * (1<<(killAttempts-1) - 1)
+	// killCalls is enough for the backlog the kill waits for to form on a
+	// loaded machine (with 80 the stream ended first in two make test runs).
+	killCalls     = 160
 	killSpacing   = 40 * time.Millisecond
 	killZohoDelay = 250 * time.Millisecond
 	killDownFor   = 700 * time.Millisecond
