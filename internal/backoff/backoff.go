@@ -4,6 +4,7 @@
 package backoff
 
 import (
+	"context"
 	"math/rand/v2"
 	"time"
 )
@@ -21,4 +22,20 @@ func Delay(n int, base, limit time.Duration) time.Duration {
 		return d
 	}
 	return half + rand.N(half+1)
+}
+
+// Sleep waits d or until ctx ends, and reports whether it waited d (at
+// once for d <= 0).
+func Sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }

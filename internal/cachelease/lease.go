@@ -149,7 +149,7 @@ func (l *Lease) Run(ctx context.Context) error {
 		}
 		failures++
 		l.log.Warn("cachelease: caches read again until the lease is back", "error", err, "attempt", failures)
-		if !wait(ctx, backoff.Delay(failures, time.Second, 30*time.Second)) {
+		if !backoff.Sleep(ctx, backoff.Delay(failures, time.Second, 30*time.Second)) {
 			break
 		}
 	}
@@ -287,17 +287,5 @@ func (l *Lease) stop() {
 	defer cancel()
 	if err := l.o.Store.DropCacheInstance(ctx, id); err != nil {
 		l.log.Warn("cachelease: instance row left; writers wait for its lease to lapse", "error", err)
-	}
-}
-
-// wait waits d or until ctx ends, and reports whether it waited d.
-func wait(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }

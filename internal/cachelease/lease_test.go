@@ -39,11 +39,9 @@ func start(t *testing.T, url string, o cachelease.Options) *cachelease.Lease {
 			t.Errorf("Run: %v", err)
 		}
 	})
-	waitFor(t, "the lease to trust", func() bool { return trusted(l) })
+	waitFor(t, "the lease to trust", func() bool { return l.Trusted() })
 	return l
 }
-
-func trusted(l *cachelease.Lease) bool { return l.Trusted() }
 
 // waitFor polls cond (a hang guard, not a timing assertion).
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -185,7 +183,7 @@ func TestTrustEndsWithTheLease(t *testing.T) {
 	var c clock
 	l := start(t, url, cachelease.Options{Now: c.Now, RenewEvery: time.Hour})
 	c.Advance(store.CacheLease - time.Second)
-	if trusted(l) {
+	if l.Trusted() {
 		t.Fatal("still trusted a lease minus the margin after the last ack")
 	}
 }
@@ -211,7 +209,7 @@ func TestListenConnectionKilled(t *testing.T) {
 	if l.Fresh(co, before.version, before.epoch) {
 		t.Fatal("vouches for what was read before a change made while its connection was down")
 	}
-	waitFor(t, "the lease back", func() bool { return trusted(l) })
+	waitFor(t, "the lease back", func() bool { return l.Trusted() })
 	if l.Epoch() == before.epoch {
 		t.Error("the lease came back in the same epoch: what was read before the gap would be trusted")
 	}
@@ -248,12 +246,12 @@ func TestStoppedLeaseLeavesNoRow(t *testing.T) {
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- l.Run(runCtx) }()
-	waitFor(t, "the lease to trust", func() bool { return trusted(l) })
+	waitFor(t, "the lease to trust", func() bool { return l.Trusted() })
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if trusted(l) {
+	if l.Trusted() {
 		t.Error("trusted after Run returned")
 	}
 	var n int

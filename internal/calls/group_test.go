@@ -103,7 +103,7 @@ func runLease(tb testing.TB, st *store.Store) *cachelease.Lease {
 		<-done
 	})
 	deadline := time.Now().Add(30 * time.Second)
-	for !l.Fresh(0, 0, l.Epoch()) {
+	for !l.Trusted() {
 		if time.Now().After(deadline) {
 			tb.Fatal("the cache lease never trusted")
 		}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/conecta-zoho/gateway/internal/backoff"
 )
 
 // CacheLease is how long an instance's caches may be used without reading
@@ -126,27 +128,12 @@ func (s *Store) FenceCaches(ctx context.Context) {
 		if err != nil || !pending {
 			break
 		}
-		if !sleep(ctx, wait) {
+		if !backoff.Sleep(ctx, wait) {
 			return
 		}
 		wait = min(2*wait, 50*time.Millisecond)
 	}
 	if err != nil && ctx.Err() == nil {
-		sleep(ctx, CacheLease)
-	}
-}
-
-// sleep waits d or until ctx ends, and reports whether it waited d.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
+		backoff.Sleep(ctx, CacheLease)
 	}
 }

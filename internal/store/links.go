@@ -128,7 +128,8 @@ func (s *Store) CreateLink(ctx context.Context, companyID, seatID int64, u ZohoU
 	if err != nil {
 		return fail(err)
 	}
-	s.FenceCaches(ctx)
+	// No fence: the link is created switched off, which is what a cache
+	// that has not seen it yet answers; SetLinkEnabled fences the switch-on.
 	l, err := s.LinkByID(ctx, companyID, id)
 	if err != nil {
 		return fail(err)
