@@ -215,7 +215,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if w.o.Listen {
 		wg.Go(func() { w.listen(ctx) })
 	}
-	p := &pool{w: w, inFlight: map[int64]bool{}, results: make(chan store.OutboxResult, w.o.InFlight),
+	p := &pool{w: w, sending: map[int64]bool{}, recording: map[int64]bool{}, results: make(chan store.OutboxResult, w.o.InFlight),
 		recorded: make(chan struct{}, 1)}
 	stop := make(chan struct{})
 	var helpers sync.WaitGroup
@@ -230,11 +230,17 @@ func (w *Worker) Run(ctx context.Context) error {
 
 // pool is one instance's deliveries under way: a row is in it from its
 // claim until its outcome is recorded, and its lease is renewed meanwhile.
+// It is first being sent, then its outcome is being recorded: a claim can
+// return a row whose outcome is being recorded (the outcome, a retry due at
+// once, committed an instant before the claim), and that is a new attempt
+// to start, whereas a row still being sent that a claim returns (its lease
+// ran out meanwhile) is not sent twice.
 type pool struct {
 	w *Worker
 
-	mu       sync.Mutex
-	inFlight map[int64]bool
+	mu        sync.Mutex
+	sending   map[int64]bool // claimed, its delivery under way
+	recording map[int64]bool // delivered or failed, its outcome being written
 
 	results  chan store.OutboxResult // outcomes waiting to be recorded
 	recorded chan struct{}           // a batch of outcomes was recorded (capacity 1)
@@ -244,16 +250,21 @@ type pool struct {
 func (p *pool) size() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return len(p.inFlight)
+	return len(p.sending) + len(p.recording)
 }
 
 // list is the ids in flight.
 func (p *pool) list() []int64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make([]int64, 0, len(p.inFlight))
-	for id := range p.inFlight {
+	out := make([]int64, 0, len(p.sending)+len(p.recording))
+	for id := range p.sending {
 		out = append(out, id)
+	}
+	for id := range p.recording {
+		if !p.sending[id] {
+			out = append(out, id)
+		}
 	}
 	return out
 }
@@ -297,14 +308,15 @@ func (p *pool) dispatch(ctx context.Context) {
 }
 
 // start delivers each claimed row in its own goroutine; its outcome goes to
-// the recorder. A row already in flight (its lease ran out while it was
-// sent, and this instance claimed it again) is not sent a second time: the
-// delivery under way records it.
+// the recorder. A row still being sent (its lease ran out meanwhile, and
+// this instance claimed it again) is not sent a second time: the delivery
+// under way records it. A row whose outcome is being recorded is started:
+// the claim saw that outcome's commit (a retry already due).
 func (p *pool) start(ctx context.Context, rows []store.OutboxRow) {
 	for _, r := range rows {
 		p.mu.Lock()
-		dup := p.inFlight[r.ID]
-		p.inFlight[r.ID] = true
+		dup := p.sending[r.ID]
+		p.sending[r.ID] = true
 		p.mu.Unlock()
 		if dup {
 			continue
@@ -340,6 +352,12 @@ func (p *pool) record(stop <-chan struct{}) {
 				break drain
 			}
 		}
+		p.mu.Lock()
+		for _, r := range batch {
+			delete(p.sending, r.ID)
+			p.recording[r.ID] = true
+		}
+		p.mu.Unlock()
 		var lost []int64
 		var err error
 		for attempt := 1; ; attempt++ {
@@ -358,7 +376,7 @@ func (p *pool) record(stop <-chan struct{}) {
 		}
 		p.mu.Lock()
 		for _, r := range batch {
-			delete(p.inFlight, r.ID)
+			delete(p.recording, r.ID)
 		}
 		p.mu.Unlock()
 		select {

@@ -4,12 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/conecta-zoho/gateway/internal/calls/callflow"
 	"github.com/conecta-zoho/gateway/internal/outbox"
@@ -66,7 +71,13 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{st: testdb.Open(t), zoho: &zohoFake{}}
+	return newFixtureOn(t, testdb.Open(t))
+}
+
+// newFixtureOn is newFixture on the store st.
+func newFixtureOn(t *testing.T, st *store.Store) *fixture {
+	t.Helper()
+	f := &fixture{st: st, zoho: &zohoFake{}}
 	c, _, err := f.st.CreateCompany(context.Background(), "Fermax", "admin@fermax.com", "hash")
 	if err != nil {
 		t.Fatal(err)
@@ -95,10 +106,13 @@ func (f *fixture) enqueue(t *testing.T, callID string, states ...string) {
 	}
 }
 
-// worker returns a Worker on f's store and fake Zoho; o tunes it. It is not
-// running.
-func (f *fixture) worker(o outbox.Options) *outbox.Worker {
+// worker returns a Worker on f's store and fake Zoho, logging into t's
+// output (shown when t fails); o tunes it. It is not running.
+func (f *fixture) worker(t *testing.T, o outbox.Options) *outbox.Worker {
 	o.Store = f.st
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	o.Clients = func(int64, int64) outbox.PhoneBridge { return f.zoho }
 	return outbox.New(o)
 }
@@ -148,7 +162,7 @@ func TestDeliversEachCallInOrder(t *testing.T) {
 	for i := range 10 {
 		f.enqueue(t, fmt.Sprintf("call%02d", i), "ringing", "answered", "ended")
 	}
-	run(t, f.worker(outbox.Options{InFlight: 5, Batch: 2, Poll: 10 * time.Millisecond}))
+	run(t, f.worker(t, outbox.Options{InFlight: 5, Batch: 2, Poll: 10 * time.Millisecond}))
 	// Zoho has the last notification a moment before its outcome is
 	// recorded: wait for both.
 	eventually(t, "30 notifications, recorded", func() bool { return len(f.zoho.received()) == 30 && f.settled(t) })
@@ -189,7 +203,7 @@ func (f *fixture) settled(t *testing.T) bool {
 func TestKickWakesAnIdleWorker(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	w := f.worker(outbox.Options{Poll: time.Hour})
+	w := f.worker(t, outbox.Options{Poll: time.Hour})
 	run(t, w)
 	for i := range 5 {
 		f.enqueue(t, fmt.Sprintf("call%02d", i), "ringing")
@@ -203,7 +217,7 @@ func TestKickWakesAnIdleWorker(t *testing.T) {
 func TestListenWakesForAnotherInstance(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	run(t, f.worker(outbox.Options{Poll: time.Hour, Listen: true}))
+	run(t, f.worker(t, outbox.Options{Poll: time.Hour, Listen: true}))
 	// A row written before the LISTEN connection is up is caught by the
 	// round the worker runs once it is.
 	for i := range 5 {
@@ -230,7 +244,7 @@ func TestRetriesThenDelivers(t *testing.T) {
 		return nil
 	}
 	f.enqueue(t, "call01", "ringing", "ended")
-	run(t, f.worker(outbox.Options{Poll: 5 * time.Millisecond, BaseBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}))
+	run(t, f.worker(t, outbox.Options{Poll: 5 * time.Millisecond, BaseBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}))
 	eventually(t, "both notifications", func() bool { return len(f.zoho.received()) == 2 })
 	if got := f.zoho.received(); !slices.Equal(got, []string{"call01 ringing", "call01 ended"}) {
 		t.Fatalf("Zoho got %v", got)
@@ -261,7 +275,7 @@ func TestParksRefusalsAndRetryPutsThemBack(t *testing.T) {
 		return nil
 	}
 	f.enqueue(t, "call01", "ringing", "ended")
-	w := f.worker(outbox.Options{Poll: 5 * time.Millisecond, MaxAttempts: 10})
+	w := f.worker(t, outbox.Options{Poll: 5 * time.Millisecond, MaxAttempts: 10})
 	run(t, w)
 	// Zoho has the end a moment before its outcome is recorded: wait for both.
 	eventually(t, "the call's end past its parked ringing", func() bool {
@@ -303,12 +317,86 @@ func TestParksAfterMaxAttempts(t *testing.T) {
 	f := newFixture(t)
 	f.zoho.answer = func(zoho.CallNotify) error { return &zoho.Error{Op: "callnotify", Status: 502} }
 	f.enqueue(t, "call01", "ringing")
-	run(t, f.worker(outbox.Options{Poll: 5 * time.Millisecond, MaxAttempts: 3, BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
+	run(t, f.worker(t, outbox.Options{Poll: 5 * time.Millisecond, MaxAttempts: 3, BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
 	eventually(t, "the row parked", func() bool { return f.rows(t)[0].Status == store.OutboxParked })
 	if r := f.rows(t)[0]; r.Attempts != 3 {
 		t.Fatalf("parked after %d attempts, want 3", r.Attempts)
 	}
 }
+
+// TestARetryClaimedWhileItsOutcomeIsRecordedIsSent: with a backoff shorter
+// than a claim, a claim can take a row the instant its failed attempt's
+// outcome is committed, before the pool has let go of it. That claim is the
+// next attempt and must be sent, not taken for a second claim of a row
+// still being sent: that would hold the row until its lease (a minute here)
+// ran out. The database's answer to the outcome's statement is held back
+// until Zoho has the next attempt (or two seconds passed), so the claim
+// always lands in that instant.
+func TestARetryClaimedWhileItsOutcomeIsRecordedIsSent(t *testing.T) {
+	t.Parallel()
+	attempts := make(chan int, 10)
+	var mu sync.Mutex
+	failures := 2
+	hold := &holdRetryAnswer{until: attempts}
+	st, err := store.OpenConfig(context.Background(), testdb.URL(t), testdb.Box(t),
+		func(c *pgxpool.Config) { c.ConnConfig.Tracer = hold })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	f := newFixtureOn(t, st)
+	f.zoho.answer = func(zoho.CallNotify) error {
+		mu.Lock()
+		defer mu.Unlock()
+		attempts <- failures
+		if failures > 0 {
+			failures--
+			return &zoho.Error{Op: "callnotify", Status: 503}
+		}
+		return nil
+	}
+	f.enqueue(t, "call01", "ringing")
+	run(t, f.worker(t, outbox.Options{Poll: time.Millisecond, LeaseTTL: time.Minute,
+		BaseBackoff: time.Nanosecond, MaxBackoff: time.Nanosecond}))
+	eventually(t, "the delivery after two failures", func() bool { return len(f.zoho.received()) == 1 && f.settled(t) })
+	if r := f.rows(t)[0]; r.Attempts != 3 {
+		t.Fatalf("delivered after %d attempts, want 3", r.Attempts)
+	}
+	if hold.held.Load() == 0 {
+		t.Fatal("no outcome's answer was held: the test did not look at the instant it is about")
+	}
+}
+
+// holdRetryAnswer is a pgx tracer that holds back the end of every
+// statement rescheduling a failed row (its commit is done) until the next
+// attempt reaches Zoho, or two seconds passed.
+type holdRetryAnswer struct {
+	until chan int // an attempt reached Zoho
+	held  atomic.Int32
+}
+
+func (h *holdRetryAnswer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	if strings.Contains(d.SQL, "next_attempt_at = r.at") {
+		for len(h.until) > 0 { // attempts seen before this outcome
+			<-h.until
+		}
+		return context.WithValue(ctx, holdKey{}, true)
+	}
+	return ctx
+}
+
+func (h *holdRetryAnswer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryEndData) {
+	if ctx.Value(holdKey{}) == nil || d.Err != nil {
+		return
+	}
+	h.held.Add(1)
+	select {
+	case <-h.until:
+	case <-time.After(2 * time.Second):
+	}
+}
+
+type holdKey struct{}
 
 // TestBackoffFromTheWorkersClock: a failed attempt's next try is set from
 // the worker's clock, BaseBackoff with jitter later.
@@ -320,7 +408,7 @@ func TestBackoffFromTheWorkersClock(t *testing.T) {
 	// The worker's clock is an hour ahead of the store's: the retry falls
 	// due an hour from now, so there is exactly one attempt to look at.
 	t0 := time.Now().Add(time.Hour)
-	run(t, f.worker(outbox.Options{Poll: time.Hour, MaxAttempts: 100, BaseBackoff: time.Minute, MaxBackoff: time.Hour,
+	run(t, f.worker(t, outbox.Options{Poll: time.Hour, MaxAttempts: 100, BaseBackoff: time.Minute, MaxBackoff: time.Hour,
 		Now: func() time.Time { return t0 }}))
 	eventually(t, "a failed attempt", func() bool { return f.rows(t)[0].LastError != "" })
 	r := f.rows(t)[0]
@@ -348,7 +436,7 @@ func TestClickToDialErrorCarriesItsMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run(t, f.worker(outbox.Options{Poll: 5 * time.Millisecond}))
+	run(t, f.worker(t, outbox.Options{Poll: 5 * time.Millisecond}))
 	eventually(t, "the click-to-dial error", func() bool { return len(f.zoho.received()) == 1 })
 	if got := f.zoho.received()[0]; got != "dialerror invalid El número marcado no es válido." {
 		t.Fatalf("Zoho got %q", got)
