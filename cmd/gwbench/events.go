@@ -110,9 +110,9 @@ func benchEvents(ctx context.Context, b *bench) error {
 	fmt.Printf("per event accepted : %.2f WAL flushes (%.2f WAL writes), %.1f statements, %.2f commits, %.1f WAL records, %.2f ms of PostgreSQL CPU\n",
 		per(pg.walSync), per(pg.walWrite), per(pg.statements), per(pg.commits), per(pg.walRecords), ms(pg.cpu)/float64(max(events, 1)))
 	fmt.Printf("per row inserted   : %.2f WAL flushes (%.2f WAL writes)\n", base.walSyncPerRow, base.walWritePerRow)
-	fmt.Printf("statements per event accepted (calls ÷ events):\n")
+	fmt.Printf("statements per event accepted (calls, WAL records, ms executing, each ÷ events):\n")
 	for _, q := range topStatements(pg.byQuery, 10) {
-		fmt.Printf("  %6.2f  %s\n", per(pg.byQuery[q]), oneLine(q, 110))
+		fmt.Printf("  %6.2f %6.2f %6.3f  %s\n", per(pg.byQuery[q]), per(pg.walByQuery[q]), pg.msByQuery[q]/float64(max(events, 1)), oneLine(q, 92))
 	}
 	b.figures.set("events_commit_ratio", ratio)
 	b.figures.set("events_wal_flushes_per_event", per(pg.walSync))

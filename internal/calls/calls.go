@@ -130,13 +130,11 @@ func (s *Service) advance(ctx context.Context, tx store.CallTx, call store.Call,
 	if err != nil {
 		return 0, err
 	}
-	if err := tx.SaveCall(ctx, call); err != nil {
+	if err := tx.EnqueueCall(ctx, &call, items); err != nil { // counts them on call
 		return 0, err
 	}
-	if len(items) > 0 {
-		if err := tx.Enqueue(ctx, call.ID, call.ZohoCallID, items); err != nil {
-			return 0, err
-		}
+	if err := tx.SaveCall(ctx, call); err != nil {
+		return 0, err
 	}
 	return len(items), nil
 }

@@ -352,7 +352,7 @@ func (s *Service) stepInGroup(ctx context.Context, g *groupTx, job int, call *st
 	}
 	g.tagOf[call] = job
 	if len(items) > 0 {
-		g.tx.QueueEnqueue(call.CompanyID, call.ID, call.ZohoCallID, items, job)
+		g.tx.QueueEnqueueCall(call, items, job)
 		g.queued = true
 	}
 	return nil

@@ -37,10 +37,17 @@ type Call struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	ClosedAt   time.Time
+	// OutboxSeq is the sequence number of the call's latest notification
+	// (0 for none), kept on the row so that queueing the next one reads
+	// neither the queue's history nor its partitions (EnqueueCall); it is
+	// written by SaveCall. -1: a row from before the count was kept, whose
+	// notifications are numbered from the queue and its history instead.
+	OutboxSeq int
 }
 
 const callColumns = `id, company_id, seat_id, zoho_user_id, xsi_call_id, incarnation, ext_tracking_id,
-	coalesce(zoho_call_id, ''), origin, state, open, created_at, updated_at, coalesce(closed_at, 'epoch')`
+	coalesce(zoho_call_id, ''), origin, state, open, created_at, updated_at, coalesce(closed_at, 'epoch'),
+	coalesce(outbox_seq, -1)`
 
 // Fresh reports whether nothing was applied to the call yet.
 func (c Call) Fresh() bool { return len(c.State) == 0 || string(c.State) == "{}" }
@@ -48,7 +55,7 @@ func (c Call) Fresh() bool { return len(c.State) == 0 || string(c.State) == "{}"
 func scanCall(row pgx.CollectableRow) (Call, error) {
 	var c Call
 	err := row.Scan(&c.ID, &c.CompanyID, &c.SeatID, &c.ZohoUserID, &c.XsiCallID, &c.Incarnation, &c.ExtTrackingID,
-		&c.ZohoCallID, &c.Origin, &c.State, &c.Open, &c.CreatedAt, &c.UpdatedAt, &c.ClosedAt)
+		&c.ZohoCallID, &c.Origin, &c.State, &c.Open, &c.CreatedAt, &c.UpdatedAt, &c.ClosedAt, &c.OutboxSeq)
 	if c.ClosedAt.Equal(time.Unix(0, 0)) {
 		c.ClosedAt = time.Time{}
 	}
@@ -167,12 +174,13 @@ func (c CallTx) LockCallByID(ctx context.Context, callID int64) (Call, error) {
 }
 
 // saveCallSQL writes a call's state (arguments: saveCallArgs). Only
-// state, open, the ids and the times change; of those, only open,
-// zoho_call_id and closed_at are indexed, and they change when a call
-// starts or ends, so the updates in between can be HOT.
+// state, open, the ids, the notification count and the times change; of
+// those, only open, zoho_call_id and closed_at are indexed, and they change
+// when a call starts or ends, so the updates in between can be HOT.
 const saveCallSQL = `UPDATE calls SET state = $3, open = $4, zoho_call_id = coalesce($5, zoho_call_id),
 		ext_tracking_id = $6, zoho_user_id = $7, updated_at = $8,
-		closed_at = CASE WHEN $4 THEN NULL ELSE coalesce(closed_at, CASE WHEN open THEN $8::timestamptz END) END
+		closed_at = CASE WHEN $4 THEN NULL ELSE coalesce(closed_at, CASE WHEN open THEN $8::timestamptz END) END,
+		outbox_seq = $9
 	WHERE company_id = $1 AND id = $2`
 
 func saveCallArgs(companyID int64, call Call, now time.Time) []any {
@@ -180,7 +188,11 @@ func saveCallArgs(companyID int64, call Call, now time.Time) []any {
 	if call.ZohoCallID != "" {
 		zohoID = &call.ZohoCallID
 	}
-	return []any{companyID, call.ID, call.State, call.Open, zohoID, call.ExtTrackingID, call.ZohoUserID, now}
+	var seq *int // a row from before the count was kept stays without one
+	if call.OutboxSeq >= 0 {
+		seq = &call.OutboxSeq
+	}
+	return []any{companyID, call.ID, call.State, call.Open, zohoID, call.ExtTrackingID, call.ZohoUserID, now, seq}
 }
 
 // SaveCall writes a locked call's state, ids and open flag. A call that

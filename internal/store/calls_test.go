@@ -29,10 +29,10 @@ func enqueueCall(t *testing.T, s *store.Store, co, seat int64, xsiID string, ite
 			return err
 		}
 		call.ZohoCallID, call.Open, call.State = "z"+xsiID, true, json.RawMessage(`{"phase":"ringing"}`)
-		if err := tx.SaveCall(ctx, call); err != nil {
+		if err := tx.EnqueueCall(ctx, &call, items); err != nil {
 			return err
 		}
-		return tx.Enqueue(ctx, call.ID, call.ZohoCallID, items)
+		return tx.SaveCall(ctx, call)
 	})
 	if err != nil {
 		t.Fatal(err)

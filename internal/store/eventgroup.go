@@ -220,6 +220,21 @@ func (e *EventTx) QueueEnqueue(companyID, callID int64, callKey string, items []
 	}
 }
 
+// QueueEnqueueCall queues items for the outbox of a locked call of the
+// group (CallTx.EnqueueCall, without its NOTIFY: Flush sends one for the
+// group), counting them on call; queue its save (QueueSave) after.
+func (e *EventTx) QueueEnqueueCall(call *Call, items []OutboxItem, tag int) {
+	if len(items) == 0 {
+		return
+	}
+	sql, args := enqueueCallArgs(call, items, e.s.now())
+	e.batch.Queue(sql, args...)
+	e.tags = append(e.tags, tag)
+	if e.notify == 0 {
+		e.notify = call.CompanyID
+	}
+}
+
 // Flush sends what was queued and, when notifications were queued, one
 // pg_notify('outbox') for the whole group (its payload one of the
 // companies), in one round trip. A failed statement is a *GroupError with

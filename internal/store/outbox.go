@@ -146,6 +146,54 @@ func (c CallTx) Enqueue(ctx context.Context, callID int64, callKey string, items
 	return nil
 }
 
+// enqueueCallSQL appends items to the outbox of a call that keeps its
+// count of notifications ($7, Call.OutboxSeq): $1 company, $2 call row,
+// $3 call key, $4 kinds, $5 payloads, $6 now. The pending rows of the key
+// are read too (one probe of its (company_id, call_key, seq) key), so that
+// a new row always follows them even under a key that an older, deleted
+// call row had used; the history is not read. Queued one after the other in
+// a pipeline, each sees the rows of the one before.
+const enqueueCallSQL = `INSERT INTO outbox (company_id, call_id, call_key, seq, kind, payload, next_attempt_at, created_at)
+	SELECT $1, $2, $3, m.seq + t.ord, t.kind, t.payload, $6, $6
+	FROM (SELECT greatest($7::integer, (SELECT max(seq) FROM outbox WHERE company_id = $1 AND call_key = $3)) AS seq) m,
+		unnest($4::text[], $5::jsonb[]) WITH ORDINALITY AS t (kind, payload, ord)`
+
+// enqueueCallArgs are the arguments of the statement that queues items for
+// call under its ZohoCallID, and counts them on call: enqueueCallSQL when
+// the call keeps its count, enqueueSQL (which reads history) when it does
+// not. SaveCall must write call afterwards.
+func enqueueCallArgs(call *Call, items []OutboxItem, now time.Time) (string, []any) {
+	kinds := make([]string, len(items))
+	payloads := make([]string, len(items))
+	for i, it := range items {
+		kinds[i], payloads[i] = it.Kind, string(it.Payload)
+	}
+	if call.OutboxSeq < 0 {
+		return enqueueSQL, []any{call.CompanyID, call.ID, call.ZohoCallID, kinds, payloads, now}
+	}
+	base := call.OutboxSeq
+	call.OutboxSeq += len(items)
+	return enqueueCallSQL, []any{call.CompanyID, call.ID, call.ZohoCallID, kinds, payloads, now, base}
+}
+
+// EnqueueCall appends items to the outbox of a locked call, under its
+// ZohoCallID, after every earlier notification of the call, and counts them
+// on call (Call.OutboxSeq): save the call afterwards (SaveCall), in the
+// same transaction. It reads no history.
+func (c CallTx) EnqueueCall(ctx context.Context, call *Call, items []OutboxItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	sql, args := enqueueCallArgs(call, items, c.s.now())
+	if _, err := c.tx.Exec(ctx, sql, args...); err != nil {
+		return fmt.Errorf("store: enqueue for call %d of company %d: %w", call.ID, c.companyID, err)
+	}
+	if _, err := c.tx.Exec(ctx, `SELECT pg_notify('outbox', $1::bigint::text)`, c.companyID); err != nil {
+		return fmt.Errorf("store: notify outbox of company %d: %w", c.companyID, err)
+	}
+	return nil
+}
+
 // OutboxResult is the outcome of one delivery attempt of a claimed row.
 type OutboxResult struct {
 	ID int64

@@ -124,6 +124,104 @@ func TestFinishOutboxesMovesDeliveredRowsToHistory(t *testing.T) {
 	}
 }
 
+// TestCallCountsItsNotifications: a call row counts its notifications, and
+// the next one is numbered from that count and from the call's rows still
+// queued, not from history (here the count says 10 while history stops at
+// 2); an event group counts the same way, several steps of one call in
+// one group included; a call row from before the count was kept (NULL)
+// is numbered from its queue and history, and stays without a count.
+func TestCallCountsItsNotifications(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testdb.Open(t)
+	co := newCompany(t, s, "fermax")
+	mustSync(t, s, co, seat("910726329"))
+	s1 := seatID(t, s, co, "910726329@conecta.orange.es")
+	a := enqueueCall(t, s, co, s1, "a", item("ringing"), item("answered"))
+	seqs := func(key string) string {
+		t.Helper()
+		rows, err := s.Pool().Query(ctx, `SELECT seq FROM outbox WHERE company_id = $1 AND call_key = $2
+			UNION ALL SELECT seq FROM outbox_history WHERE company_id = $1 AND call_key = $2 ORDER BY 1`, co, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := pgx.CollectRows(rows, pgx.RowTo[int])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(got)
+	}
+	counted := func() int {
+		t.Helper()
+		var n *int
+		if err := s.Pool().QueryRow(ctx, `SELECT outbox_seq FROM calls WHERE id = $1`, a.ID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == nil {
+			return -1
+		}
+		return *n
+	}
+	if got := seqs("za"); got != "[1 2]" || counted() != 2 {
+		t.Fatalf("first notifications %s, count %d; want [1 2] and 2", got, counted())
+	}
+	rows, err := s.ClaimOutbox(ctx, "me", 10, time.Minute)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("claim: %d rows, %v", len(rows), err)
+	}
+	if lost, err := s.FinishOutboxes(ctx, "me", []store.OutboxResult{{ID: rows[0].ID, Delivered: true}}); err != nil || len(lost) > 0 {
+		t.Fatalf("finish: %v %v", lost, err)
+	}
+	// The count, not history, numbers the next one: set it past history.
+	if _, err := s.Pool().Exec(ctx, `UPDATE calls SET outbox_seq = 10 WHERE id = $1`, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	a = enqueueCall(t, s, co, s1, "a", item("held"))
+	if got := seqs("za"); got != "[1 2 11]" || counted() != 11 {
+		t.Fatalf("after a count of 10: %s, count %d; want [1 2 11] and 11", got, counted())
+	}
+	// A row queued under the key past the count (an older call row's, say)
+	// is followed.
+	if _, err := s.Pool().Exec(ctx, `INSERT INTO outbox (company_id, call_key, seq, kind, payload, next_attempt_at)
+		VALUES ($1, 'za', 20, 'callnotify', '{}', now())`, co); err != nil {
+		t.Fatal(err)
+	}
+	// An event group: two steps of the call in one group.
+	err = s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
+		locked, err := tx.LockCalls(ctx, []store.CallRef{{CompanyID: co, SeatID: s1, XsiCallID: "a"}})
+		if err != nil {
+			return err
+		}
+		tx.QueueEnqueueCall(&locked[0], []store.OutboxItem{item("resumed")}, 0)
+		tx.QueueEnqueueCall(&locked[0], []store.OutboxItem{item("ended"), item("ended again")}, 0)
+		tx.QueueSave(locked[0], 0)
+		return tx.Flush(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := seqs("za"); got != "[1 2 11 20 21 22 23]" {
+		t.Fatalf("after the group: %s, want [1 2 11 20 21 22 23]", got)
+	}
+	if n := counted(); n < 14 {
+		t.Fatalf("count %d after the group, want at least the 14 it numbered from", n)
+	}
+
+	// A call row from before the count was kept.
+	b := enqueueCall(t, s, co, s1, "b", item("ringing"))
+	if _, err := s.Pool().Exec(ctx, `UPDATE calls SET outbox_seq = NULL WHERE id = $1`, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	b = enqueueCall(t, s, co, s1, "b", item("answered"))
+	if got := seqs("zb"); got != "[1 2]" || b.OutboxSeq != -1 {
+		t.Fatalf("a call without a count: %s, OutboxSeq %d; want [1 2] and -1", got, b.OutboxSeq)
+	}
+	var null bool
+	if err := s.Pool().QueryRow(ctx, `SELECT outbox_seq IS NULL FROM calls WHERE id = $1`, b.ID).Scan(&null); err != nil || !null {
+		t.Fatalf("a call without a count got one saved (%v)", err)
+	}
+}
+
 // TestHistoryReaders: the activity page's calls carry their notifications
 // from the queue and from history, in order, even when they were delivered
 // days after the call began; its click-to-dial errors without a call come

@@ -74,7 +74,7 @@ const companyFiguresSQL = `
 			count(*) FILTER (WHERE status = 'pending') AS pending,
 			count(*) FILTER (WHERE status = 'parked') AS parked,
 			min(created_at) FILTER (WHERE status = 'pending') AS oldest
-		FROM outbox WHERE status <> 'delivered' GROUP BY company_id
+		FROM outbox GROUP BY company_id
 	) o ON o.company_id = c.id
 	LEFT JOIN LATERAL (
 		SELECT last_error FROM outbox WHERE company_id = c.id AND last_error <> '' ORDER BY id DESC LIMIT 1
