@@ -38,7 +38,10 @@ var callStates = []string{"received ringing", "received answered", "received end
 // what PostgreSQL did per event: WAL flushes (pg_stat_wal), statements and
 // WAL records (pg_stat_statements), commits. The baseline is single-row
 // INSERT-and-commit throughput from 50 connections (as many as events in
-// flight) on the same PostgreSQL in the same run. Then, one step at a time,
+// flight) on the same PostgreSQL in the same run, measured just before the
+// stream and just after it: the ratio is over the mean of the two, so that
+// a drift of the machine's disk or CPU during the run (large on a shared
+// virtual machine) weighs on both sides alike. Then, one step at a time,
 // the wake-up latency: from the gateway's 200 for an event to its
 // callnotify arriving at Zoho.
 func benchEvents(ctx context.Context, b *bench) error {
@@ -57,6 +60,10 @@ func benchEvents(ctx context.Context, b *bench) error {
 	}
 	defer obs.Close()
 
+	before, err := insertBaseline(ctx, w.dbURL, obs)
+	if err != nil {
+		return err
+	}
 	s := newStream(w, 0)
 	w.setHooks(nil, s.notified)
 	defer w.setHooks(nil, nil)
@@ -99,17 +106,20 @@ func benchEvents(ctx context.Context, b *bench) error {
 	pg := p1.since(p0)
 	per := func(v int64) float64 { return float64(v) / float64(max(events, 1)) }
 
-	base, err := insertBaseline(ctx, w.dbURL, obs)
+	after, err := insertBaseline(ctx, w.dbURL, obs)
 	if err != nil {
 		return err
 	}
+	rate := (before.rate + after.rate) / 2
 	fmt.Printf("gateway events     : %7.0f events/s accepted, %7.0f callnotify/s delivered\n", evps, nps)
-	fmt.Printf("insert-and-commit  : %7.0f rows/s (%d connections, %s)\n", base.rate, insertClients, insertDuration)
-	ratio := evps / base.rate
-	fmt.Printf("ratio events/insert: %.3f (callnotify/insert %.3f)\n", ratio, nps/base.rate)
+	fmt.Printf("insert-and-commit  : %7.0f rows/s (%d connections, %s before the stream: %.0f, after: %.0f)\n",
+		rate, insertClients, insertDuration, before.rate, after.rate)
+	ratio := evps / rate
+	fmt.Printf("ratio events/insert: %.3f (callnotify/insert %.3f)\n", ratio, nps/rate)
 	fmt.Printf("per event accepted : %.2f WAL flushes (%.2f WAL writes), %.1f statements, %.2f commits, %.1f WAL records, %.2f ms of PostgreSQL CPU\n",
 		per(pg.walSync), per(pg.walWrite), per(pg.statements), per(pg.commits), per(pg.walRecords), ms(pg.cpu)/float64(max(events, 1)))
-	fmt.Printf("per row inserted   : %.2f WAL flushes (%.2f WAL writes)\n", base.walSyncPerRow, base.walWritePerRow)
+	fmt.Printf("per row inserted   : %.2f WAL flushes (%.2f WAL writes)\n",
+		(before.walSyncPerRow+after.walSyncPerRow)/2, (before.walWritePerRow+after.walWritePerRow)/2)
 	fmt.Printf("statements per event accepted (calls, WAL records, ms executing, each ÷ events):\n")
 	for _, q := range topStatements(pg.byQuery, 10) {
 		fmt.Printf("  %6.2f %6.2f %6.3f  %s\n", per(pg.byQuery[q]), per(pg.walByQuery[q]), pg.msByQuery[q]/float64(max(events, 1)), oneLine(q, 92))
@@ -253,7 +263,8 @@ type insertResult struct {
 	walSyncPerRow, walWritePerRow float64
 }
 
-// insertBaseline measures single-row INSERT-and-commit throughput.
+// insertBaseline measures single-row INSERT-and-commit throughput, into a
+// table of its own (made by its first run).
 func insertBaseline(ctx context.Context, dbURL string, obs *observer) (insertResult, error) {
 	var res insertResult
 	cfg, err := pgxpool.ParseConfig(dbURL)
@@ -266,7 +277,7 @@ func insertBaseline(ctx context.Context, dbURL string, obs *observer) (insertRes
 		return res, err
 	}
 	defer pool.Close()
-	if _, err := pool.Exec(ctx, `CREATE TABLE bench_insert (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS bench_insert (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 		v text NOT NULL, at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		return res, err
 	}
