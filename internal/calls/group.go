@@ -16,9 +16,14 @@ import (
 
 // Group commit: the events that arrive while a group's transaction runs
 // wait in a queue, and become the next group, applied in one transaction
-// (store.EventTx) and answered once it committed. One group runs at a time
-// per Service, in arrival order, so the events of a call keep their order;
-// across instances the calls' row locks order them.
+// (store.EventTx) and answered once it committed. Groups run in arrival
+// order: the next one starts once the one before has sent its statements,
+// while that one commits (waits for its WAL to reach the disk). The group
+// before holds the row locks of every call it changed until it committed or
+// rolled back, and the next one locks its calls first, so an event of a
+// call is applied on the state its earlier events left, committed, and the
+// events of a call keep their order; across instances the calls' row locks
+// order them the same way.
 //
 // A group's transaction first reads the versions of its companies: an
 // event applied with a cached link (cache) whose company changed since is
@@ -93,9 +98,17 @@ func (s *Service) submit(ctx context.Context, j *eventJob) error {
 	}
 }
 
-// runGroups applies the queue, a group at a time, until it is empty.
+// runGroups applies the queue, a group after the other, until it is
+// empty: a group starts once the one before has sent its statements (it
+// may still be committing) and the one before that has ended. A group
+// still committing when the queue empties ends on its own, and the groups
+// of the next runGroups lock their calls after it, as any group does.
 func (s *Service) runGroups() {
+	var before, last <-chan struct{} // closed when those groups ended
 	for {
+		if before != nil {
+			<-before
+		}
 		s.g.mu.Lock()
 		if len(s.g.queue) == 0 {
 			s.g.running = false
@@ -106,17 +119,28 @@ func (s *Service) runGroups() {
 		group := s.g.queue[:n:n]
 		s.g.queue = append([]*eventJob(nil), s.g.queue[n:]...)
 		s.g.mu.Unlock()
-		s.runGroup(group)
+		sent, ended := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(ended)
+			s.runGroup(group, sync.OnceFunc(func() { close(sent) }))
+		}()
+		select {
+		case <-sent:
+		case <-ended:
+		}
+		before, last = last, ended
 	}
 }
 
-// runGroup applies one group and answers each of its events.
-func (s *Service) runGroup(jobs []*eventJob) {
+// runGroup applies one group and answers each of its events; sent is
+// called once the statements of the transaction that commits are sent.
+func (s *Service) runGroup(jobs []*eventJob, sent func()) {
+	defer sent()
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
 	retries := 0
 	for len(jobs) > 0 {
-		queued, err := s.tryGroup(ctx, jobs)
+		queued, err := s.tryGroup(ctx, jobs, sent)
 		var je *jobError
 		var st *staleError
 		switch {
@@ -205,7 +229,7 @@ type groupTx struct {
 
 // tryGroup runs the group's transaction once. It reports whether
 // notifications were queued.
-func (s *Service) tryGroup(ctx context.Context, jobs []*eventJob) (bool, error) {
+func (s *Service) tryGroup(ctx context.Context, jobs []*eventJob, sent func()) (bool, error) {
 	var queued bool
 	err := s.o.Store.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
 		queued = false
@@ -283,6 +307,7 @@ func (s *Service) tryGroup(ctx context.Context, jobs []*eventJob) (bool, error) 
 			return asJobError(err, nil)
 		}
 		queued = g.queued
+		sent() // the next group may start: this one holds its calls' locks until it ends
 		return nil
 	})
 	return queued, err

@@ -280,6 +280,97 @@ func groupOf(t *testing.T, st *store.Store, svc *calls.Service, company int64, e
 	return out
 }
 
+// TestNextGroupRunsWhileTheOneBeforeCommits: a group held at its commit
+// (a deferred trigger waits for a lock the test holds) does not hold back
+// the next group: an event of another call is applied and answered
+// meanwhile, while a later event of the held group's call waits and is
+// applied after it, in order, once the commit is let go.
+func TestNextGroupRunsWhileTheOneBeforeCommits(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := newCluster(t, 1, 2)
+	st, svc := c.stores[0], c.instances[0]
+	for _, sql := range []string{
+		`CREATE FUNCTION hold_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+		 BEGIN IF NEW.event_id = 'slow' THEN PERFORM pg_advisory_xact_lock(4242); END IF; RETURN NULL; END $$`,
+		`CREATE CONSTRAINT TRIGGER hold_commit AFTER INSERT ON centrex_events DEFERRABLE INITIALLY DEFERRED
+		 FOR EACH ROW EXECUTE FUNCTION hold_commit()`,
+	} {
+		if _, err := st.Pool().Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	holder, err := st.Pool().Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Release()
+	if _, err := holder.Exec(ctx, `SELECT pg_advisory_lock(4242)`); err != nil {
+		t.Fatal(err)
+	}
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			if _, err := holder.Exec(ctx, `SELECT pg_advisory_unlock(4242)`); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	defer release()
+	waiting := func(locktype string) func() bool {
+		return func() bool {
+			var n int
+			err := st.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+				WHERE NOT l.granted AND l.locktype = $1 AND a.datname = current_database()`, locktype).Scan(&n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n > 0
+		}
+	}
+	apply := func(ev centrex.Event) chan error {
+		done := make(chan error, 1)
+		go func() { done <- svc.ApplyEvent(ctx, c.company, ev) }()
+		return done
+	}
+
+	held := apply(callEvent(c.seats[0], "slow", "callhalf-x", centrex.EventCallReceived))
+	waitFor(t, "the first group to wait at its commit", waiting("advisory"))
+	other := apply(callEvent(c.seats[1], "ev-y", "callhalf-y", centrex.EventCallReceived))
+	waitFor(t, "the other call's event answered while the first group commits", func() bool { return len(other) == 1 })
+	if err := <-other; err != nil {
+		t.Fatal(err)
+	}
+	same := apply(callEvent(c.seats[0], "ev-x2", "callhalf-x", centrex.EventCallAnswered))
+	// It waits in the queue (two groups are under way already) or, in a
+	// group, for the row the held group changed, locked until it ends.
+	rowWait := waiting("transactionid")
+	waitFor(t, "the held call's next event to wait", func() bool { return svc.Queued() == 1 || rowWait() })
+	if len(held) != 0 || len(same) != 0 {
+		t.Fatal("an event of the held call answered before the held group committed")
+	}
+	release()
+	for _, ch := range []chan error{held, same} {
+		if err := <-ch; err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := c.states(t)
+	if len(got) != 2 {
+		t.Fatalf("notifications %v, want two calls'", got)
+	}
+	for key, states := range got {
+		want := []string{zoho.StateRinging}
+		if len(states) > 1 {
+			want = []string{zoho.StateRinging, zoho.StateAnswered}
+		}
+		if !slices.Equal(states, want) {
+			t.Errorf("call %s: %v, want %v", key, states, want)
+		}
+	}
+}
+
 func TestGroupFailsWholeWhenItsCommitFails(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
