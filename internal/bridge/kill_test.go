@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conecta-zoho/gateway/internal/outbox"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/testdb"
 	"github.com/conecta-zoho/gateway/internal/xsisim"
@@ -26,16 +27,17 @@ const (
 	killAttempts = 10
 	killBackoff  = 50 * time.Millisecond
 	killWindow   = killBackoff * (1<<(killAttempts-1) - 1)
-	// killCalls is enough for the backlog the kill waits for to form on a
-	// loaded machine (with 80 the stream ended first in two make test runs).
-	killCalls     = 160
-	killSpacing   = 40 * time.Millisecond
-	killZohoDelay = 250 * time.Millisecond
-	killDownFor   = 700 * time.Millisecond
-	killDeadline  = 60 * time.Second
+	// killCallsAfter is how many calls the stream places after the restart
+	// before it stops: it runs from before the kill until then, however
+	// long the backlog the kill waits for takes to form.
+	killCallsAfter = 10
+	killSpacing    = 40 * time.Millisecond
+	killZohoDelay  = 250 * time.Millisecond
+	killDownFor    = 700 * time.Millisecond
+	killDeadline   = 60 * time.Second
 	// killInFlight bounds the notifications that may reach Zoho twice: the
-	// rows a killed instance was delivering (2 loops of 16, the defaults).
-	killInFlight = 32
+	// rows a killed instance was delivering (its pool's default size).
+	killInFlight = outbox.DefaultInFlight
 )
 
 // TestGatewayKilledMidStream: the real gateway binary (`gateway serve`) is
@@ -77,12 +79,25 @@ func TestGatewayKilledMidStream(t *testing.T) {
 	gw := startGatewayProcess(t, bin, env, addr)
 	waitFor(t, 10*time.Second, "the subscription", func() bool { return len(e.xsi.Subscriptions()) == 1 })
 
-	// The stream: one call every killSpacing, every other one answered.
+	// The stream: one call every killSpacing, every other one answered,
+	// until stopStream is closed.
 	want := map[string][]string{} // by caller number
 	var mu sync.Mutex
+	placed := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(want)
+	}
 	streamDone := make(chan error, 1)
+	stopStream := make(chan struct{})
 	go func() {
-		for i := range killCalls {
+		for i := 0; ; i++ {
+			select {
+			case <-stopStream:
+				streamDone <- nil
+				return
+			default:
+			}
 			from := fmt.Sprintf("+3461200%04d", i)
 			states := []string{"received ringing", "received ended"}
 			id, err := e.xsi.InjectIncomingCall(xsisim.DemoSeat1, from, "")
@@ -102,10 +117,9 @@ func TestGatewayKilledMidStream(t *testing.T) {
 			mu.Unlock()
 			time.Sleep(killSpacing)
 		}
-		streamDone <- nil
 	}()
 
-	// Kill once Zoho has some notifications, the outbox a backlog, and the
+	// Kill once Zoho has some notifications and the outbox a backlog; the
 	// stream is still going.
 	pending := func() int {
 		var n int
@@ -114,16 +128,10 @@ func TestGatewayKilledMidStream(t *testing.T) {
 		return n
 	}
 	waitFor(t, 10*time.Second, "a backlog", func() bool { return len(e.org.Notifies()) >= 5 && pending() >= 10 })
-	mu.Lock()
-	placed := len(want)
-	mu.Unlock()
-	if placed >= killCalls {
-		t.Fatalf("the stream ended before the kill: no mid-stream kill")
-	}
 	backlog, before := pending(), len(e.org.Notifies())
 	killedAt := time.Now()
 	gw.kill(t)
-	t.Logf("SIGKILL after %d of %d calls placed: %d notifications delivered, %d pending", placed, killCalls, before, backlog)
+	t.Logf("SIGKILL after %d calls placed: %d notifications delivered, %d pending", placed(), before, backlog)
 
 	time.Sleep(killDownFor) // the stream goes on: the XSP retries into the void
 	gw = startGatewayProcess(t, bin, env, addr)
@@ -133,6 +141,11 @@ func TestGatewayKilledMidStream(t *testing.T) {
 		t.Fatalf("outage %s is too close to the XSP's retry window %s: events could be dropped", outage, killWindow)
 	}
 
+	restartedAt := placed()
+	waitFor(t, time.Until(deadline), "the stream to go on after the restart", func() bool {
+		return placed() >= restartedAt+killCallsAfter || len(streamDone) > 0
+	})
+	close(stopStream)
 	select {
 	case err := <-streamDone:
 		must(t, err)
