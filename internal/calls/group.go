@@ -247,13 +247,34 @@ func (s *Service) tryGroup(ctx context.Context, jobs []*eventJob, sent func()) (
 				markJob = append(markJob, i)
 			}
 		}
-		versions, fresh, err := tx.Start(ctx, companies, marks)
+		// The calls of every linked event are locked in the same round trip
+		// as the marks, before it is known which events are redeliveries
+		// (they are rare, and locking their calls changes nothing).
+		g := &groupTx{tx: tx, calls: map[callKey]*store.Call{}, tagOf: map[*store.Call]int{}}
+		var refs []store.CallRef
+		var refJob []int
+		for i, j := range jobs {
+			if !j.linked {
+				continue
+			}
+			for _, h := range j.halves {
+				k := callKey{j.entry.companyID, j.link.SeatID, h.Call.ID}
+				if _, ok := g.calls[k]; !ok {
+					g.calls[k] = nil
+					refs = append(refs, store.CallRef{CompanyID: k.company, SeatID: k.seat, XsiCallID: k.xsiID,
+						ZohoUserID: j.link.ZohoUserID, Create: startsCall(h.Kind)})
+					refJob = append(refJob, i)
+				}
+			}
+		}
+		started, err := tx.StartGroup(ctx, store.GroupStart{Companies: companies, Marks: marks, MarkTags: markJob,
+			Refs: refs, RefTags: refJob})
 		if err != nil {
-			return asJobError(err, markJob)
+			return asJobError(err, nil)
 		}
 		var stale []int
 		for i, j := range jobs {
-			if versions[j.entry.companyID] != j.entry.version {
+			if started.Versions[j.entry.companyID] != j.entry.version {
 				stale = append(stale, i)
 			}
 		}
@@ -265,30 +286,10 @@ func (s *Service) tryGroup(ctx context.Context, jobs []*eventJob, sent func()) (
 			apply[i] = j.linked && j.ev.ID == ""
 		}
 		for k, i := range markJob {
-			apply[i] = fresh[k]
-		}
-		g := &groupTx{tx: tx, calls: map[callKey]*store.Call{}, tagOf: map[*store.Call]int{}}
-		var refs []store.CallRef
-		var refJob []int
-		for i, j := range jobs {
-			if !apply[i] {
-				continue
-			}
-			for _, h := range j.halves {
-				k := callKey{j.entry.companyID, j.link.SeatID, h.Call.ID}
-				if _, ok := g.calls[k]; !ok {
-					g.calls[k] = nil
-					refs = append(refs, store.CallRef{CompanyID: k.company, SeatID: k.seat, XsiCallID: k.xsiID, ZohoUserID: j.link.ZohoUserID})
-					refJob = append(refJob, i)
-				}
-			}
-		}
-		locked, err := tx.LockCalls(ctx, refs)
-		if err != nil {
-			return asJobError(err, refJob)
+			apply[i] = started.Fresh[k]
 		}
 		for i, r := range refs {
-			g.calls[callKey{r.CompanyID, r.SeatID, r.XsiCallID}] = &locked[i]
+			g.calls[callKey{r.CompanyID, r.SeatID, r.XsiCallID}] = &started.Calls[i]
 		}
 		for i, j := range jobs {
 			if !apply[i] {
@@ -311,6 +312,16 @@ func (s *Service) tryGroup(ctx context.Context, jobs []*eventJob, sent func()) (
 		return nil
 	})
 	return queued, err
+}
+
+// startsCall reports whether an event of kind usually comes first for its
+// call, so that its call row is likely still to be created.
+func startsCall(kind centrex.EventKind) bool {
+	switch kind {
+	case centrex.EventCallOriginating, centrex.EventCallOriginated, centrex.EventCallCollecting, centrex.EventCallReceived:
+		return true
+	}
+	return false
 }
 
 // asJobError maps a *store.GroupError to the job it was for: tagJob maps

@@ -13,12 +13,13 @@ import (
 
 // EventTx is one transaction shared by a group of Centrex events, of any
 // companies (group commit): the call use case reads the companies' cache
-// versions and marks the events processed (Start), locks every call the
-// group touches (LockCalls), and queues the calls' new states and
-// notifications (QueueSave, QueueEnqueue), sent in one pipeline with at
-// most one NOTIFY (Flush). Each step is one round trip whatever the size
-// of the group. Rows are locked in one order (company, then key), so that
-// two groups on two instances do not deadlock on each other.
+// versions, marks the events processed and locks every call the group
+// touches, creating the new ones (StartGroup; Start and LockCalls do a
+// part of it), and queues the calls' new states and notifications
+// (QueueSave, QueueEnqueueCall), sent in one pipeline with at most one
+// NOTIFY (Flush). Each step is one round trip whatever the size of the
+// group. Rows are locked in one order (company, then key), so that two
+// groups on two instances do not deadlock on each other.
 //
 // A failed statement of a pipeline is a *GroupError naming the item it
 // was for, so the caller can leave that event out and run the others
@@ -70,68 +71,142 @@ type EventMark struct {
 // was already recorded (a redelivery, or the same id earlier in marks). A
 // failed mark is a *GroupError with the mark's index.
 func (e *EventTx) Start(ctx context.Context, companies []int64, marks []EventMark) (versions map[int64]int64, fresh []bool, err error) {
-	var b pgx.Batch
-	b.Queue(`SELECT company_id, version FROM company_versions WHERE company_id = ANY($1)`, companies)
-	order := sortedIndexes(len(marks), func(i, j int) int {
-		return cmp.Or(cmp.Compare(marks[i].CompanyID, marks[j].CompanyID), cmp.Compare(marks[i].EventID, marks[j].EventID))
-	})
-	now := e.s.now()
-	for _, i := range order {
-		b.Queue(`INSERT INTO centrex_events (company_id, event_id, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-			marks[i].CompanyID, marks[i].EventID, now)
-	}
-	br := e.tx.SendBatch(ctx, &b)
-	defer br.Close()
-	versions = make(map[int64]int64, len(companies))
-	rows, err := br.Query()
-	if err == nil {
-		var id, v int64
-		_, err = pgx.ForEachRow(rows, []any{&id, &v}, func() error { versions[id] = v; return nil })
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("store: event group: versions: %w", err)
-	}
-	fresh = make([]bool, len(marks))
-	for _, i := range order {
-		tag, err := br.Exec()
-		if err != nil {
-			return nil, nil, &GroupError{Tag: i, Err: fmt.Errorf("mark event %s of company %d: %w", marks[i].EventID, marks[i].CompanyID, err)}
-		}
-		fresh[i] = tag.RowsAffected() == 1
-	}
-	return versions, fresh, br.Close()
+	r, err := e.StartGroup(ctx, GroupStart{Companies: companies, Marks: marks})
+	return r.Versions, r.Fresh, err
 }
 
 // CallRef names a seat's call half: the latest incarnation of XsiCallID.
-// ZohoUserID is written into a call created for it.
+// ZohoUserID is written into a call created for it. Create says that the
+// call is likely new (the event starts a call): StartGroup then tries to
+// create it in its one round trip rather than in a second one.
 type CallRef struct {
 	CompanyID  int64
 	SeatID     int64
 	XsiCallID  string
 	ZohoUserID string
+	Create     bool
 }
 
-// LockCalls returns, locked for update, the latest incarnation of each
-// call half (LockCall), creating those that are new. refs must be
-// distinct. It takes one round trip when every call exists, two when some
-// are new (a third when another transaction created one of those
-// meanwhile). A failure is a *GroupError with the ref's index.
-func (e *EventTx) LockCalls(ctx context.Context, refs []CallRef) ([]Call, error) {
-	order := sortedIndexes(len(refs), func(i, j int) int {
-		a, b := refs[i], refs[j]
+// GroupStart is what an event group reads, marks and locks first.
+type GroupStart struct {
+	Companies []int64     // whose versions to read
+	Marks     []EventMark // events to mark processed
+	Refs      []CallRef   // calls to lock, distinct
+	// MarkTags and RefTags name each mark and ref in a *GroupError (nil:
+	// its index).
+	MarkTags, RefTags []int
+}
+
+// GroupStarted is what StartGroup read: the companies' versions, whether
+// each mark is fresh (not recorded before, nor earlier in the marks), and
+// each ref's call, locked.
+type GroupStarted struct {
+	Versions map[int64]int64
+	Fresh    []bool
+	Calls    []Call
+}
+
+// StartGroup reads the companies' versions, marks the events processed and
+// locks the latest incarnation of each call (creating it first when the
+// ref says so, and when it is missing), in one round trip when every call
+// exists or was created as said, two when some were missing (three when
+// another transaction created one of those meanwhile). Marks are written
+// and calls locked in one order (company, then id), so that two groups on
+// two instances do not deadlock. A failure of a mark or a call is a
+// *GroupError with its tag.
+func (e *EventTx) StartGroup(ctx context.Context, in GroupStart) (GroupStarted, error) {
+	out := GroupStarted{Versions: map[int64]int64{}, Fresh: make([]bool, len(in.Marks)), Calls: make([]Call, len(in.Refs))}
+	tag := func(tags []int, i int) int {
+		if tags == nil {
+			return i
+		}
+		return tags[i]
+	}
+	markFail := func(i int, err error) error {
+		m := in.Marks[i]
+		return &GroupError{Tag: tag(in.MarkTags, i), Err: fmt.Errorf("mark event %s of company %d: %w", m.EventID, m.CompanyID, err)}
+	}
+	refFail := func(i int, err error) error {
+		r := in.Refs[i]
+		return &GroupError{Tag: tag(in.RefTags, i), Err: fmt.Errorf("lock call %s of seat %d of company %d: %w", r.XsiCallID, r.SeatID, r.CompanyID, err)}
+	}
+	marks := sortedIndexes(len(in.Marks), func(i, j int) int {
+		a, b := in.Marks[i], in.Marks[j]
+		return cmp.Or(cmp.Compare(a.CompanyID, b.CompanyID), cmp.Compare(a.EventID, b.EventID))
+	})
+	refs := sortedIndexes(len(in.Refs), func(i, j int) int {
+		a, b := in.Refs[i], in.Refs[j]
 		return cmp.Or(cmp.Compare(a.CompanyID, b.CompanyID), cmp.Compare(a.SeatID, b.SeatID), cmp.Compare(a.XsiCallID, b.XsiCallID))
 	})
-	out := make([]Call, len(refs))
-	fail := func(i int, err error) ([]Call, error) {
-		r := refs[i]
-		return nil, &GroupError{Tag: i, Err: fmt.Errorf("lock call %s of seat %d of company %d: %w", r.XsiCallID, r.SeatID, r.CompanyID, err)}
+	now := e.s.now()
+	var b pgx.Batch
+	if len(in.Companies) > 0 {
+		b.Queue(`SELECT company_id, version FROM company_versions WHERE company_id = ANY($1)`, in.Companies)
+	}
+	for _, i := range marks {
+		b.Queue(`INSERT INTO centrex_events (company_id, event_id, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+			in.Marks[i].CompanyID, in.Marks[i].EventID, now)
+	}
+	for _, i := range refs {
+		r := in.Refs[i]
+		if r.Create {
+			b.Queue(createCallSQL, r.CompanyID, r.SeatID, r.XsiCallID, r.ZohoUserID, now)
+		}
+		b.Queue(lockCallSQL, r.CompanyID, r.SeatID, r.XsiCallID)
+	}
+	if b.Len() == 0 {
+		return out, nil
+	}
+	br := e.tx.SendBatch(ctx, &b)
+	defer br.Close()
+	if len(in.Companies) > 0 {
+		rows, err := br.Query()
+		if err == nil {
+			var id, v int64
+			_, err = pgx.ForEachRow(rows, []any{&id, &v}, func() error { out.Versions[id] = v; return nil })
+		}
+		if err != nil {
+			return out, fmt.Errorf("store: event group: versions: %w", err)
+		}
+	}
+	for _, i := range marks {
+		t, err := br.Exec()
+		if err != nil {
+			return out, markFail(i, err)
+		}
+		out.Fresh[i] = t.RowsAffected() == 1
+	}
+	var missing []int
+	for _, i := range refs {
+		if in.Refs[i].Create {
+			if _, err := br.Exec(); err != nil {
+				return out, refFail(i, err)
+			}
+		}
+		rows, err := br.Query()
+		if err == nil {
+			out.Calls[i], err = pgx.CollectExactlyOneRow(rows, scanCall)
+		}
+		if errors.Is(err, pgx.ErrNoRows) {
+			missing = append(missing, i)
+			continue
+		}
+		if err != nil {
+			return out, refFail(i, err)
+		}
+	}
+	if err := br.Close(); err != nil {
+		return out, fmt.Errorf("store: event group: start: %w", err)
+	}
+	if len(missing) == 0 {
+		return out, nil
 	}
 	// run sends one statement per ref of idx and keeps the row each
 	// returns; it returns the refs that got none.
 	run := func(idx []int, queue func(b *pgx.Batch, r CallRef)) ([]int, error) {
 		var b pgx.Batch
 		for _, i := range idx {
-			queue(&b, refs[i])
+			queue(&b, in.Refs[i])
 		}
 		br := e.tx.SendBatch(ctx, &b)
 		defer br.Close()
@@ -139,40 +214,44 @@ func (e *EventTx) LockCalls(ctx context.Context, refs []CallRef) ([]Call, error)
 		for _, i := range idx {
 			rows, err := br.Query()
 			if err == nil {
-				out[i], err = pgx.CollectExactlyOneRow(rows, scanCall)
+				out.Calls[i], err = pgx.CollectExactlyOneRow(rows, scanCall)
 			}
 			if errors.Is(err, pgx.ErrNoRows) {
 				missing = append(missing, i)
 				continue
 			}
 			if err != nil {
-				_, ferr := fail(i, err)
-				return nil, ferr
+				return nil, refFail(i, err)
 			}
 		}
 		return missing, br.Close()
 	}
-	lock := func(b *pgx.Batch, r CallRef) { b.Queue(lockCallSQL, r.CompanyID, r.SeatID, r.XsiCallID) }
-	now := e.s.now()
-	missing, err := run(order, lock)
-	if err == nil && len(missing) > 0 {
-		missing, err = run(missing, func(b *pgx.Batch, r CallRef) {
-			b.Queue(`INSERT INTO calls (company_id, seat_id, xsi_call_id, zoho_user_id, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $5)
-				ON CONFLICT (company_id, seat_id, xsi_call_id, incarnation) DO NOTHING RETURNING `+callColumns,
-				r.CompanyID, r.SeatID, r.XsiCallID, r.ZohoUserID, now)
-		})
-	}
+	missing, err := run(missing, func(b *pgx.Batch, r CallRef) {
+		b.Queue(`INSERT INTO calls (company_id, seat_id, xsi_call_id, zoho_user_id, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $5)
+			ON CONFLICT (company_id, seat_id, xsi_call_id, incarnation) DO NOTHING RETURNING `+callColumns,
+			r.CompanyID, r.SeatID, r.XsiCallID, r.ZohoUserID, now)
+	})
 	if err == nil && len(missing) > 0 {
 		// Created by another transaction since the first read: lock it.
-		if missing, err = run(missing, lock); err == nil && len(missing) > 0 {
-			return fail(missing[0], ErrNotFound)
+		missing, err = run(missing, func(b *pgx.Batch, r CallRef) { b.Queue(lockCallSQL, r.CompanyID, r.SeatID, r.XsiCallID) })
+		if err == nil && len(missing) > 0 {
+			err = refFail(missing[0], ErrNotFound)
 		}
 	}
+	return out, err
+}
+
+// LockCalls returns, locked for update, the latest incarnation of each
+// call half (LockCall), creating those that are new (StartGroup without
+// versions or marks). refs must be distinct. A failure is a *GroupError
+// with the ref's index.
+func (e *EventTx) LockCalls(ctx context.Context, refs []CallRef) ([]Call, error) {
+	r, err := e.StartGroup(ctx, GroupStart{Refs: refs})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return r.Calls, nil
 }
 
 // CallTx is the company's CallTx inside the group's transaction, for the

@@ -91,6 +91,67 @@ func TestEventGroupNamesTheFailingItem(t *testing.T) {
 	}
 }
 
+// TestStartGroupMarksAndLocks: StartGroup reads versions, marks events
+// and returns every call: one that exists, locked; one created because its
+// ref says the event starts it; one created after it was found missing. A
+// call it cannot create is a *store.GroupError with the ref's tag, whether
+// its creation was asked for or found needed.
+func TestStartGroupMarksAndLocks(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testdb.Open(t)
+	co := newCompany(t, s, "Fermax")
+	mustSync(t, s, co, seat("910000001"))
+	sid := seatID(t, s, co, "910000001@conecta.orange.es")
+	old := enqueueCall(t, s, co, sid, "c-old")
+	err := s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
+		r, err := tx.StartGroup(ctx, store.GroupStart{
+			Companies: []int64{co},
+			Marks:     []store.EventMark{{co, "e1"}, {co, "e1"}},
+			Refs: []store.CallRef{
+				{CompanyID: co, SeatID: sid, XsiCallID: "c-old", Create: true},
+				{CompanyID: co, SeatID: sid, XsiCallID: "c-new", ZohoUserID: "zu", Create: true},
+				{CompanyID: co, SeatID: sid, XsiCallID: "c-missing", ZohoUserID: "zu"},
+			},
+		})
+		if err != nil {
+			return err
+		}
+		if v, err := s.CompanyVersion(ctx, co); err != nil || r.Versions[co] != v || !r.Fresh[0] || r.Fresh[1] {
+			t.Errorf("versions %v (the company's is %d, %v), fresh %v", r.Versions, v, err, r.Fresh)
+		}
+		if r.Calls[0].ID != old.ID || r.Calls[1].ID == 0 || r.Calls[2].ID == 0 || r.Calls[1].XsiCallID != "c-new" ||
+			r.Calls[2].XsiCallID != "c-missing" || r.Calls[1].ZohoUserID != "zu" || r.Calls[1].OutboxSeq != 0 {
+			t.Errorf("calls %+v", r.Calls)
+		}
+		// The call that existed is locked: another transaction cannot take
+		// it (the new ones are this transaction's own).
+		if _, err := s.Pool().Exec(ctx, `SELECT 1 FROM calls WHERE id = $1 FOR UPDATE NOWAIT`, old.ID); err == nil {
+			t.Error("the existing call is not locked")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, create := range []bool{true, false} {
+		err := s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
+			_, err := tx.StartGroup(ctx, store.GroupStart{
+				Refs: []store.CallRef{
+					{CompanyID: co, SeatID: sid, XsiCallID: "c-old"},
+					{CompanyID: co, SeatID: sid + 1000, XsiCallID: "c-nowhere", Create: create}, // no such seat
+				},
+				RefTags: []int{41, 42},
+			})
+			return err
+		})
+		var ge *store.GroupError
+		if !errors.As(err, &ge) || ge.Tag != 42 {
+			t.Errorf("a call of no seat (create %t): %v, want a GroupError of tag 42", create, err)
+		}
+	}
+}
+
 // TestCompanyVersionMovesWithWhatIsCached: the changes a cache of links,
 // tokens and Centrex credentials depends on bump the company's version;
 // others do not.
