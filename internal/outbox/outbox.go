@@ -41,6 +41,12 @@
 // (Options.Poll) covers lost notifications and rows that fall due after a
 // backoff.
 //
+// Vacuum: a busy queue deletes its rows as they are delivered, and their
+// dead entries at the start of the due index slow every claim until a
+// vacuum removes them; autovacuum looks at a table at most once a minute.
+// Each instance vacuums the queue (VACUUM SKIP_LOCKED: one at a time) once
+// it has recorded VacuumAfter outcomes since its last vacuum.
+//
 // Every attempt's result (delivered, retry, parked) is counted in
 // Options.Metrics; the queue's size and age are the database gauges of
 // internal/metrics, the same on every instance.
@@ -52,6 +58,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/conecta-zoho/gateway/internal/backoff"
@@ -126,6 +133,12 @@ type Options struct {
 	Now func() time.Time
 	// Metrics counts every delivery attempt's result; nil counts nothing.
 	Metrics *metrics.Metrics
+	// VacuumAfter is how many rows this instance records the outcome of
+	// between two vacuums of the queue (store.VacuumOutbox), looked at
+	// every VacuumEvery [1000, 1s]: a busy queue is vacuumed every second
+	// or so, an idle one never.
+	VacuumAfter int
+	VacuumEvery time.Duration
 }
 
 // DefaultAttemptTimeout is how long one delivery waits for Zoho by default:
@@ -163,6 +176,10 @@ func New(o Options) *Worker {
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 10
 	}
+	if o.VacuumAfter <= 0 {
+		o.VacuumAfter = 1000
+	}
+	def(&o.VacuumEvery, time.Second)
 	def(&o.Poll, time.Second)
 	def(&o.BaseBackoff, time.Second)
 	def(&o.MaxBackoff, 5*time.Minute)
@@ -221,6 +238,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	var helpers sync.WaitGroup
 	helpers.Go(func() { p.record(stop) })
 	helpers.Go(func() { p.renew(stop) })
+	helpers.Go(func() { p.vacuum(stop) })
 	p.dispatch(ctx)
 	close(stop)
 	helpers.Wait()
@@ -244,6 +262,7 @@ type pool struct {
 
 	results  chan store.OutboxResult // outcomes waiting to be recorded
 	recorded chan struct{}           // a batch of outcomes was recorded (capacity 1)
+	finished atomic.Int64            // outcomes recorded since the last vacuum
 }
 
 // size is how many rows are in flight.
@@ -374,6 +393,9 @@ func (p *pool) record(stop <-chan struct{}) {
 		for _, id := range lost {
 			w.log.Warn("outbox: lease lost before the outcome was recorded", "outbox_id", id)
 		}
+		if err == nil {
+			p.finished.Add(int64(len(batch)))
+		}
 		p.mu.Lock()
 		for _, r := range batch {
 			delete(p.recording, r.ID)
@@ -405,6 +427,31 @@ func (p *pool) renew(stop <-chan struct{}) {
 		}
 		if _, err := w.o.Store.ExtendOutboxLeases(context.Background(), w.owner, ids, w.o.LeaseTTL); err != nil {
 			w.log.Warn("outbox: renewing leases failed", "error", err)
+		}
+	}
+}
+
+// vacuum vacuums the queue every VacuumEvery when VacuumAfter outcomes
+// were recorded since the last time, until stop is closed: the delivered
+// rows leave the queue by DELETE, and their dead index entries would
+// otherwise slow every claim until autovacuum comes by. A failure is
+// logged and tried again at the next tick.
+func (p *pool) vacuum(stop <-chan struct{}) {
+	w := p.w
+	t := time.NewTicker(w.o.VacuumEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		if p.finished.Load() < int64(w.o.VacuumAfter) {
+			continue
+		}
+		p.finished.Store(0)
+		if err := w.o.Store.VacuumOutbox(context.Background()); err != nil {
+			w.log.Warn("outbox: vacuuming the queue failed", "error", err)
 		}
 	}
 }

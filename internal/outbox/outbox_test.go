@@ -398,6 +398,29 @@ func (h *holdRetryAnswer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, d pgx.
 
 type holdKey struct{}
 
+// TestBusyQueueIsVacuumed: once a worker has recorded VacuumAfter
+// outcomes, it vacuums the queue (the delivered rows' dead index entries
+// would slow every claim until autovacuum came by).
+func TestBusyQueueIsVacuumed(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	vacuums := func() int64 {
+		var n int64
+		if err := f.st.Pool().QueryRow(context.Background(),
+			`SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'outbox'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := vacuums()
+	for i := range 10 {
+		f.enqueue(t, fmt.Sprintf("call%02d", i), "ringing")
+	}
+	run(t, f.worker(t, outbox.Options{Poll: 5 * time.Millisecond, VacuumAfter: 10, VacuumEvery: 5 * time.Millisecond}))
+	eventually(t, "every row delivered", func() bool { return len(f.zoho.received()) == 10 && f.settled(t) })
+	eventually(t, "the queue vacuumed", func() bool { return vacuums() > before })
+}
+
 // TestBackoffFromTheWorkersClock: a failed attempt's next try is set from
 // the worker's clock, BaseBackoff with jitter later.
 func TestBackoffFromTheWorkersClock(t *testing.T) {

@@ -254,6 +254,19 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, limit int, ttl ti
 	return nil, fmt.Errorf("store: claim outbox: %w", err)
 }
 
+// VacuumOutbox vacuums the queue, unless another session is vacuuming it
+// (SKIP_LOCKED): the rows a busy queue deletes as they are delivered leave
+// dead entries at the start of its due index, which every claim walks
+// until a vacuum removes them, and autovacuum looks at a table at most once
+// a minute (autovacuum_naptime), by when a busy queue has deleted tens of
+// thousands of rows.
+func (s *Store) VacuumOutbox(ctx context.Context) error {
+	if _, err := s.pool.Exec(ctx, `VACUUM (SKIP_LOCKED) outbox`); err != nil {
+		return fmt.Errorf("store: vacuum outbox: %w", err)
+	}
+	return nil
+}
+
 // ExtendOutboxLeases extends owner's leases on the rows ids (those still
 // pending and leased to owner) until ttl from now: a delivery that waits for
 // a slow Zoho keeps its rows, while the rows of an instance that died are
