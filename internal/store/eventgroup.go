@@ -267,38 +267,6 @@ func (e *EventTx) QueueSave(call Call, tag int) {
 	e.tags = append(e.tags, tag)
 }
 
-// enqueueSQL appends items to a call's outbox after its latest sequence
-// number (lastSeqSQL), as CallTx.Enqueue does: $1 company, $2 call row (NULL for
-// none), $3 call key, $4 kinds, $5 payloads, $6 now. Queued one after the
-// other in a pipeline, each sees the rows of the one before.
-var enqueueSQL = `INSERT INTO outbox (company_id, call_id, call_key, seq, kind, payload, next_attempt_at, created_at)
-	SELECT $1, $2, $3, m.seq + t.ord, t.kind, t.payload, $6, $6
-	FROM (SELECT ` + lastSeqSQL("$1", "$3", "$2::bigint") + ` AS seq) m,
-		unnest($4::text[], $5::jsonb[]) WITH ORDINALITY AS t (kind, payload, ord)`
-
-// QueueEnqueue queues items for the outbox of the company's call named
-// callKey (CallTx.Enqueue, without its NOTIFY: Flush sends one for the
-// group); callID 0 is none. Run it while holding the call's lock.
-func (e *EventTx) QueueEnqueue(companyID, callID int64, callKey string, items []OutboxItem, tag int) {
-	if len(items) == 0 {
-		return
-	}
-	kinds := make([]string, len(items))
-	payloads := make([]string, len(items))
-	for i, it := range items {
-		kinds[i], payloads[i] = it.Kind, string(it.Payload)
-	}
-	var callRef *int64
-	if callID != 0 {
-		callRef = &callID
-	}
-	e.batch.Queue(enqueueSQL, companyID, callRef, callKey, kinds, payloads, e.s.now())
-	e.tags = append(e.tags, tag)
-	if e.notify == 0 {
-		e.notify = companyID
-	}
-}
-
 // QueueEnqueueCall queues items for the outbox of a locked call of the
 // group (CallTx.EnqueueCall, without its NOTIFY: Flush sends one for the
 // group), counting them on call; queue its save (QueueSave) after.

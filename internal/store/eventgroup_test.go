@@ -34,8 +34,8 @@ func TestEventGroupUpdatesCallsInPlace(t *testing.T) {
 		}
 		for _, phase := range []string{"answered", "held", "answered"} { // the call in progress
 			call.State = json.RawMessage(`{"phase":"` + phase + `"}`)
+			tx.QueueEnqueueCall(&call, []store.OutboxItem{item(phase)}, 0)
 			tx.QueueSave(call, 0)
-			tx.QueueEnqueue(co, call.ID, call.ZohoCallID, []store.OutboxItem{item(phase)}, 0)
 		}
 		if err := tx.Flush(ctx); err != nil {
 			return err
@@ -77,8 +77,9 @@ func TestEventGroupNamesTheFailingItem(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		tx.QueueEnqueue(co, locked[0].ID, "k1", []store.OutboxItem{item("ok")}, 7)
-		tx.QueueEnqueue(co, locked[0].ID, "k1", []store.OutboxItem{{Kind: "bogus", Payload: json.RawMessage(`{}`)}}, 8)
+		locked[0].ZohoCallID = "k1"
+		tx.QueueEnqueueCall(&locked[0], []store.OutboxItem{item("ok")}, 7)
+		tx.QueueEnqueueCall(&locked[0], []store.OutboxItem{{Kind: "bogus", Payload: json.RawMessage(`{}`)}}, 8)
 		return tx.Flush(ctx)
 	})
 	var ge *store.GroupError

@@ -146,6 +146,15 @@ func (c CallTx) Enqueue(ctx context.Context, callID int64, callKey string, items
 	return nil
 }
 
+// enqueueSQL appends items to a call's outbox after its latest sequence
+// number (lastSeqSQL), as CallTx.Enqueue does: $1 company, $2 call row (NULL for
+// none), $3 call key, $4 kinds, $5 payloads, $6 now. Queued one after the
+// other in a pipeline, each sees the rows of the one before.
+var enqueueSQL = `INSERT INTO outbox (company_id, call_id, call_key, seq, kind, payload, next_attempt_at, created_at)
+	SELECT $1, $2, $3, m.seq + t.ord, t.kind, t.payload, $6, $6
+	FROM (SELECT ` + lastSeqSQL("$1", "$3", "$2::bigint") + ` AS seq) m,
+		unnest($4::text[], $5::jsonb[]) WITH ORDINALITY AS t (kind, payload, ord)`
+
 // enqueueCallSQL appends items to the outbox of a call that keeps its
 // count of notifications ($7, Call.OutboxSeq): $1 company, $2 call row,
 // $3 call key, $4 kinds, $5 payloads, $6 now. The pending rows of the key

@@ -105,7 +105,12 @@ func TestFinishOutboxesMovesDeliveredRowsToHistory(t *testing.T) {
 	}
 	// An event group continues the sequence the same way.
 	if err := s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
-		tx.QueueEnqueue(co, a.ID, "za", []store.OutboxItem{item("late")}, 0)
+		locked, err := tx.LockCalls(ctx, []store.CallRef{{CompanyID: co, SeatID: s1, XsiCallID: "a"}})
+		if err != nil {
+			return err
+		}
+		tx.QueueEnqueueCall(&locked[0], []store.OutboxItem{item("late")}, 0)
+		tx.QueueSave(locked[0], 0)
 		return tx.Flush(ctx)
 	}); err != nil {
 		t.Fatal(err)
@@ -113,14 +118,13 @@ func TestFinishOutboxesMovesDeliveredRowsToHistory(t *testing.T) {
 	if n := count(t, s, `SELECT count(*) FROM outbox WHERE company_id = $1 AND call_key = 'za' AND seq = 3`, co); n != 1 {
 		t.Errorf("the event group's row for the call is not seq 3")
 	}
-	if err := s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
-		tx.QueueEnqueue(co, 0, "zb", []store.OutboxItem{item("late")}, 0) // no call row: all of history is read
-		return tx.Flush(ctx)
+	if err := s.InCallTx(ctx, co, func(ctx context.Context, tx store.CallTx) error {
+		return tx.Enqueue(ctx, 0, "zb", []store.OutboxItem{item("late")}) // no call row: all of history is read
 	}); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(t, s, `SELECT count(*) FROM outbox WHERE company_id = $1 AND call_key = 'zb' AND seq = 2`, co); n != 1 {
-		t.Errorf("the event group's row for a key without a call row does not follow its history")
+		t.Errorf("the row for a key without a call row does not follow its history")
 	}
 }
 
