@@ -45,7 +45,7 @@
 // dead entries at the start of the due index slow every claim until a
 // vacuum removes them; autovacuum looks at a table at most once a minute.
 // Each instance vacuums the queue (VACUUM SKIP_LOCKED: one at a time) once
-// it has recorded VacuumAfter outcomes since its last vacuum.
+// it has recorded VacuumAfter deliveries since its last vacuum.
 //
 // Every attempt's result (delivered, retry, parked) is counted in
 // Options.Metrics; the queue's size and age are the database gauges of
@@ -57,6 +57,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -133,10 +134,10 @@ type Options struct {
 	Now func() time.Time
 	// Metrics counts every delivery attempt's result; nil counts nothing.
 	Metrics *metrics.Metrics
-	// VacuumAfter is how many rows this instance records the outcome of
+	// VacuumAfter is how many rows this instance records delivered
 	// between two vacuums of the queue (store.VacuumOutbox), looked at
 	// every VacuumEvery [1000, 1s]: a busy queue is vacuumed every second
-	// or so, an idle one never.
+	// or so, an idle one (or one whose deliveries all fail) never.
 	VacuumAfter int
 	VacuumEvery time.Duration
 }
@@ -260,9 +261,9 @@ type pool struct {
 	sending   map[int64]bool // claimed, its delivery under way
 	recording map[int64]bool // delivered or failed, its outcome being written
 
-	results  chan store.OutboxResult // outcomes waiting to be recorded
-	recorded chan struct{}           // a batch of outcomes was recorded (capacity 1)
-	finished atomic.Int64            // outcomes recorded since the last vacuum
+	results   chan store.OutboxResult // outcomes waiting to be recorded
+	recorded  chan struct{}           // a batch of outcomes was recorded (capacity 1)
+	delivered atomic.Int64            // rows recorded delivered (deleted) since the last vacuum
 }
 
 // size is how many rows are in flight.
@@ -394,7 +395,13 @@ func (p *pool) record(stop <-chan struct{}) {
 			w.log.Warn("outbox: lease lost before the outcome was recorded", "outbox_id", id)
 		}
 		if err == nil {
-			p.finished.Add(int64(len(batch)))
+			n := 0
+			for _, r := range batch {
+				if r.Delivered && !slices.Contains(lost, r.ID) {
+					n++
+				}
+			}
+			p.delivered.Add(int64(n))
 		}
 		p.mu.Lock()
 		for _, r := range batch {
@@ -431,11 +438,13 @@ func (p *pool) renew(stop <-chan struct{}) {
 	}
 }
 
-// vacuum vacuums the queue every VacuumEvery when VacuumAfter outcomes
-// were recorded since the last time, until stop is closed: the delivered
-// rows leave the queue by DELETE, and their dead index entries would
-// otherwise slow every claim until autovacuum comes by. A failure is
-// logged and tried again at the next tick.
+// vacuum vacuums the queue every VacuumEvery when VacuumAfter rows were
+// recorded delivered since the last time, until stop is closed: the
+// delivered rows leave the queue by DELETE, and their dead index entries
+// would otherwise slow every claim until autovacuum comes by. Failed
+// attempts are not counted: while Zoho is down the queue, however long,
+// is not vacuumed every second for nothing. A failure is logged and tried
+// again at the next tick.
 func (p *pool) vacuum(stop <-chan struct{}) {
 	w := p.w
 	t := time.NewTicker(w.o.VacuumEvery)
@@ -446,10 +455,10 @@ func (p *pool) vacuum(stop <-chan struct{}) {
 			return
 		case <-t.C:
 		}
-		if p.finished.Load() < int64(w.o.VacuumAfter) {
+		if p.delivered.Load() < int64(w.o.VacuumAfter) {
 			continue
 		}
-		p.finished.Store(0)
+		p.delivered.Store(0)
 		if err := w.o.Store.VacuumOutbox(context.Background()); err != nil {
 			w.log.Warn("outbox: vacuuming the queue failed", "error", err)
 		}

@@ -421,6 +421,34 @@ func TestBusyQueueIsVacuumed(t *testing.T) {
 	eventually(t, "the queue vacuumed", func() bool { return vacuums() > before })
 }
 
+// TestFailingQueueIsNotVacuumed: failed attempts do not count towards a
+// vacuum (while Zoho is down the queue, however long, is left alone).
+func TestFailingQueueIsNotVacuumed(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.zoho.answer = func(zoho.CallNotify) error { return &zoho.Error{Op: "callnotify", Status: 503} }
+	var before int64
+	must := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(f.st.Pool().QueryRow(context.Background(),
+		`SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'outbox'`).Scan(&before))
+	f.enqueue(t, "call01", "ringing")
+	run(t, f.worker(t, outbox.Options{Poll: time.Millisecond, MaxAttempts: 1000, BaseBackoff: time.Nanosecond,
+		MaxBackoff: time.Nanosecond, VacuumAfter: 1, VacuumEvery: time.Millisecond}))
+	// Many attempts, each recorded, with a vacuum looked at every
+	// millisecond meanwhile.
+	eventually(t, "50 failed attempts", func() bool { return f.rows(t)[0].Attempts >= 50 })
+	var after int64
+	must(f.st.Pool().QueryRow(context.Background(),
+		`SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'outbox'`).Scan(&after))
+	if after != before {
+		t.Fatalf("the queue was vacuumed %d times while every delivery failed", after-before)
+	}
+}
+
 // TestBackoffFromTheWorkersClock: a failed attempt's next try is set from
 // the worker's clock, BaseBackoff with jitter later.
 func TestBackoffFromTheWorkersClock(t *testing.T) {
