@@ -176,6 +176,21 @@ func (e *EventTx) StartGroup(ctx context.Context, in GroupStart) (GroupStarted, 
 		}
 		out.Fresh[i] = t.RowsAffected() == 1
 	}
+	// readCall reads ref i's call from br; found is false when it got no
+	// row.
+	readCall := func(br pgx.BatchResults, i int) (found bool, err error) {
+		rows, err := br.Query()
+		if err == nil {
+			out.Calls[i], err = pgx.CollectExactlyOneRow(rows, scanCall)
+		}
+		if errors.Is(err, pgx.ErrNoRows) {
+			return false, nil
+		}
+		if err != nil {
+			return false, refFail(i, err)
+		}
+		return true, nil
+	}
 	var missing []int
 	for _, i := range refs {
 		if in.Refs[i].Create {
@@ -183,16 +198,12 @@ func (e *EventTx) StartGroup(ctx context.Context, in GroupStart) (GroupStarted, 
 				return out, refFail(i, err)
 			}
 		}
-		rows, err := br.Query()
-		if err == nil {
-			out.Calls[i], err = pgx.CollectExactlyOneRow(rows, scanCall)
-		}
-		if errors.Is(err, pgx.ErrNoRows) {
-			missing = append(missing, i)
-			continue
-		}
+		found, err := readCall(br, i)
 		if err != nil {
-			return out, refFail(i, err)
+			return out, err
+		}
+		if !found {
+			missing = append(missing, i)
 		}
 	}
 	if err := br.Close(); err != nil {
@@ -212,16 +223,12 @@ func (e *EventTx) StartGroup(ctx context.Context, in GroupStart) (GroupStarted, 
 		defer br.Close()
 		var missing []int
 		for _, i := range idx {
-			rows, err := br.Query()
-			if err == nil {
-				out.Calls[i], err = pgx.CollectExactlyOneRow(rows, scanCall)
-			}
-			if errors.Is(err, pgx.ErrNoRows) {
-				missing = append(missing, i)
-				continue
-			}
+			found, err := readCall(br, i)
 			if err != nil {
-				return nil, refFail(i, err)
+				return nil, err
+			}
+			if !found {
+				missing = append(missing, i)
 			}
 		}
 		return missing, br.Close()
