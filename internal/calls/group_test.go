@@ -213,6 +213,16 @@ func TestConcurrentEventsOnSeveralInstances(t *testing.T) {
 	}
 }
 
+// execSQL runs each statement on st (a trigger or function a test adds).
+func execSQL(t *testing.T, st *store.Store, sqls ...string) {
+	t.Helper()
+	for _, sql := range sqls {
+		if _, err := st.Pool().Exec(context.Background(), sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // holdEvents locks centrex_events against inserts until the returned
 // function is called: a group that reaches its first statement waits.
 func holdEvents(t *testing.T, st *store.Store) (release func()) {
@@ -290,16 +300,12 @@ func TestNextGroupRunsWhileTheOneBeforeCommits(t *testing.T) {
 	ctx := context.Background()
 	c := newCluster(t, 1, 2)
 	st, svc := c.stores[0], c.instances[0]
-	for _, sql := range []string{
+	execSQL(t, st,
 		`CREATE FUNCTION hold_commit() RETURNS trigger LANGUAGE plpgsql AS $$
 		 BEGIN IF NEW.event_id = 'slow' THEN PERFORM pg_advisory_xact_lock(4242); END IF; RETURN NULL; END $$`,
 		`CREATE CONSTRAINT TRIGGER hold_commit AFTER INSERT ON centrex_events DEFERRABLE INITIALLY DEFERRED
 		 FOR EACH ROW EXECUTE FUNCTION hold_commit()`,
-	} {
-		if _, err := st.Pool().Exec(ctx, sql); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	holder, err := st.Pool().Acquire(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -378,16 +384,12 @@ func TestGroupFailsWholeWhenItsCommitFails(t *testing.T) {
 	st, svc := c.stores[0], c.instances[0]
 	// A deferred constraint trigger fails the commit of any transaction
 	// that marked the event "boom".
-	for _, sql := range []string{
+	execSQL(t, st,
 		`CREATE FUNCTION fail_boom() RETURNS trigger LANGUAGE plpgsql AS $$
 		 BEGIN IF NEW.event_id = 'boom' THEN RAISE EXCEPTION 'commit refused'; END IF; RETURN NULL; END $$`,
 		`CREATE CONSTRAINT TRIGGER fail_boom AFTER INSERT ON centrex_events DEFERRABLE INITIALLY DEFERRED
 		 FOR EACH ROW EXECUTE FUNCTION fail_boom()`,
-	} {
-		if _, err := st.Pool().Exec(ctx, sql); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	var evs []centrex.Event
 	for i, seat := range c.seats {
 		evs = append(evs, callEvent(seat, fmt.Sprintf("ev-%d", i), fmt.Sprintf("callhalf-%d", i), centrex.EventCallReceived))
@@ -418,16 +420,12 @@ func TestGroupLeavesOutTheEventThatFails(t *testing.T) {
 	ctx := context.Background()
 	c := newCluster(t, 1, 3)
 	st, svc := c.stores[0], c.instances[0]
-	for _, sql := range []string{
+	execSQL(t, st,
 		`CREATE FUNCTION fail_bad() RETURNS trigger LANGUAGE plpgsql AS $$
 		 BEGIN IF EXISTS (SELECT 1 FROM calls WHERE id = NEW.call_id AND xsi_call_id = 'callhalf-bad') THEN
 		   RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$`,
 		`CREATE TRIGGER fail_bad BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION fail_bad()`,
-	} {
-		if _, err := st.Pool().Exec(ctx, sql); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	var evs []centrex.Event
 	for i, seat := range c.seats {
 		evs = append(evs, callEvent(seat, fmt.Sprintf("ev-%d", i), fmt.Sprintf("callhalf-%d", i), centrex.EventCallReceived))
