@@ -447,6 +447,15 @@ func (p *pool) renew(stop <-chan struct{}) {
 // again at the next tick.
 func (p *pool) vacuum(stop <-chan struct{}) {
 	w := p.w
+	ctx, cancel := context.WithCancel(context.Background()) // a vacuum under way does not hold back a stop
+	defer cancel()
+	go func() {
+		select {
+		case <-stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	t := time.NewTicker(w.o.VacuumEvery)
 	defer t.Stop()
 	for {
@@ -455,11 +464,12 @@ func (p *pool) vacuum(stop <-chan struct{}) {
 			return
 		case <-t.C:
 		}
-		if p.delivered.Load() < int64(w.o.VacuumAfter) {
+		n := p.delivered.Load()
+		if n < int64(w.o.VacuumAfter) {
 			continue
 		}
-		p.delivered.Store(0)
-		if err := w.o.Store.VacuumOutbox(context.Background()); err != nil {
+		p.delivered.Add(-n)
+		if err := w.o.Store.VacuumOutbox(ctx); err != nil && ctx.Err() == nil {
 			w.log.Warn("outbox: vacuuming the queue failed", "error", err)
 		}
 	}
