@@ -239,7 +239,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	var helpers sync.WaitGroup
 	helpers.Go(func() { p.record(stop) })
 	helpers.Go(func() { p.renew(stop) })
-	helpers.Go(func() { p.vacuum(stop) })
+	helpers.Go(func() { p.vacuum(ctx, stop) })
 	p.dispatch(ctx)
 	close(stop)
 	helpers.Wait()
@@ -420,20 +420,27 @@ func (p *pool) record(stop <-chan struct{}) {
 // and another instance send the row again.
 func (p *pool) renew(stop <-chan struct{}) {
 	w := p.w
-	t := time.NewTicker(w.o.LeaseTTL / 3)
+	every(stop, w.o.LeaseTTL/3, func() {
+		ids := p.list()
+		if len(ids) == 0 {
+			return
+		}
+		if _, err := w.o.Store.ExtendOutboxLeases(context.Background(), w.owner, ids, w.o.LeaseTTL); err != nil {
+			w.log.Warn("outbox: renewing leases failed", "error", err)
+		}
+	})
+}
+
+// every calls fn every d until stop is closed.
+func every(stop <-chan struct{}, d time.Duration, fn func()) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-stop:
 			return
 		case <-t.C:
-		}
-		ids := p.list()
-		if len(ids) == 0 {
-			continue
-		}
-		if _, err := w.o.Store.ExtendOutboxLeases(context.Background(), w.owner, ids, w.o.LeaseTTL); err != nil {
-			w.log.Warn("outbox: renewing leases failed", "error", err)
+			fn()
 		}
 	}
 }
@@ -444,35 +451,20 @@ func (p *pool) renew(stop <-chan struct{}) {
 // would otherwise slow every claim until autovacuum comes by. Failed
 // attempts are not counted: while Zoho is down the queue, however long,
 // is not vacuumed every second for nothing. A failure is logged and tried
-// again at the next tick.
-func (p *pool) vacuum(stop <-chan struct{}) {
+// again at the next tick. A vacuum under way ends with ctx (Run's), so that
+// it does not hold back a stop.
+func (p *pool) vacuum(ctx context.Context, stop <-chan struct{}) {
 	w := p.w
-	ctx, cancel := context.WithCancel(context.Background()) // a vacuum under way does not hold back a stop
-	defer cancel()
-	go func() {
-		select {
-		case <-stop:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	t := time.NewTicker(w.o.VacuumEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-		}
+	every(stop, w.o.VacuumEvery, func() {
 		n := p.delivered.Load()
 		if n < int64(w.o.VacuumAfter) {
-			continue
+			return
 		}
 		p.delivered.Add(-n)
 		if err := w.o.Store.VacuumOutbox(ctx); err != nil && ctx.Err() == nil {
 			w.log.Warn("outbox: vacuuming the queue failed", "error", err)
 		}
-	}
+	})
 }
 
 // deliver sends one row and decides what happens to it.
