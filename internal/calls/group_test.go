@@ -223,6 +223,18 @@ func execSQL(t *testing.T, st *store.Store, sqls ...string) {
 	}
 }
 
+// atCommitOf makes the commit of any transaction that marks the event
+// eventID run the PL/pgSQL statement do (a deferred constraint trigger
+// named name): a commit that waits or fails.
+func atCommitOf(t *testing.T, st *store.Store, eventID, name, do string) {
+	t.Helper()
+	execSQL(t, st,
+		`CREATE FUNCTION `+name+`() RETURNS trigger LANGUAGE plpgsql AS $$
+		 BEGIN IF NEW.event_id = '`+eventID+`' THEN `+do+`; END IF; RETURN NULL; END $$`,
+		`CREATE CONSTRAINT TRIGGER `+name+` AFTER INSERT ON centrex_events DEFERRABLE INITIALLY DEFERRED
+		 FOR EACH ROW EXECUTE FUNCTION `+name+`()`)
+}
+
 // holdEvents locks centrex_events against inserts until the returned
 // function is called: a group that reaches its first statement waits.
 func holdEvents(t *testing.T, st *store.Store) (release func()) {
@@ -300,12 +312,7 @@ func TestNextGroupRunsWhileTheOneBeforeCommits(t *testing.T) {
 	ctx := context.Background()
 	c := newCluster(t, 1, 2)
 	st, svc := c.stores[0], c.instances[0]
-	execSQL(t, st,
-		`CREATE FUNCTION hold_commit() RETURNS trigger LANGUAGE plpgsql AS $$
-		 BEGIN IF NEW.event_id = 'slow' THEN PERFORM pg_advisory_xact_lock(4242); END IF; RETURN NULL; END $$`,
-		`CREATE CONSTRAINT TRIGGER hold_commit AFTER INSERT ON centrex_events DEFERRABLE INITIALLY DEFERRED
-		 FOR EACH ROW EXECUTE FUNCTION hold_commit()`,
-	)
+	atCommitOf(t, st, "slow", "hold_commit", `PERFORM pg_advisory_xact_lock(4242)`)
 	holder, err := st.Pool().Acquire(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -384,12 +391,7 @@ func TestGroupFailsWholeWhenItsCommitFails(t *testing.T) {
 	st, svc := c.stores[0], c.instances[0]
 	// A deferred constraint trigger fails the commit of any transaction
 	// that marked the event "boom".
-	execSQL(t, st,
-		`CREATE FUNCTION fail_boom() RETURNS trigger LANGUAGE plpgsql AS $$
-		 BEGIN IF NEW.event_id = 'boom' THEN RAISE EXCEPTION 'commit refused'; END IF; RETURN NULL; END $$`,
-		`CREATE CONSTRAINT TRIGGER fail_boom AFTER INSERT ON centrex_events DEFERRABLE INITIALLY DEFERRED
-		 FOR EACH ROW EXECUTE FUNCTION fail_boom()`,
-	)
+	atCommitOf(t, st, "boom", "fail_boom", `RAISE EXCEPTION 'commit refused'`)
 	var evs []centrex.Event
 	for i, seat := range c.seats {
 		evs = append(evs, callEvent(seat, fmt.Sprintf("ev-%d", i), fmt.Sprintf("callhalf-%d", i), centrex.EventCallReceived))
