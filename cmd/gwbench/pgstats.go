@@ -151,15 +151,13 @@ type activity struct {
 	walWrite   int64
 	commits    int64
 	cpu        time.Duration
-	byQuery    map[string]int64   // calls per statement text, for the report
-	walByQuery map[string]int64   // WAL records per statement text
-	msByQuery  map[string]float64 // execution time per statement text
+	byQuery    map[string]stmtCounters // per statement text, for the report
 }
 
 // since is the activity from s0 to s.
 func (s snapshot) since(s0 snapshot) activity {
 	a := activity{elapsed: s.at.Sub(s0.at), walSync: s.walSync - s0.walSync, walWrite: s.walWrite - s0.walWrite,
-		commits: s.xactCommit - s0.xactCommit, cpu: s.cpu - s0.cpu, byQuery: map[string]int64{}, walByQuery: map[string]int64{}, msByQuery: map[string]float64{}}
+		commits: s.xactCommit - s0.xactCommit, cpu: s.cpu - s0.cpu, byQuery: map[string]stmtCounters{}}
 	for k, c := range s.stmts {
 		p := s0.stmts[k]
 		calls := c.calls - p.calls
@@ -177,9 +175,13 @@ func (s snapshot) since(s0 snapshot) activity {
 		a.blocks += c.blocks - p.blocks
 		a.walRecords += c.walRecords - p.walRecords
 		a.execMS += c.execMS - p.execMS
-		a.byQuery[c.query] += calls
-		a.walByQuery[c.query] += c.walRecords - p.walRecords
-		a.msByQuery[c.query] += c.execMS - p.execMS
+		q := a.byQuery[c.query]
+		q.query = c.query
+		q.calls += calls
+		q.blocks += c.blocks - p.blocks
+		q.walRecords += c.walRecords - p.walRecords
+		q.execMS += c.execMS - p.execMS
+		a.byQuery[c.query] = q
 	}
 	return a
 }

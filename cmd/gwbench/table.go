@@ -58,7 +58,7 @@ type tableRun struct {
 	loadedPG    activity      // over the 50-client phase
 	gatewayCPU  time.Duration // of the gateway process over the 50-client phase
 	cpuPerView  time.Duration // gateway + every PostgreSQL process, per view of that phase
-	byStatement map[string]int64
+	byStatement map[string]stmtCounters
 	steadyAfter time.Duration // after the warm-up, until a view cost one statement
 }
 
@@ -168,7 +168,7 @@ func benchTable(ctx context.Context, b *bench) error {
 	}
 	fmt.Printf("statements of a view at %d seats (calls over the %d views):\n", tableSmall.seats, small.views)
 	for _, q := range topStatements(small.byStatement, 12) {
-		fmt.Printf("  %6d  %s\n", small.byStatement[q], oneLine(q, 110))
+		fmt.Printf("  %6d  %s\n", small.byStatement[q].calls, oneLine(q, 110))
 	}
 	cpuRatio := float64(large.cpuPerView) / float64(small.cpuPerView)
 	fmt.Printf("CPU per view at %d seats ÷ at %d seats: %.2f\n", tableLarge.seats, tableSmall.seats, cpuRatio)
@@ -308,9 +308,9 @@ func tableOneByOne(ctx context.Context, r *tableRun, client *http.Client, obs *o
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // topStatements are the n statement texts called most.
-func topStatements(calls map[string]int64, n int) []string {
-	qs := slices.Collect(maps.Keys(calls))
-	slices.SortFunc(qs, func(a, b string) int { return int(calls[b] - calls[a]) })
+func topStatements(stmts map[string]stmtCounters, n int) []string {
+	qs := slices.Collect(maps.Keys(stmts))
+	slices.SortFunc(qs, func(a, b string) int { return int(stmts[b].calls - stmts[a].calls) })
 	return qs[:min(n, len(qs))]
 }
 
