@@ -96,3 +96,73 @@ func treeCPU(procDir string, root int) (time.Duration, error) {
 	}
 	return time.Duration(ticks) * clockTick, nil
 }
+
+// machineTimes is the machine's CPU time from procDir's stat (the "cpu"
+// line: every CPU's time, in clock ticks, by what it was spent on).
+type machineTimes struct {
+	busy, system, total time.Duration // system: kernel, interrupts included
+}
+
+// parseMachineStat reads the first line of /proc/stat: "cpu" then user,
+// nice, system, idle, iowait, irq, softirq, steal (later fields, guest
+// time, are already inside user and nice).
+func parseMachineStat(b []byte) (machineTimes, error) {
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	f := bytes.Fields(line)
+	if len(f) < 9 || string(f[0]) != "cpu" {
+		return machineTimes{}, fmt.Errorf("first line %q is not the cpu line with 8 fields", line)
+	}
+	var v [8]int64
+	for i := range v {
+		n, err := strconv.ParseInt(string(f[i+1]), 10, 64)
+		if err != nil {
+			return machineTimes{}, fmt.Errorf("cpu line field %d: %w", i+1, err)
+		}
+		v[i] = n
+	}
+	user, nice, system, idle, iowait, irq, softirq, steal := v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]
+	busy := user + nice + system + irq + softirq + steal
+	return machineTimes{
+		busy:   time.Duration(busy) * clockTick,
+		system: time.Duration(system+irq+softirq) * clockTick,
+		total:  time.Duration(busy+idle+iowait) * clockTick,
+	}, nil
+}
+
+// cpuReading is where the machine's CPU went, read at one moment: the
+// gateway process, this process (the simulators, load generators and
+// baselines) and the whole machine.
+type cpuReading struct {
+	gateway, self time.Duration
+	machineTimes
+}
+
+func takeCPU(gw *gatewayChild) (cpuReading, error) {
+	var r cpuReading
+	var err error
+	if r.gateway, err = gw.cpu(); err != nil {
+		return r, err
+	}
+	if r.self, err = processCPU(os.Getpid()); err != nil {
+		return r, err
+	}
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return r, err
+	}
+	r.machineTimes, err = parseMachineStat(b)
+	return r, err
+}
+
+// since is the CPU spent between r0 and r.
+func (r cpuReading) since(r0 cpuReading) cpuReading {
+	return cpuReading{
+		gateway: r.gateway - r0.gateway,
+		self:    r.self - r0.self,
+		machineTimes: machineTimes{
+			busy:   r.busy - r0.busy,
+			system: r.system - r0.system,
+			total:  r.total - r0.total,
+		},
+	}
+}

@@ -92,3 +92,20 @@ func TestProcessCPUOfSelf(t *testing.T) {
 		}
 	}
 }
+
+func TestParseMachineStat(t *testing.T) {
+	// user nice system idle iowait irq softirq steal guest guest_nice
+	got, err := parseMachineStat([]byte("cpu  100 2 30 500 7 1 4 3 9 0\ncpu0 50 1 15 250 3 0 2 1 4 0\nintr 1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := machineTimes{busy: 140 * clockTick, system: 35 * clockTick, total: 647 * clockTick}
+	if got != want {
+		t.Errorf("parseMachineStat = %+v, want %+v", got, want)
+	}
+	for _, bad := range []string{"", "cpu0 1 2 3 4 5 6 7 8", "cpu 1 2 3 4 5 6 7", "cpu 1 2 x 4 5 6 7 8"} {
+		if _, err := parseMachineStat([]byte(bad)); err == nil {
+			t.Errorf("parseMachineStat(%q) succeeded", bad)
+		}
+	}
+}

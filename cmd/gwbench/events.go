@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -80,10 +82,17 @@ func benchEvents(ctx context.Context, b *bench) error {
 		stop()
 		return err
 	}
+	c0, err := takeCPU(w.gw)
+	if err != nil {
+		stop()
+		return err
+	}
 	acks0, notes0, m0 := w.acks.Load(), w.notifies.Load(), time.Now()
 	time.Sleep(b.duration)
 	acks1, notes1, m1 := w.acks.Load(), w.notifies.Load(), time.Now()
+	c1, cerr := takeCPU(w.gw)
 	p1, err := obs.take(ctx)
+	err = errors.Join(err, cerr)
 	stop()
 	wg.Wait()
 	if err != nil {
@@ -118,6 +127,11 @@ func benchEvents(ctx context.Context, b *bench) error {
 	fmt.Printf("ratio events/insert: %.3f (callnotify/insert %.3f)\n", ratio, nps/rate)
 	fmt.Printf("per event accepted : %.2f WAL flushes (%.2f WAL writes), %.1f statements, %.2f commits, %.1f WAL records, %.2f ms of PostgreSQL CPU\n",
 		per(pg.walSync), per(pg.walWrite), per(pg.statements), per(pg.commits), per(pg.walRecords), ms(pg.cpu)/float64(max(events, 1)))
+	cpu := c1.since(c0)
+	fmt.Printf("CPU per event      : gateway %.2f ms, simulators and load %.2f ms, machine %.2f ms of %.2f ms (%d CPUs busy %.0f %%, %.0f %% of it in the kernel)\n",
+		ms(cpu.gateway)/float64(max(events, 1)), ms(cpu.self)/float64(max(events, 1)),
+		ms(cpu.busy)/float64(max(events, 1)), ms(cpu.total)/float64(max(events, 1)),
+		runtime.NumCPU(), 100*cpu.busy.Seconds()/max(cpu.total.Seconds(), 1e-9), 100*cpu.system.Seconds()/max(cpu.busy.Seconds(), 1e-9))
 	fmt.Printf("per row inserted   : %.2f WAL flushes (%.2f WAL writes)\n",
 		(before.walSyncPerRow+after.walSyncPerRow)/2, (before.walWritePerRow+after.walWritePerRow)/2)
 	fmt.Printf("statements per event accepted (calls, WAL records, ms executing, each ÷ events):\n")
