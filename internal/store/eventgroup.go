@@ -25,7 +25,7 @@ import (
 // was for, so the caller can leave that event out and run the others
 // again; the transaction is aborted either way.
 type EventTx struct {
-	tx     pgx.Tx
+	tx     pgx.Tx // nil until the first round trip, which begins it
 	s      *Store
 	batch  pgx.Batch
 	tags   []int
@@ -46,10 +46,28 @@ func (e *GroupError) Unwrap() error { return e.Err }
 
 // InEventTx runs fn in one transaction and commits it; fn's error rolls
 // everything back. A nil error means the group is durable (committed).
+// The transaction begins in the same round trip as its first statements
+// (StartGroup's), not in one of its own.
 func (s *Store) InEventTx(ctx context.Context, fn func(ctx context.Context, tx *EventTx) error) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return fn(ctx, &EventTx{tx: tx, s: s})
-	})
+	e := &EventTx{s: s}
+	err := func() (err error) {
+		defer func() {
+			if e.tx == nil {
+				return
+			}
+			// After a commit, the rollback does nothing (pgx.ErrTxClosed).
+			if rerr := e.tx.Rollback(ctx); rerr != nil && !errors.Is(rerr, pgx.ErrTxClosed) && err == nil {
+				err = rerr
+			}
+		}()
+		if err := fn(ctx, e); err != nil {
+			return err
+		}
+		if e.tx == nil {
+			return nil // nothing was sent
+		}
+		return e.tx.Commit(ctx)
+	}()
 	if err != nil {
 		var ge *GroupError
 		if errors.As(err, &ge) {
@@ -138,8 +156,11 @@ func (e *EventTx) StartGroup(ctx context.Context, in GroupStart) (GroupStarted, 
 		a, b := in.Refs[i], in.Refs[j]
 		return cmp.Or(cmp.Compare(a.CompanyID, b.CompanyID), cmp.Compare(a.SeatID, b.SeatID), cmp.Compare(a.XsiCallID, b.XsiCallID))
 	})
+	if len(in.Companies)+len(in.Marks)+len(in.Refs) == 0 {
+		return out, nil
+	}
 	now := e.s.now()
-	var b pgx.Batch
+	b := e.newBatch()
 	if len(in.Companies) > 0 {
 		b.Queue(`SELECT company_id, version FROM company_versions WHERE company_id = ANY($1)`, in.Companies)
 	}
@@ -154,10 +175,10 @@ func (e *EventTx) StartGroup(ctx context.Context, in GroupStart) (GroupStarted, 
 		}
 		b.Queue(lockCallSQL, r.CompanyID, r.SeatID, r.XsiCallID)
 	}
-	if b.Len() == 0 {
-		return out, nil
+	br, err := e.send(ctx, b)
+	if err != nil {
+		return out, err
 	}
-	br := e.tx.SendBatch(ctx, &b)
 	defer br.Close()
 	if len(in.Companies) > 0 {
 		rows, err := br.Query()
@@ -233,7 +254,7 @@ func (e *EventTx) StartGroup(ctx context.Context, in GroupStart) (GroupStarted, 
 		}
 		return missing, br.Close()
 	}
-	missing, err := run(missing, func(b *pgx.Batch, r CallRef) {
+	missing, err = run(missing, func(b *pgx.Batch, r CallRef) {
 		b.Queue(`INSERT INTO calls (company_id, seat_id, xsi_call_id, zoho_user_id, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $5)
 			ON CONFLICT (company_id, seat_id, xsi_call_id, incarnation) DO NOTHING RETURNING `+callColumns,
@@ -261,8 +282,48 @@ func (e *EventTx) LockCalls(ctx context.Context, refs []CallRef) ([]Call, error)
 	return r.Calls, nil
 }
 
+// newBatch is a batch for the group's next round trip: while the
+// transaction has not begun, its BEGIN goes first (pgx.Batch.BeginTx).
+func (e *EventTx) newBatch() *pgx.Batch {
+	b := &pgx.Batch{}
+	if e.tx == nil {
+		b.BeginTx(pgx.TxOptions{})
+	}
+	return b
+}
+
+// send sends a batch made by newBatch, beginning the transaction with it
+// when it has not begun. The results it returns start at the first query
+// the caller queued.
+func (e *EventTx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
+	if e.tx != nil {
+		return e.tx.SendBatch(ctx, b), nil
+	}
+	br := e.s.pool.SendBatch(ctx, b)
+	e.tx = br.Tx() // to roll back, even when the batch failed
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return nil, fmt.Errorf("store: event group: begin: %w", err)
+	}
+	return br, nil
+}
+
+// begin begins the transaction in a round trip of its own, for a step that
+// comes before any StartGroup.
+func (e *EventTx) begin(ctx context.Context) error {
+	if e.tx != nil {
+		return nil
+	}
+	br, err := e.send(ctx, e.newBatch())
+	if err != nil {
+		return err
+	}
+	return br.Close()
+}
+
 // CallTx is the company's CallTx inside the group's transaction, for the
-// rare steps taken one statement at a time (CallTx.NextIncarnation).
+// rare steps taken one statement at a time (CallTx.NextIncarnation). It
+// is for calls the group locked, so after StartGroup or LockCalls.
 func (e *EventTx) CallTx(companyID int64) CallTx {
 	return CallTx{tx: e.tx, s: e.s, companyID: companyID}
 }
@@ -300,6 +361,9 @@ func (e *EventTx) Flush(ctx context.Context) error {
 	}
 	if e.batch.Len() == 0 {
 		return nil
+	}
+	if err := e.begin(ctx); err != nil {
+		return err
 	}
 	br := e.tx.SendBatch(ctx, &e.batch)
 	defer br.Close()

@@ -4,7 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sync/atomic"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/testdb"
@@ -205,3 +209,73 @@ func TestCompanyVersionMovesWithWhatIsCached(t *testing.T) {
 		t.Errorf("another company's version moved: %d", version(other))
 	}
 }
+
+// TestEventGroupRoundTrips: an event group costs three round trips, its
+// first statements with the BEGIN, its writes, and the COMMIT; a failure
+// in the first one leaves nothing and no transaction open on the
+// connection.
+func TestEventGroupRoundTrips(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	trips := &roundTrips{}
+	s, err := store.OpenConfig(ctx, testdb.URL(t), testdb.Box(t), func(c *pgxpool.Config) {
+		c.ConnConfig.Tracer = trips
+		c.MaxConns = 1 // the failed group's connection is the next one's
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	co := newCompany(t, s, "Fermax")
+	mustSync(t, s, co, seat("910000001"))
+	sid := seatID(t, s, co, "910000001@conecta.orange.es")
+	group := func(seat int64, event string) error {
+		return s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
+			r, err := tx.StartGroup(ctx, store.GroupStart{Companies: []int64{co}, Marks: []store.EventMark{{co, event}},
+				Refs: []store.CallRef{{CompanyID: co, SeatID: seat, XsiCallID: event, ZohoUserID: "zu", Create: true}}})
+			if err != nil {
+				return err
+			}
+			call := r.Calls[0]
+			call.ZohoCallID, call.Open = "k-"+event, true
+			tx.QueueEnqueueCall(&call, []store.OutboxItem{item("ringing")}, 0)
+			tx.QueueSave(call, 0)
+			return tx.Flush(ctx)
+		})
+	}
+	trips.n.Store(0)
+	if err := group(sid, "e1"); err != nil {
+		t.Fatal(err)
+	}
+	if n := trips.n.Load(); n != 3 {
+		t.Errorf("an event group took %d round trips, want 3", n)
+	}
+	var ge *store.GroupError
+	if err := group(sid+1000, "e2"); !errors.As(err, &ge) { // no such seat
+		t.Fatalf("a call of no seat: %v, want a GroupError", err)
+	}
+	if err := group(sid, "e3"); err != nil {
+		t.Fatalf("the group after a failed one: %v", err)
+	}
+	var events, calls int
+	if err := s.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM centrex_events WHERE company_id = $1),
+		(SELECT count(*) FROM calls WHERE company_id = $1)`, co).Scan(&events, &calls); err != nil || events != 2 || calls != 2 {
+		t.Fatalf("%d events marked and %d calls (%v), want those of the two groups that committed", events, calls, err)
+	}
+}
+
+// roundTrips is a pgx tracer counting round trips: statements and batches
+// sent.
+type roundTrips struct{ n atomic.Int64 }
+
+func (r *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	r.n.Add(1)
+	return ctx
+}
+func (r *roundTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (r *roundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	r.n.Add(1)
+	return ctx
+}
+func (r *roundTrips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (r *roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}

@@ -22,6 +22,9 @@ const ClaimSQL = claimSQL
 
 // Scan runs a one-row query inside the event group's transaction.
 func (e *EventTx) Scan(ctx context.Context, sql string, dest ...any) error {
+	if err := e.begin(ctx); err != nil {
+		return err
+	}
 	return e.tx.QueryRow(ctx, sql).Scan(dest...)
 }
 
