@@ -27,11 +27,13 @@ import (
 //
 // A group's transaction first reads the versions of its companies: an
 // event applied with a cached link (cache) whose company changed since is
-// sent back (errStale) to be looked up again. An event whose statement or
-// step fails is left out and the rest of the group runs again, so one bad
-// event neither loses nor wrongly acknowledges the others; a deadlock
-// with another instance's group runs the whole group again. A commit that
-// fails fails every event of the group.
+// sent back (errStale) to be looked up again. The group's statements are
+// one per kind of item (store.EventTx): when one fails, the group runs
+// again with one statement per item, and the event whose statement or step
+// fails is left out and the rest of the group runs again, so one bad event
+// neither loses nor wrongly acknowledges the others; a deadlock with
+// another instance's group runs the whole group again. A commit that fails
+// fails every event of the group.
 
 // maxGroup bounds the events of one group.
 const maxGroup = 256
@@ -139,10 +141,12 @@ func (s *Service) runGroup(jobs []*eventJob, sent func()) {
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
 	retries := 0
+	itemByItem := false
 	for len(jobs) > 0 {
-		queued, err := s.tryGroup(ctx, jobs, sent)
+		queued, err := s.tryGroup(ctx, jobs, itemByItem, sent)
 		var je *jobError
 		var st *staleError
+		var se *store.SetError
 		switch {
 		case err == nil:
 			if queued {
@@ -161,8 +165,10 @@ func (s *Service) runGroup(jobs []*eventJob, sent func()) {
 				jobs[i].done <- errStale
 			}
 			jobs = without(jobs, st.jobs...)
-		case errors.As(err, &je) && retryable(err) && retries < 3:
+		case retryable(err) && retries < 3:
 			retries++
+		case errors.As(err, &se) && !itemByItem:
+			itemByItem = true // to learn which event it was
 		case errors.As(err, &je):
 			jobs[je.job].done <- fmt.Errorf("calls: event %s of company %d: %w", jobs[je.job].ev.ID, jobs[je.job].entry.companyID, je.err)
 			jobs = without(jobs, je.job)
@@ -227,12 +233,16 @@ type groupTx struct {
 	queued bool
 }
 
-// tryGroup runs the group's transaction once. It reports whether
+// tryGroup runs the group's transaction once, with a statement per item
+// rather than per kind of item when itemByItem. It reports whether
 // notifications were queued.
-func (s *Service) tryGroup(ctx context.Context, jobs []*eventJob, sent func()) (bool, error) {
+func (s *Service) tryGroup(ctx context.Context, jobs []*eventJob, itemByItem bool, sent func()) (bool, error) {
 	var queued bool
 	err := s.o.Store.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
 		queued = false
+		if itemByItem {
+			tx.ItemByItem()
+		}
 		var companies []int64
 		seen := map[int64]bool{}
 		var marks []store.EventMark

@@ -54,12 +54,22 @@ func (c Call) Fresh() bool { return len(c.State) == 0 || string(c.State) == "{}"
 
 func scanCall(row pgx.CollectableRow) (Call, error) {
 	var c Call
-	err := row.Scan(&c.ID, &c.CompanyID, &c.SeatID, &c.ZohoUserID, &c.XsiCallID, &c.Incarnation, &c.ExtTrackingID,
-		&c.ZohoCallID, &c.Origin, &c.State, &c.Open, &c.CreatedAt, &c.UpdatedAt, &c.ClosedAt, &c.OutboxSeq)
+	err := row.Scan(c.scanDest()...)
+	c.scanned()
+	return c, err
+}
+
+// scanDest is where the columns of callColumns are scanned into.
+func (c *Call) scanDest() []any {
+	return []any{&c.ID, &c.CompanyID, &c.SeatID, &c.ZohoUserID, &c.XsiCallID, &c.Incarnation, &c.ExtTrackingID,
+		&c.ZohoCallID, &c.Origin, &c.State, &c.Open, &c.CreatedAt, &c.UpdatedAt, &c.ClosedAt, &c.OutboxSeq}
+}
+
+// scanned completes a call scanned into scanDest.
+func (c *Call) scanned() {
 	if c.ClosedAt.Equal(time.Unix(0, 0)) {
 		c.ClosedAt = time.Time{}
 	}
-	return c, err
 }
 
 // CallTx is one transaction over a company's calls and outbox: the call use

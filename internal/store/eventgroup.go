@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -21,16 +22,42 @@ import (
 // group. Rows are locked in one order (company, then key), so that two
 // groups on two instances do not deadlock on each other.
 //
-// A failed statement of a pipeline is a *GroupError naming the item it
-// was for, so the caller can leave that event out and run the others
-// again; the transaction is aborted either way.
+// Each step runs one statement for all the group's items of a kind (the
+// marks, the new calls, the locks, the saves, the notifications): in a
+// group of tens of events, the statements' own cost (parse, plan, executor
+// start, protocol), not the rows they write, is most of PostgreSQL's work,
+// and the group's statements run one after the other on one connection
+// while the next group waits. Which item a failed statement was for is
+// then unknown: it is a *SetError, and the caller runs the group again
+// item by item (ItemByItem), where a failed statement is a *GroupError
+// naming its item, so the caller can leave that event out and run the
+// others again. The transaction is aborted either way.
 type EventTx struct {
-	tx     pgx.Tx // nil until the first round trip, which begins it
-	s      *Store
-	batch  pgx.Batch
-	tags   []int
-	notify int64 // a company whose notifications were queued; 0: none
+	tx         pgx.Tx // nil until the first round trip, which begins it
+	s          *Store
+	itemByItem bool
+	batch      pgx.Batch // the statements of single items, with tags
+	tags       []int
+	saves      callSaves     // set mode: the calls to save
+	enqueues   outboxInserts // set mode: the notifications to queue
+	notify     int64         // a company whose notifications were queued; 0: none
 }
+
+// ItemByItem makes every later step send one statement per item, so that
+// a failure names its item (a *GroupError) rather than the step's set (a
+// *SetError).
+func (e *EventTx) ItemByItem() { e.itemByItem = true }
+
+// SetError is a failed statement of an event group that was for all its
+// items of a kind: run the group again item by item (EventTx.ItemByItem)
+// to learn which.
+type SetError struct {
+	Op  string
+	Err error
+}
+
+func (e *SetError) Error() string { return fmt.Sprintf("store: event group: %s: %v", e.Op, e.Err) }
+func (e *SetError) Unwrap() error { return e.Err }
 
 // GroupError is a statement of an event group that failed: Tag is the tag
 // (or index) of the item it was for.
@@ -70,7 +97,8 @@ func (s *Store) InEventTx(ctx context.Context, fn func(ctx context.Context, tx *
 	}()
 	if err != nil {
 		var ge *GroupError
-		if errors.As(err, &ge) {
+		var se *SetError
+		if errors.As(err, &ge) || errors.As(err, &se) {
 			return err
 		}
 		return fmt.Errorf("store: event group: %w", err)
@@ -130,50 +158,30 @@ type GroupStarted struct {
 // exists or was created as said, two when some were missing (three when
 // another transaction created one of those meanwhile). Marks are written
 // and calls locked in one order (company, then id), so that two groups on
-// two instances do not deadlock. A failure of a mark or a call is a
-// *GroupError with its tag.
+// two instances do not deadlock. A failed mark, creation or lock is a
+// *SetError, or item by item a *GroupError with the item's tag.
 func (e *EventTx) StartGroup(ctx context.Context, in GroupStart) (GroupStarted, error) {
 	out := GroupStarted{Versions: map[int64]int64{}, Fresh: make([]bool, len(in.Marks)), Calls: make([]Call, len(in.Refs))}
-	tag := func(tags []int, i int) int {
-		if tags == nil {
-			return i
-		}
-		return tags[i]
-	}
-	markFail := func(i int, err error) error {
-		m := in.Marks[i]
-		return &GroupError{Tag: tag(in.MarkTags, i), Err: fmt.Errorf("mark event %s of company %d: %w", m.EventID, m.CompanyID, err)}
-	}
-	refFail := func(i int, err error) error {
-		r := in.Refs[i]
-		return &GroupError{Tag: tag(in.RefTags, i), Err: fmt.Errorf("lock call %s of seat %d of company %d: %w", r.XsiCallID, r.SeatID, r.CompanyID, err)}
-	}
-	marks := sortedIndexes(len(in.Marks), func(i, j int) int {
-		a, b := in.Marks[i], in.Marks[j]
-		return cmp.Or(cmp.Compare(a.CompanyID, b.CompanyID), cmp.Compare(a.EventID, b.EventID))
-	})
-	refs := sortedIndexes(len(in.Refs), func(i, j int) int {
-		a, b := in.Refs[i], in.Refs[j]
-		return cmp.Or(cmp.Compare(a.CompanyID, b.CompanyID), cmp.Compare(a.SeatID, b.SeatID), cmp.Compare(a.XsiCallID, b.XsiCallID))
-	})
 	if len(in.Companies)+len(in.Marks)+len(in.Refs) == 0 {
 		return out, nil
 	}
-	now := e.s.now()
+	st := groupStart{GroupStart: in, out: &out, now: e.s.now()}
+	st.marks = sortedIndexes(len(in.Marks), func(i, j int) int {
+		a, b := in.Marks[i], in.Marks[j]
+		return cmp.Or(cmp.Compare(a.CompanyID, b.CompanyID), cmp.Compare(a.EventID, b.EventID))
+	})
+	st.refs = sortedIndexes(len(in.Refs), func(i, j int) int {
+		a, b := in.Refs[i], in.Refs[j]
+		return cmp.Or(cmp.Compare(a.CompanyID, b.CompanyID), cmp.Compare(a.SeatID, b.SeatID), cmp.Compare(a.XsiCallID, b.XsiCallID))
+	})
 	b := e.newBatch()
 	if len(in.Companies) > 0 {
 		b.Queue(`SELECT company_id, version FROM company_versions WHERE company_id = ANY($1)`, in.Companies)
 	}
-	for _, i := range marks {
-		b.Queue(`INSERT INTO centrex_events (company_id, event_id, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-			in.Marks[i].CompanyID, in.Marks[i].EventID, now)
-	}
-	for _, i := range refs {
-		r := in.Refs[i]
-		if r.Create {
-			b.Queue(createCallSQL, r.CompanyID, r.SeatID, r.XsiCallID, r.ZohoUserID, now)
-		}
-		b.Queue(lockCallSQL, r.CompanyID, r.SeatID, r.XsiCallID)
+	if e.itemByItem {
+		st.queueItems(b)
+	} else {
+		st.queueSets(b)
 	}
 	br, err := e.send(ctx, b)
 	if err != nil {
@@ -190,42 +198,14 @@ func (e *EventTx) StartGroup(ctx context.Context, in GroupStart) (GroupStarted, 
 			return out, fmt.Errorf("store: event group: versions: %w", err)
 		}
 	}
-	for _, i := range marks {
-		t, err := br.Exec()
-		if err != nil {
-			return out, markFail(i, err)
-		}
-		out.Fresh[i] = t.RowsAffected() == 1
-	}
-	// readCall reads ref i's call from br; found is false when it got no
-	// row.
-	readCall := func(br pgx.BatchResults, i int) (found bool, err error) {
-		rows, err := br.Query()
-		if err == nil {
-			out.Calls[i], err = pgx.CollectExactlyOneRow(rows, scanCall)
-		}
-		if errors.Is(err, pgx.ErrNoRows) {
-			return false, nil
-		}
-		if err != nil {
-			return false, refFail(i, err)
-		}
-		return true, nil
-	}
 	var missing []int
-	for _, i := range refs {
-		if in.Refs[i].Create {
-			if _, err := br.Exec(); err != nil {
-				return out, refFail(i, err)
-			}
-		}
-		found, err := readCall(br, i)
-		if err != nil {
-			return out, err
-		}
-		if !found {
-			missing = append(missing, i)
-		}
+	if e.itemByItem {
+		missing, err = st.readItems(br)
+	} else {
+		missing, err = st.readSets(br)
+	}
+	if err != nil {
+		return out, err
 	}
 	if err := br.Close(); err != nil {
 		return out, fmt.Errorf("store: event group: start: %w", err)
@@ -244,7 +224,7 @@ func (e *EventTx) StartGroup(ctx context.Context, in GroupStart) (GroupStarted, 
 		defer br.Close()
 		var missing []int
 		for _, i := range idx {
-			found, err := readCall(br, i)
+			found, err := st.readCall(br, i)
 			if err != nil {
 				return nil, err
 			}
@@ -258,16 +238,209 @@ func (e *EventTx) StartGroup(ctx context.Context, in GroupStart) (GroupStarted, 
 		b.Queue(`INSERT INTO calls (company_id, seat_id, xsi_call_id, zoho_user_id, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $5)
 			ON CONFLICT (company_id, seat_id, xsi_call_id, incarnation) DO NOTHING RETURNING `+callColumns,
-			r.CompanyID, r.SeatID, r.XsiCallID, r.ZohoUserID, now)
+			r.CompanyID, r.SeatID, r.XsiCallID, r.ZohoUserID, st.now)
 	})
 	if err == nil && len(missing) > 0 {
 		// Created by another transaction since the first read: lock it.
 		missing, err = run(missing, func(b *pgx.Batch, r CallRef) { b.Queue(lockCallSQL, r.CompanyID, r.SeatID, r.XsiCallID) })
 		if err == nil && len(missing) > 0 {
-			err = refFail(missing[0], ErrNotFound)
+			err = st.refFail(missing[0], ErrNotFound)
 		}
 	}
 	return out, err
+}
+
+// groupStart is one StartGroup under way: its input, its marks and refs
+// in lock order (indexes into Marks and Refs), and what it read.
+type groupStart struct {
+	GroupStart
+	out         *GroupStarted
+	now         time.Time
+	marks, refs []int
+}
+
+func (st *groupStart) tag(tags []int, i int) int {
+	if tags == nil {
+		return i
+	}
+	return tags[i]
+}
+
+func (st *groupStart) markFail(i int, err error) error {
+	m := st.Marks[i]
+	return &GroupError{Tag: st.tag(st.MarkTags, i), Err: fmt.Errorf("mark event %s of company %d: %w", m.EventID, m.CompanyID, err)}
+}
+
+func (st *groupStart) refFail(i int, err error) error {
+	r := st.Refs[i]
+	return &GroupError{Tag: st.tag(st.RefTags, i), Err: fmt.Errorf("lock call %s of seat %d of company %d: %w", r.XsiCallID, r.SeatID, r.CompanyID, err)}
+}
+
+// The set statements of StartGroup. Each new call is looked for with a
+// scalar subquery, and each call locked in a LATERAL subquery: both stay
+// one index probe per item whatever the planner makes of the arrays, and
+// the locks are taken in the arrays' order.
+const (
+	markEventsSQL = `INSERT INTO centrex_events (company_id, event_id, received_at)
+		SELECT t.company_id, t.event_id, $3 FROM unnest($1::bigint[], $2::text[]) AS t (company_id, event_id)
+		ON CONFLICT DO NOTHING RETURNING company_id, event_id`
+	createCallsSQL = `INSERT INTO calls (company_id, seat_id, xsi_call_id, zoho_user_id, created_at, updated_at)
+		SELECT t.company_id, t.seat_id, t.xsi_call_id, t.zoho_user_id, $5, $5
+		FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS t (company_id, seat_id, xsi_call_id, zoho_user_id)
+		WHERE (SELECT true FROM calls c
+			WHERE c.company_id = t.company_id AND c.seat_id = t.seat_id AND c.xsi_call_id = t.xsi_call_id LIMIT 1) IS NULL
+		ON CONFLICT (company_id, seat_id, xsi_call_id, incarnation) DO NOTHING`
+	lockCallsSQL = `SELECT t.ord, l.* FROM unnest($1::bigint[], $2::bigint[], $3::text[]) WITH ORDINALITY AS t (company_id, seat_id, xsi_call_id, ord)
+		CROSS JOIN LATERAL (SELECT ` + callColumns + ` FROM calls c
+			WHERE c.company_id = t.company_id AND c.seat_id = t.seat_id AND c.xsi_call_id = t.xsi_call_id
+			ORDER BY c.incarnation DESC LIMIT 1 FOR UPDATE) l`
+)
+
+// queueSets queues one statement for the marks, one for the calls to
+// create and one for the locks.
+func (st *groupStart) queueSets(b *pgx.Batch) {
+	if len(st.marks) > 0 {
+		companies, ids := make([]int64, len(st.marks)), make([]string, len(st.marks))
+		for k, i := range st.marks {
+			companies[k], ids[k] = st.Marks[i].CompanyID, st.Marks[i].EventID
+		}
+		b.Queue(markEventsSQL, companies, ids, st.now)
+	}
+	if len(st.refs) == 0 {
+		return
+	}
+	var create struct {
+		companies, seats []int64
+		calls, users     []string
+	}
+	companies, seats, calls := make([]int64, len(st.refs)), make([]int64, len(st.refs)), make([]string, len(st.refs))
+	for k, i := range st.refs {
+		r := st.Refs[i]
+		companies[k], seats[k], calls[k] = r.CompanyID, r.SeatID, r.XsiCallID
+		if r.Create {
+			create.companies, create.seats = append(create.companies, r.CompanyID), append(create.seats, r.SeatID)
+			create.calls, create.users = append(create.calls, r.XsiCallID), append(create.users, r.ZohoUserID)
+		}
+	}
+	if len(create.companies) > 0 {
+		b.Queue(createCallsSQL, create.companies, create.seats, create.calls, create.users, st.now)
+	}
+	b.Queue(lockCallsSQL, companies, seats, calls)
+}
+
+// readSets reads what queueSets queued; it returns the refs (in lock
+// order) that have no call.
+func (st *groupStart) readSets(br pgx.BatchResults) (missing []int, err error) {
+	if len(st.marks) > 0 {
+		rows, err := br.Query()
+		inserted := map[EventMark]bool{}
+		if err == nil {
+			var m EventMark
+			_, err = pgx.ForEachRow(rows, []any{&m.CompanyID, &m.EventID}, func() error { inserted[m] = true; return nil })
+		}
+		if err != nil {
+			return nil, &SetError{Op: "mark events", Err: err}
+		}
+		for _, i := range st.marks { // the first of equal marks is the fresh one
+			m := st.Marks[i]
+			st.out.Fresh[i] = inserted[m]
+			delete(inserted, m)
+		}
+	}
+	if len(st.refs) == 0 {
+		return nil, nil
+	}
+	for _, i := range st.refs {
+		if st.Refs[i].Create {
+			if _, err := br.Exec(); err != nil {
+				return nil, &SetError{Op: "create calls", Err: err}
+			}
+			break
+		}
+	}
+	rows, err := br.Query()
+	found := make([]bool, len(st.refs))
+	if err == nil {
+		var ord int
+		var c Call
+		dest := append([]any{&ord}, c.scanDest()...)
+		_, err = pgx.ForEachRow(rows, dest, func() error {
+			if ord < 1 || ord > len(st.refs) || found[ord-1] {
+				return fmt.Errorf("lock returned item %d of %d", ord, len(st.refs))
+			}
+			found[ord-1] = true
+			c.scanned()
+			st.out.Calls[st.refs[ord-1]] = c
+			return nil
+		})
+	}
+	if err != nil {
+		return nil, &SetError{Op: "lock calls", Err: err}
+	}
+	for k, i := range st.refs {
+		if !found[k] {
+			missing = append(missing, i)
+		}
+	}
+	return missing, nil
+}
+
+// queueItems queues one statement per mark, per call to create and per
+// lock.
+func (st *groupStart) queueItems(b *pgx.Batch) {
+	for _, i := range st.marks {
+		b.Queue(`INSERT INTO centrex_events (company_id, event_id, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+			st.Marks[i].CompanyID, st.Marks[i].EventID, st.now)
+	}
+	for _, i := range st.refs {
+		r := st.Refs[i]
+		if r.Create {
+			b.Queue(createCallSQL, r.CompanyID, r.SeatID, r.XsiCallID, r.ZohoUserID, st.now)
+		}
+		b.Queue(lockCallSQL, r.CompanyID, r.SeatID, r.XsiCallID)
+	}
+}
+
+// readItems reads what queueItems queued; it returns the refs (in lock
+// order) that have no call.
+func (st *groupStart) readItems(br pgx.BatchResults) (missing []int, err error) {
+	for _, i := range st.marks {
+		t, err := br.Exec()
+		if err != nil {
+			return nil, st.markFail(i, err)
+		}
+		st.out.Fresh[i] = t.RowsAffected() == 1
+	}
+	for _, i := range st.refs {
+		if st.Refs[i].Create {
+			if _, err := br.Exec(); err != nil {
+				return nil, st.refFail(i, err)
+			}
+		}
+		found, err := st.readCall(br, i)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			missing = append(missing, i)
+		}
+	}
+	return missing, nil
+}
+
+// readCall reads ref i's call from br; found is false when it got no row.
+func (st *groupStart) readCall(br pgx.BatchResults, i int) (found bool, err error) {
+	rows, err := br.Query()
+	if err == nil {
+		st.out.Calls[i], err = pgx.CollectExactlyOneRow(rows, scanCall)
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, st.refFail(i, err)
+	}
+	return true, nil
 }
 
 // LockCalls returns, locked for update, the latest incarnation of each
@@ -329,10 +502,15 @@ func (e *EventTx) CallTx(companyID int64) CallTx {
 }
 
 // QueueSave queues writing a locked call's state (CallTx.SaveCall) for
-// Flush; tag names it in a *GroupError.
+// Flush; tag names it in a *GroupError. Of two saves of a call before one
+// Flush, the later is written.
 func (e *EventTx) QueueSave(call Call, tag int) {
-	e.batch.Queue(saveCallSQL, saveCallArgs(call.CompanyID, call, e.s.now())...)
-	e.tags = append(e.tags, tag)
+	if e.itemByItem {
+		e.batch.Queue(saveCallSQL, saveCallArgs(call.CompanyID, call, e.s.now())...)
+		e.tags = append(e.tags, tag)
+		return
+	}
+	e.saves.add(call)
 }
 
 // QueueEnqueueCall queues items for the outbox of a locked call of the
@@ -342,22 +520,42 @@ func (e *EventTx) QueueEnqueueCall(call *Call, items []OutboxItem, tag int) {
 	if len(items) == 0 {
 		return
 	}
-	sql, args := enqueueCallArgs(call, items, e.s.now())
-	e.batch.Queue(sql, args...)
-	e.tags = append(e.tags, tag)
 	if e.notify == 0 {
 		e.notify = call.CompanyID
 	}
+	if e.itemByItem || call.OutboxSeq < 0 { // a call without its count reads the history, one at a time
+		sql, args := enqueueCallArgs(call, items, e.s.now())
+		e.batch.Queue(sql, args...)
+		e.tags = append(e.tags, tag)
+		return
+	}
+	e.enqueues.add(call, items)
 }
+
+// Tags of Flush's statements that are for no item.
+const (
+	tagNotify = -1 - iota
+	tagEnqueues
+	tagSaves
+)
 
 // Flush sends what was queued and, when notifications were queued, one
 // pg_notify('outbox') for the whole group (its payload one of the
-// companies), in one round trip. A failed statement is a *GroupError with
-// its tag.
+// companies), in one round trip. A failed statement is a *SetError, or item
+// by item a *GroupError with its tag.
 func (e *EventTx) Flush(ctx context.Context) error {
+	now := e.s.now()
+	if e.enqueues.len() > 0 {
+		e.batch.Queue(enqueueCallsSQL, e.enqueues.args(now)...)
+		e.tags = append(e.tags, tagEnqueues)
+	}
+	if e.saves.len() > 0 {
+		e.batch.Queue(saveCallsSQL, e.saves.args(now)...)
+		e.tags = append(e.tags, tagSaves)
+	}
 	if e.notify != 0 {
 		e.batch.Queue(`SELECT pg_notify('outbox', $1)`, strconv.FormatInt(e.notify, 10))
-		e.tags = append(e.tags, -1)
+		e.tags = append(e.tags, tagNotify)
 	}
 	if e.batch.Len() == 0 {
 		return nil
@@ -369,14 +567,123 @@ func (e *EventTx) Flush(ctx context.Context) error {
 	defer br.Close()
 	for _, tag := range e.tags {
 		if _, err := br.Exec(); err != nil {
-			if tag < 0 {
+			switch tag {
+			case tagNotify:
 				return fmt.Errorf("store: event group: notify outbox: %w", err)
+			case tagEnqueues:
+				return &SetError{Op: "queue notifications", Err: err}
+			case tagSaves:
+				return &SetError{Op: "save calls", Err: err}
 			}
 			return &GroupError{Tag: tag, Err: err}
 		}
 	}
-	e.batch, e.tags, e.notify = pgx.Batch{}, nil, 0
+	e.batch, e.tags, e.notify, e.saves, e.enqueues = pgx.Batch{}, nil, 0, callSaves{}, outboxInserts{}
 	return br.Close()
+}
+
+// saveCallsSQL is saveCallSQL for many calls (arguments: callSaves.args).
+// The calls are found by id with = ANY, an index scan whatever the planner
+// makes of the arrays' size.
+const saveCallsSQL = `UPDATE calls c SET state = v.state, open = v.open, zoho_call_id = coalesce(v.zoho_call_id, c.zoho_call_id),
+		ext_tracking_id = v.ext_tracking_id, zoho_user_id = v.zoho_user_id, updated_at = $9,
+		closed_at = CASE WHEN v.open THEN NULL ELSE coalesce(c.closed_at, CASE WHEN c.open THEN $9::timestamptz END) END,
+		outbox_seq = v.outbox_seq
+	FROM unnest($1::bigint[], $2::bigint[], $3::jsonb[], $4::boolean[], $5::text[], $6::text[], $7::text[], $8::integer[])
+		AS v (company_id, id, state, open, zoho_call_id, ext_tracking_id, zoho_user_id, outbox_seq)
+	WHERE c.id = ANY($2) AND c.company_id = v.company_id AND c.id = v.id`
+
+// callSaves are the calls a set-mode Flush saves, the latest state of each.
+type callSaves struct {
+	calls []Call
+	at    map[int64]int // index in calls by row id
+}
+
+func (c *callSaves) len() int { return len(c.calls) }
+
+func (c *callSaves) add(call Call) {
+	if i, ok := c.at[call.ID]; ok {
+		c.calls[i] = call
+		return
+	}
+	if c.at == nil {
+		c.at = map[int64]int{}
+	}
+	c.at[call.ID] = len(c.calls)
+	c.calls = append(c.calls, call)
+}
+
+func (c *callSaves) args(now time.Time) []any {
+	n := len(c.calls)
+	companies, ids := make([]int64, n), make([]int64, n)
+	states, exts, users := make([]string, n), make([]string, n), make([]string, n)
+	opens := make([]bool, n)
+	zohoIDs, seqs := make([]*string, n), make([]*int32, n)
+	for i, call := range c.calls {
+		companies[i], ids[i], states[i], opens[i] = call.CompanyID, call.ID, string(call.State), call.Open
+		exts[i], users[i] = call.ExtTrackingID, call.ZohoUserID
+		if call.ZohoCallID != "" {
+			zohoIDs[i] = &call.ZohoCallID
+		}
+		if call.OutboxSeq >= 0 { // a row from before the count was kept stays without one
+			seqs[i] = new(int32(call.OutboxSeq))
+		}
+	}
+	return []any{companies, ids, states, opens, zohoIDs, exts, users, seqs, now}
+}
+
+// enqueueCallsSQL is enqueueCallSQL for many calls, one array element per
+// notification (arguments: outboxInserts.args): each numbered after its
+// call's count ($4) or, when that is behind, the key's pending rows, by
+// its place among the call's notifications ($5).
+const enqueueCallsSQL = `INSERT INTO outbox (company_id, call_id, call_key, seq, kind, payload, next_attempt_at, created_at)
+	SELECT t.company_id, t.call_id, t.call_key,
+		greatest(t.base, (SELECT max(o.seq) FROM outbox o WHERE o.company_id = t.company_id AND o.call_key = t.call_key)) + t.ord,
+		t.kind, t.payload, $8, $8
+	FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::integer[], $5::integer[], $6::text[], $7::jsonb[])
+		AS t (company_id, call_id, call_key, base, ord, kind, payload)`
+
+// outboxInserts are the notifications a set-mode Flush queues.
+type outboxInserts struct {
+	companies, calls []int64
+	keys             []string
+	bases, ords      []int32
+	kinds, payloads  []string
+	next             map[outboxKey]outboxCount
+}
+
+// outboxKey is a call's notifications under one key; outboxCount, its
+// count before this Flush and how many this Flush queues.
+type outboxKey struct {
+	call int64
+	key  string
+}
+type outboxCount struct{ base, n int32 }
+
+func (o *outboxInserts) len() int { return len(o.companies) }
+
+// add queues items for call and counts them on it.
+func (o *outboxInserts) add(call *Call, items []OutboxItem) {
+	k := outboxKey{call.ID, call.ZohoCallID}
+	c, ok := o.next[k]
+	if !ok {
+		c = outboxCount{base: int32(call.OutboxSeq)}
+		if o.next == nil {
+			o.next = map[outboxKey]outboxCount{}
+		}
+	}
+	for _, it := range items {
+		c.n++
+		o.companies, o.calls, o.keys = append(o.companies, call.CompanyID), append(o.calls, call.ID), append(o.keys, call.ZohoCallID)
+		o.bases, o.ords = append(o.bases, c.base), append(o.ords, c.n)
+		o.kinds, o.payloads = append(o.kinds, it.Kind), append(o.payloads, string(it.Payload))
+	}
+	o.next[k] = c
+	call.OutboxSeq += len(items)
+}
+
+func (o *outboxInserts) args(now time.Time) []any {
+	return []any{o.companies, o.calls, o.keys, o.bases, o.ords, o.kinds, o.payloads, now}
 }
 
 // sortedIndexes returns 0..n-1 stably sorted by cmp.

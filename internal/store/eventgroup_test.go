@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -36,13 +38,13 @@ func TestEventGroupUpdatesCallsInPlace(t *testing.T) {
 		if err := tx.Flush(ctx); err != nil {
 			return err
 		}
-		for _, phase := range []string{"answered", "held", "answered"} { // the call in progress
+		for _, phase := range []string{"answered", "held", "answered"} { // the call in progress, a step per group
 			call.State = json.RawMessage(`{"phase":"` + phase + `"}`)
 			tx.QueueEnqueueCall(&call, []store.OutboxItem{item(phase)}, 0)
 			tx.QueueSave(call, 0)
-		}
-		if err := tx.Flush(ctx); err != nil {
-			return err
+			if err := tx.Flush(ctx); err != nil {
+				return err
+			}
 		}
 		return tx.Scan(ctx, `SELECT pg_stat_get_xact_tuples_hot_updated('calls'::regclass), pg_stat_get_xact_tuples_updated('calls'::regclass)`,
 			&hot, &updates)
@@ -60,8 +62,9 @@ func TestEventGroupUpdatesCallsInPlace(t *testing.T) {
 }
 
 // TestEventGroupNamesTheFailingItem: a statement that fails in a pipeline
-// is a *store.GroupError with the tag of its item, and nothing of the
-// transaction stays.
+// is a *store.SetError when it was for all the group's items of a kind, or
+// item by item a *store.GroupError with the tag of its item; nothing of the
+// transaction stays either way.
 func TestEventGroupNamesTheFailingItem(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -69,30 +72,39 @@ func TestEventGroupNamesTheFailingItem(t *testing.T) {
 	co := newCompany(t, s, "Fermax")
 	mustSync(t, s, co, seat("910000001"))
 	sid := seatID(t, s, co, "910000001@conecta.orange.es")
-	err := s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
-		_, fresh, err := tx.Start(ctx, []int64{co}, []store.EventMark{{co, "e1"}, {co, "e2"}, {co, "e1"}})
-		if err != nil {
-			return err
+	for _, itemByItem := range []bool{false, true} {
+		err := s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
+			if itemByItem {
+				tx.ItemByItem()
+			}
+			_, fresh, err := tx.Start(ctx, []int64{co}, []store.EventMark{{co, "e1"}, {co, "e2"}, {co, "e1"}})
+			if err != nil {
+				return err
+			}
+			if fresh[0] != true || fresh[1] != true || fresh[2] != false {
+				t.Errorf("fresh %v, want the repeated id not fresh", fresh)
+			}
+			locked, err := tx.LockCalls(ctx, []store.CallRef{{CompanyID: co, SeatID: sid, XsiCallID: "c1"}})
+			if err != nil {
+				return err
+			}
+			locked[0].ZohoCallID = "k1"
+			tx.QueueEnqueueCall(&locked[0], []store.OutboxItem{item("ok")}, 7)
+			tx.QueueEnqueueCall(&locked[0], []store.OutboxItem{{Kind: "bogus", Payload: json.RawMessage(`{}`)}}, 8)
+			return tx.Flush(ctx)
+		})
+		var ge *store.GroupError
+		var se *store.SetError
+		switch {
+		case itemByItem && (!errors.As(err, &ge) || ge.Tag != 8):
+			t.Fatalf("item by item: error %v, want a GroupError of item 8", err)
+		case !itemByItem && !errors.As(err, &se):
+			t.Fatalf("error %v, want a SetError", err)
 		}
-		if fresh[0] != true || fresh[1] != true || fresh[2] != false {
-			t.Errorf("fresh %v, want the repeated id not fresh", fresh)
+		var n int
+		if err := s.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM centrex_events) + (SELECT count(*) FROM calls) + (SELECT count(*) FROM outbox)`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%d rows left by the failed group, %v", n, err)
 		}
-		locked, err := tx.LockCalls(ctx, []store.CallRef{{CompanyID: co, SeatID: sid, XsiCallID: "c1"}})
-		if err != nil {
-			return err
-		}
-		locked[0].ZohoCallID = "k1"
-		tx.QueueEnqueueCall(&locked[0], []store.OutboxItem{item("ok")}, 7)
-		tx.QueueEnqueueCall(&locked[0], []store.OutboxItem{{Kind: "bogus", Payload: json.RawMessage(`{}`)}}, 8)
-		return tx.Flush(ctx)
-	})
-	var ge *store.GroupError
-	if !errors.As(err, &ge) || ge.Tag != 8 {
-		t.Fatalf("error %v, want a GroupError of item 8", err)
-	}
-	var n int
-	if err := s.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM centrex_events) + (SELECT count(*) FROM calls) + (SELECT count(*) FROM outbox)`).Scan(&n); err != nil || n != 0 {
-		t.Fatalf("%d rows left by the failed group, %v", n, err)
 	}
 }
 
@@ -103,16 +115,33 @@ func TestEventGroupNamesTheFailingItem(t *testing.T) {
 // its creation was asked for or found needed.
 func TestStartGroupMarksAndLocks(t *testing.T) {
 	t.Parallel()
+	for _, itemByItem := range []bool{false, true} {
+		t.Run(fmt.Sprintf("item by item %t", itemByItem), func(t *testing.T) {
+			t.Parallel()
+			testStartGroup(t, itemByItem)
+		})
+	}
+}
+
+func testStartGroup(t *testing.T, itemByItem bool) {
 	ctx := context.Background()
 	s := testdb.Open(t)
 	co := newCompany(t, s, "Fermax")
 	mustSync(t, s, co, seat("910000001"))
 	sid := seatID(t, s, co, "910000001@conecta.orange.es")
 	old := enqueueCall(t, s, co, sid, "c-old")
-	err := s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
+	inTx := func(fn func(ctx context.Context, tx *store.EventTx) error) error {
+		return s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
+			if itemByItem {
+				tx.ItemByItem()
+			}
+			return fn(ctx, tx)
+		})
+	}
+	err := inTx(func(ctx context.Context, tx *store.EventTx) error {
 		r, err := tx.StartGroup(ctx, store.GroupStart{
 			Companies: []int64{co},
-			Marks:     []store.EventMark{{co, "e1"}, {co, "e1"}},
+			Marks:     []store.EventMark{{co, "e2"}, {co, "e1"}, {co, "e1"}},
 			Refs: []store.CallRef{
 				{CompanyID: co, SeatID: sid, XsiCallID: "c-old", Create: true},
 				{CompanyID: co, SeatID: sid, XsiCallID: "c-new", ZohoUserID: "zu", Create: true},
@@ -122,11 +151,12 @@ func TestStartGroupMarksAndLocks(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if v, err := s.CompanyVersion(ctx, co); err != nil || r.Versions[co] != v || !r.Fresh[0] || r.Fresh[1] {
-			t.Errorf("versions %v (the company's is %d, %v), fresh %v", r.Versions, v, err, r.Fresh)
+		if v, err := s.CompanyVersion(ctx, co); err != nil || r.Versions[co] != v || !r.Fresh[0] || !r.Fresh[1] || r.Fresh[2] {
+			t.Errorf("versions %v (the company's is %d, %v), fresh %v, want the second e1 alone not fresh", r.Versions, v, err, r.Fresh)
 		}
 		if r.Calls[0].ID != old.ID || r.Calls[1].ID == 0 || r.Calls[2].ID == 0 || r.Calls[1].XsiCallID != "c-new" ||
-			r.Calls[2].XsiCallID != "c-missing" || r.Calls[1].ZohoUserID != "zu" || r.Calls[1].OutboxSeq != 0 {
+			r.Calls[2].XsiCallID != "c-missing" || r.Calls[1].ZohoUserID != "zu" || r.Calls[1].OutboxSeq != 0 ||
+			r.Calls[0].State == nil || !r.Calls[1].ClosedAt.IsZero() {
 			t.Errorf("calls %+v", r.Calls)
 		}
 		// The call that existed is locked: another transaction cannot take
@@ -139,8 +169,19 @@ func TestStartGroupMarksAndLocks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A mark already recorded is not fresh.
+	err = inTx(func(ctx context.Context, tx *store.EventTx) error {
+		r, err := tx.StartGroup(ctx, store.GroupStart{Marks: []store.EventMark{{co, "e3"}, {co, "e1"}}})
+		if err == nil && (!r.Fresh[0] || r.Fresh[1]) {
+			t.Errorf("fresh %v, want e1 (recorded before) not fresh", r.Fresh)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, create := range []bool{true, false} {
-		err := s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
+		err := inTx(func(ctx context.Context, tx *store.EventTx) error {
 			_, err := tx.StartGroup(ctx, store.GroupStart{
 				Refs: []store.CallRef{
 					{CompanyID: co, SeatID: sid, XsiCallID: "c-old"},
@@ -151,7 +192,13 @@ func TestStartGroupMarksAndLocks(t *testing.T) {
 			return err
 		})
 		var ge *store.GroupError
-		if !errors.As(err, &ge) || ge.Tag != 42 {
+		var se *store.SetError
+		switch {
+		case create && !itemByItem: // the set of new calls failed
+			if !errors.As(err, &se) {
+				t.Errorf("a call of no seat (create %t): %v, want a SetError", create, err)
+			}
+		case !errors.As(err, &ge) || ge.Tag != 42:
 			t.Errorf("a call of no seat (create %t): %v, want a GroupError of tag 42", create, err)
 		}
 	}
@@ -211,9 +258,9 @@ func TestCompanyVersionMovesWithWhatIsCached(t *testing.T) {
 }
 
 // TestEventGroupRoundTrips: an event group costs three round trips, its
-// first statements with the BEGIN, its writes, and the COMMIT; a failure
-// in the first one leaves nothing and no transaction open on the
-// connection.
+// first statements with the BEGIN, its writes, and the COMMIT, and as many
+// statements for ten calls as for one; a failure in the first round trip
+// leaves nothing and no transaction open on the connection.
 func TestEventGroupRoundTrips(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -229,53 +276,156 @@ func TestEventGroupRoundTrips(t *testing.T) {
 	co := newCompany(t, s, "Fermax")
 	mustSync(t, s, co, seat("910000001"))
 	sid := seatID(t, s, co, "910000001@conecta.orange.es")
-	group := func(seat int64, event string) error {
+	// group applies one event to each of n new calls.
+	group := func(seat int64, event string, n int) error {
 		return s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
-			r, err := tx.StartGroup(ctx, store.GroupStart{Companies: []int64{co}, Marks: []store.EventMark{{co, event}},
-				Refs: []store.CallRef{{CompanyID: co, SeatID: seat, XsiCallID: event, ZohoUserID: "zu", Create: true}}})
+			in := store.GroupStart{Companies: []int64{co}}
+			for i := range n {
+				id := fmt.Sprintf("%s-%d", event, i)
+				in.Marks = append(in.Marks, store.EventMark{CompanyID: co, EventID: id})
+				in.Refs = append(in.Refs, store.CallRef{CompanyID: co, SeatID: seat, XsiCallID: id, ZohoUserID: "zu", Create: true})
+			}
+			r, err := tx.StartGroup(ctx, in)
 			if err != nil {
 				return err
 			}
-			call := r.Calls[0]
-			call.ZohoCallID, call.Open = "k-"+event, true
-			tx.QueueEnqueueCall(&call, []store.OutboxItem{item("ringing")}, 0)
-			tx.QueueSave(call, 0)
+			for i := range r.Calls {
+				call := &r.Calls[i]
+				call.ZohoCallID, call.Open = "k-"+call.XsiCallID, true
+				tx.QueueEnqueueCall(call, []store.OutboxItem{item("ringing")}, i)
+				tx.QueueSave(*call, i)
+			}
 			return tx.Flush(ctx)
 		})
 	}
-	trips.n.Store(0)
-	if err := group(sid, "e1"); err != nil {
-		t.Fatal(err)
+	var statements [2]int64
+	for k, n := range []int{1, 10} {
+		trips.trips.Store(0)
+		trips.statements.Store(0)
+		if err := group(sid, fmt.Sprintf("e%d", n), n); err != nil {
+			t.Fatal(err)
+		}
+		if got := trips.trips.Load(); got != 3 {
+			t.Errorf("an event group of %d calls took %d round trips, want 3", n, got)
+		}
+		statements[k] = trips.statements.Load()
 	}
-	if n := trips.n.Load(); n != 3 {
-		t.Errorf("an event group took %d round trips, want 3", n)
+	if statements[0] != statements[1] {
+		t.Errorf("an event group sent %d statements for one call, %d for ten", statements[0], statements[1])
 	}
-	var ge *store.GroupError
-	if err := group(sid+1000, "e2"); !errors.As(err, &ge) { // no such seat
-		t.Fatalf("a call of no seat: %v, want a GroupError", err)
+	var se *store.SetError
+	if err := group(sid+1000, "bad", 1); !errors.As(err, &se) { // no such seat
+		t.Fatalf("a call of no seat: %v, want a SetError", err)
 	}
-	if err := group(sid, "e3"); err != nil {
+	if err := group(sid, "after", 1); err != nil {
 		t.Fatalf("the group after a failed one: %v", err)
 	}
 	var events, calls int
 	if err := s.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM centrex_events WHERE company_id = $1),
-		(SELECT count(*) FROM calls WHERE company_id = $1)`, co).Scan(&events, &calls); err != nil || events != 2 || calls != 2 {
-		t.Fatalf("%d events marked and %d calls (%v), want those of the two groups that committed", events, calls, err)
+		(SELECT count(*) FROM calls WHERE company_id = $1)`, co).Scan(&events, &calls); err != nil || events != 12 || calls != 12 {
+		t.Fatalf("%d events marked and %d calls (%v), want those of the three groups that committed", events, calls, err)
 	}
 }
 
-// roundTrips is a pgx tracer counting round trips: statements and batches
-// sent.
-type roundTrips struct{ n atomic.Int64 }
+// roundTrips is a pgx tracer counting round trips (statements and batches
+// sent) and statements.
+type roundTrips struct{ trips, statements atomic.Int64 }
 
 func (r *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	r.n.Add(1)
+	r.trips.Add(1)
+	r.statements.Add(1)
 	return ctx
 }
 func (r *roundTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 func (r *roundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
-	r.n.Add(1)
+	r.trips.Add(1)
 	return ctx
 }
-func (r *roundTrips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
-func (r *roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
+func (r *roundTrips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {
+	r.statements.Add(1)
+}
+func (r *roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+// TestEventGroupSetPlans: the set statements of an event group probe the
+// indexes once per item, with the plan PostgreSQL would make for the
+// statement's values and with the generic one it switches to after five
+// runs of a prepared statement (which knows nothing of the arrays' size),
+// in tables of months of calls: no scan of a whole table.
+func TestEventGroupSetPlans(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testdb.Open(t)
+	co := newCompany(t, s, "Fermax")
+	mustSync(t, s, co, seat("910000001"))
+	sid := seatID(t, s, co, "910000001@conecta.orange.es")
+	for _, sql := range []string{
+		`INSERT INTO calls (company_id, seat_id, xsi_call_id, zoho_call_id, open, closed_at)
+			SELECT $1, $2, 'h' || g, 'z' || g, false, now() FROM generate_series(1, 50000) g`,
+		`INSERT INTO centrex_events (company_id, event_id) SELECT $1, 'e' || g || $2::bigint FROM generate_series(1, 50000) g`,
+		`INSERT INTO outbox (company_id, call_id, call_key, seq, kind, payload)
+			SELECT $1, NULL, 'z' || g || $2::bigint, 1, 'callnotify', '{}' FROM generate_series(1, 5000) g`,
+	} {
+		if _, err := s.Pool().Exec(ctx, sql, co, sid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Pool().Exec(ctx, `ANALYZE calls, centrex_events, outbox`); err != nil {
+		t.Fatal(err)
+	}
+	// The statements' arguments, as SQL literals (EXPLAIN EXECUTE takes no
+	// parameters).
+	args := map[string]string{
+		"mark events":  `'{%[1]d,%[1]d}', '{e1,new}', now()`,
+		"create calls": `'{%[1]d}', '{%[2]d}', '{h-new}', '{zu}', now()`,
+		"lock calls":   `'{%[1]d,%[1]d}', '{%[2]d,%[2]d}', '{h1,h2}'`,
+		"save calls":   `'{%[1]d}', '{1}', '{"{}"}', '{t}', '{NULL}', '{""}', '{zu}', '{NULL}', now()`,
+		"queue outbox": `'{%[1]d}', '{1}', '{z1}', '{0}', '{1}', '{callnotify}', '{"{}"}', now()`,
+	}
+	for name, sql := range store.EventGroupSetSQL {
+		for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
+			plan := explain(t, s, mode, sql, fmt.Sprintf(args[name], co, sid))
+			for _, table := range []string{"calls", "centrex_events", "outbox"} {
+				if strings.Contains(plan, "Seq Scan on public."+table+" ") {
+					t.Errorf("%s (plan_cache_mode %s) scans the whole of %s:\n%s", name, mode, table, plan)
+				}
+			}
+			if mode == "force_generic_plan" && !strings.Contains(plan, "$1") {
+				t.Errorf("%s: not a generic plan:\n%s", name, plan)
+			}
+		}
+	}
+}
+
+// explain is the plan of sql, prepared, for the arguments args (SQL
+// literals) under plan_cache_mode mode.
+func explain(t *testing.T, s *store.Store, mode, sql, args string) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := s.Pool().Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	defer func() {
+		_, err1 := conn.Exec(ctx, `DEALLOCATE planned`)
+		_, err2 := conn.Exec(ctx, `RESET plan_cache_mode`)
+		if err := errors.Join(err1, err2); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	if _, err := conn.Exec(ctx, `SELECT set_config('plan_cache_mode', $1, false)`, mode); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "PREPARE planned AS "+sql); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.Query(ctx, "EXPLAIN (VERBOSE, COSTS OFF) EXECUTE planned("+args+")")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
+}

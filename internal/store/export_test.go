@@ -30,3 +30,13 @@ func (e *EventTx) Scan(ctx context.Context, sql string, dest ...any) error {
 
 // SeatsOverviewSQL exposes the panel figures to the plan test.
 var SeatsOverviewSQL = seatsOverviewSQL
+
+// EventGroupSetSQL exposes the set statements of an event group to the
+// plan test, by name.
+var EventGroupSetSQL = map[string]string{
+	"mark events":  markEventsSQL,
+	"create calls": createCallsSQL,
+	"lock calls":   lockCallsSQL,
+	"save calls":   saveCallsSQL,
+	"queue outbox": enqueueCallsSQL,
+}
