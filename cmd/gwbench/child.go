@@ -20,6 +20,10 @@ import (
 	"syscall"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
 	"github.com/conecta-zoho/gateway/internal/app"
 	"github.com/conecta-zoho/gateway/internal/config"
 )
@@ -30,7 +34,8 @@ import (
 // and that process runs what `gateway serve` runs (configuration from the
 // environment, app.New, app.Serve) plus a second listener, on
 // GWBENCH_STATS_ADDR, whose GET /mem collects garbage and reports the
-// process's memory. GWBENCH_CONFIG=dev reads the configuration as
+// process's memory, and whose GET /metrics is the gateway's own (as its
+// METRICS_ADDR listener serves it). GWBENCH_CONFIG=dev reads the configuration as
 // `gateway dev` does (local defaults, the fixed captcha of
 // DEV_CAPTCHA_SOLUTION), for the table section's signed-in clients.
 // GWBENCH_CHILD_PROFILE names a directory where the child writes a CPU
@@ -78,7 +83,10 @@ func runChildGateway() int {
 		fmt.Fprintln(os.Stderr, "gwbench child:", err)
 		return 1
 	}
-	stats := &http.Server{Addr: os.Getenv(statsEnvVar), Handler: http.HandlerFunc(serveMem)}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/mem", serveMem)
+	mux.Handle("/metrics", a.MetricsHandler())
+	stats := &http.Server{Addr: os.Getenv(statsEnvVar), Handler: mux}
 	go func() { _ = stats.ListenAndServe() }()
 	defer stats.Close()
 	if err := a.Serve(ctx, ln, nil); err != nil {
@@ -204,6 +212,47 @@ func (c *gatewayChild) mem() (memFigures, error) {
 	}
 	defer resp.Body.Close()
 	return f, json.NewDecoder(resp.Body).Decode(&f)
+}
+
+// groups reads the child's event-group histograms: groups committed, the
+// events they held, and the seconds from their start to their commit.
+func (c *gatewayChild) groups() (g groupFigures, err error) {
+	resp, err := http.Get(c.stats + "/metrics")
+	if err != nil {
+		return g, err
+	}
+	defer resp.Body.Close()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		return g, err
+	}
+	hist := func(name string) (*dto.Histogram, error) {
+		f, ok := fams[name]
+		if !ok || len(f.GetMetric()) != 1 || f.GetMetric()[0].GetHistogram() == nil {
+			return nil, fmt.Errorf("the gateway's metrics have no histogram %s", name)
+		}
+		return f.GetMetric()[0].GetHistogram(), nil
+	}
+	events, err := hist("gateway_event_group_events")
+	if err != nil {
+		return g, err
+	}
+	dur, err := hist("gateway_event_group_duration_seconds")
+	if err != nil {
+		return g, err
+	}
+	return groupFigures{groups: events.GetSampleCount(), events: events.GetSampleSum(), seconds: dur.GetSampleSum()}, nil
+}
+
+// groupFigures are the event-group histograms' counts and sums.
+type groupFigures struct {
+	groups          uint64
+	events, seconds float64
+}
+
+func (g groupFigures) since(g0 groupFigures) groupFigures {
+	return groupFigures{groups: g.groups - g0.groups, events: g.events - g0.events, seconds: g.seconds - g0.seconds}
 }
 
 // stop ends the child with SIGTERM (SIGKILL after five seconds).

@@ -83,7 +83,8 @@ func benchEvents(ctx context.Context, b *bench) error {
 		return err
 	}
 	c0, err := takeCPU(w.gw)
-	if err != nil {
+	g0, gerr := w.gw.groups()
+	if err = errors.Join(err, gerr); err != nil {
 		stop()
 		return err
 	}
@@ -91,8 +92,9 @@ func benchEvents(ctx context.Context, b *bench) error {
 	time.Sleep(b.duration)
 	acks1, notes1, m1 := w.acks.Load(), w.notifies.Load(), time.Now()
 	c1, cerr := takeCPU(w.gw)
+	g1, gerr := w.gw.groups()
 	p1, err := obs.take(ctx)
-	err = errors.Join(err, cerr)
+	err = errors.Join(err, cerr, gerr)
 	stop()
 	wg.Wait()
 	if err != nil {
@@ -127,6 +129,9 @@ func benchEvents(ctx context.Context, b *bench) error {
 	fmt.Printf("ratio events/insert: %.3f (callnotify/insert %.3f)\n", ratio, nps/rate)
 	fmt.Printf("per event accepted : %.2f WAL flushes (%.2f WAL writes), %.1f statements, %.2f commits, %.1f WAL records, %.2f ms of PostgreSQL CPU\n",
 		per(pg.walSync), per(pg.walWrite), per(pg.statements), per(pg.commits), per(pg.walRecords), ms(pg.cpu)/float64(max(events, 1)))
+	g := g1.since(g0)
+	fmt.Printf("event groups       : %d committed, %.1f events each, %.1f ms from start to commit (means)\n",
+		g.groups, g.events/float64(max(g.groups, 1)), 1000*g.seconds/float64(max(g.groups, 1)))
 	cpu := c1.since(c0)
 	fmt.Printf("CPU per event      : gateway %.2f ms, simulators and load %.2f ms, machine %.2f ms of %.2f ms (%d CPUs busy %.0f %%, %.0f %% of it in the kernel)\n",
 		ms(cpu.gateway)/float64(max(events, 1)), ms(cpu.self)/float64(max(events, 1)),

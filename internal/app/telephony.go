@@ -67,6 +67,7 @@ func newTelephony(cfg config.Config, st *store.Store, integ *integration.Service
 		Settings:      settings,
 		Lease:         lease,
 		Logger:        logger.With("component", "calls"),
+		Metrics:       m,
 	})
 	public := publicURL(cfg)
 	subs := subscriptions.New(subscriptions.Options{

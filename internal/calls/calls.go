@@ -42,6 +42,7 @@ import (
 	"github.com/conecta-zoho/gateway/internal/calls/callflow"
 	"github.com/conecta-zoho/gateway/internal/centrex"
 	"github.com/conecta-zoho/gateway/internal/i18n"
+	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/outbox"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/subscriptions"
@@ -62,6 +63,9 @@ type Options struct {
 	// Settings are the state machine's choices (callflow.DefaultSettings).
 	Settings callflow.Settings
 	Logger   *slog.Logger
+	// Metrics counts the event groups (their size, time, reruns); nil
+	// counts nothing.
+	Metrics *metrics.Metrics
 	// Lease, while it runs, lets a click-to-dial trust the company's cache
 	// entry without reading its version (internal/cachelease); nil: every
 	// click-to-dial reads it.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/conecta-zoho/gateway/internal/calls/callflow"
 	"github.com/conecta-zoho/gateway/internal/centrex"
+	"github.com/conecta-zoho/gateway/internal/metrics"
 	"github.com/conecta-zoho/gateway/internal/store"
 )
 
@@ -140,6 +141,7 @@ func (s *Service) runGroup(jobs []*eventJob, sent func()) {
 	defer sent()
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
+	start := s.o.Now()
 	retries := 0
 	itemByItem := false
 	for len(jobs) > 0 {
@@ -156,20 +158,25 @@ func (s *Service) runGroup(jobs []*eventJob, sent func()) {
 			s.g.groups++
 			s.g.events += int64(len(jobs))
 			s.g.mu.Unlock()
+			s.o.Metrics.EventGroup(len(jobs), s.o.Now().Sub(start))
 			for _, j := range jobs {
 				j.done <- nil
 			}
 			return
 		case errors.As(err, &st):
+			s.o.Metrics.EventGroupRerun(metrics.RerunStale)
 			for _, i := range st.jobs {
 				jobs[i].done <- errStale
 			}
 			jobs = without(jobs, st.jobs...)
 		case retryable(err) && retries < 3:
+			s.o.Metrics.EventGroupRerun(metrics.RerunRetryable)
 			retries++
 		case errors.As(err, &se) && !itemByItem:
+			s.o.Metrics.EventGroupRerun(metrics.RerunItemByItem)
 			itemByItem = true // to learn which event it was
 		case errors.As(err, &je):
+			s.o.Metrics.EventGroupRerun(metrics.RerunLeftOut)
 			jobs[je.job].done <- fmt.Errorf("calls: event %s of company %d: %w", jobs[je.job].ev.ID, jobs[je.job].entry.companyID, je.err)
 			jobs = without(jobs, je.job)
 		default:

@@ -10,10 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conecta-zoho/gateway/internal/buildinfo"
 	"github.com/conecta-zoho/gateway/internal/cachelease"
 	"github.com/conecta-zoho/gateway/internal/calls"
 	"github.com/conecta-zoho/gateway/internal/calls/callflow"
 	"github.com/conecta-zoho/gateway/internal/centrex"
+	"github.com/conecta-zoho/gateway/internal/metrics"
+	"github.com/conecta-zoho/gateway/internal/metrics/metricstest"
 	"github.com/conecta-zoho/gateway/internal/store"
 	"github.com/conecta-zoho/gateway/internal/testdb"
 	"github.com/conecta-zoho/gateway/internal/zoho"
@@ -29,6 +32,7 @@ type cluster struct {
 	links     []store.Link
 	stores    []*store.Store
 	instances []*calls.Service
+	metrics   []*metrics.Metrics
 	pbxCalls  []int       // per instance: how many times its PBX func was asked
 	pbx       centrex.PBX // what the PBX funcs return; a fresh fakePBX when nil
 	mu        sync.Mutex
@@ -42,6 +46,8 @@ func newCluster(t testing.TB, instances, seats int) *cluster {
 	for i := range instances {
 		st := testdb.Connect(t, url, testdb.Box(t))
 		c.stores = append(c.stores, st)
+		m := metrics.New(buildinfo.Info{})
+		c.metrics = append(c.metrics, m)
 		lease := runLease(t, testdb.Connect(t, url, nil))
 		c.leases = append(c.leases, lease)
 		c.instances = append(c.instances, calls.New(calls.Options{
@@ -57,6 +63,7 @@ func newCluster(t testing.TB, instances, seats int) *cluster {
 				return &fakePBX{}, nil
 			},
 			Settings: callflow.DefaultSettings(),
+			Metrics:  m,
 		}))
 	}
 	st := c.stores[0]
@@ -443,6 +450,17 @@ func TestGroupLeavesOutTheEventThatFails(t *testing.T) {
 		if bad := evs[i].ID == "ev-bad"; (err != nil) != bad {
 			t.Errorf("event %s: %v", evs[i].ID, err)
 		}
+	}
+	// The operator sees it: the set failed, the group ran item by item,
+	// the event was left out, the group committed.
+	fam := metricstest.Gather(t, c.metrics[0].Gatherer())
+	for cause, want := range map[string]float64{metrics.RerunItemByItem: 1, metrics.RerunLeftOut: 1, metrics.RerunRetryable: 0} {
+		if got := fam.Value("gateway_event_group_reruns_total", map[string]string{"cause": cause}); got != want {
+			t.Errorf("reruns %s: %v, want %v", cause, got, want)
+		}
+	}
+	if got := fam.Value("gateway_event_group_events", nil); got < 1 {
+		t.Errorf("%v event groups committed", got)
 	}
 	got := c.states(t)
 	if len(got) != 1+len(c.seats) {

@@ -42,6 +42,9 @@ type Metrics struct {
 	xsiRefused       *prometheus.CounterVec
 	tokenRefreshes   *prometheus.CounterVec
 	outboxDeliveries *prometheus.CounterVec
+	groupEvents      prometheus.Histogram
+	groupDuration    prometheus.Histogram
+	groupReruns      *prometheus.CounterVec
 	httpDuration     *prometheus.HistogramVec
 	logins           *prometheus.CounterVec
 	loginsThrottled  *prometheus.CounterVec
@@ -77,6 +80,15 @@ func New(build buildinfo.Info) *Metrics {
 			"Zoho access-token refreshes, by result (ok, invalid_grant, throttled, error).", "result"),
 		outboxDeliveries: f.counterVec("gateway_outbox_deliveries_total",
 			"Delivery attempts of outbox notifications to Zoho, by result (delivered, retry, parked).", "result"),
+		groupEvents: f.histogram("gateway_event_group_events",
+			"Centrex events per event group committed (group commit: the events that arrive while a group runs share the next one's transaction).",
+			prometheus.ExponentialBuckets(1, 2, 9)),
+		groupDuration: f.histogram("gateway_event_group_duration_seconds",
+			"Time from an event group's start to its commit, reruns included.",
+			[]float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}),
+		groupReruns: f.counterVec("gateway_event_group_reruns_total",
+			"Event groups run again, by cause (item_by_item: a statement for a set of items failed, the group runs again a statement per item to find the event; retryable: a deadlock or serialization failure with another instance; left_out: an event failed and the others run again; stale: an event was applied with a cached state that changed).",
+			"cause"),
 		httpDuration: f.histogramVec("gateway_http_request_duration_seconds",
 			"Requests served, by surface (portal, bridge), method, chi route pattern and status class.",
 			prometheus.DefBuckets, "surface", "method", "route", "status"),
@@ -229,6 +241,31 @@ func (m *Metrics) OutboxDelivery(result string) {
 	}
 }
 
+// Causes of an event group run again.
+const (
+	RerunItemByItem = "item_by_item"
+	RerunRetryable  = "retryable"
+	RerunLeftOut    = "left_out"
+	RerunStale      = "stale"
+)
+
+// EventGroup counts an event group committed with its number of events and
+// the time from its start to its commit.
+func (m *Metrics) EventGroup(events int, d time.Duration) {
+	if m != nil {
+		m.groupEvents.Observe(float64(events))
+		m.groupDuration.Observe(d.Seconds())
+	}
+}
+
+// EventGroupRerun counts an event group run again for cause (one of the
+// Rerun… constants).
+func (m *Metrics) EventGroupRerun(cause string) {
+	if m != nil {
+		m.groupReruns.WithLabelValues(cause).Inc()
+	}
+}
+
 // Who signs in: a company's administrator (the portal) or one of the
 // carrier's operators (the console).
 const (
@@ -301,6 +338,12 @@ func (f factory) counterVec(name, help string, labels ...string) *prometheus.Cou
 	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
 	f.register(name, c)
 	return c
+}
+
+func (f factory) histogram(name, help string, buckets []float64) prometheus.Histogram {
+	h := prometheus.NewHistogram(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets})
+	f.register(name, h)
+	return h
 }
 
 func (f factory) histogramVec(name, help string, buckets []float64, labels ...string) *prometheus.HistogramVec {
