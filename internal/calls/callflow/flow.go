@@ -157,9 +157,12 @@ func absorb(st State, kind centrex.EventKind, c centrex.Call, link Link) State {
 	}
 	// The first number known is kept, except that before anything was sent
 	// an E.164 number replaces an extension (a click-to-dial to "6330"
-	// learns the seat's full number once the far end is called).
-	if r := remoteNumber(c.Remote); st.Remote == "" || len(st.Sent) == 0 && !isE164(st.Remote) && isE164(r) {
-		st.Remote = r
+	// learns the seat's full number once the far end is called). The
+	// event's number is parsed only when it may be kept.
+	if st.Remote == "" || len(st.Sent) == 0 && !isE164(st.Remote) {
+		if r := remoteNumber(c.Remote); st.Remote == "" || isE164(r) {
+			st.Remote = r
+		}
 	}
 	if st.RemoteName == "" {
 		st.RemoteName = c.Remote.Name
