@@ -106,8 +106,8 @@ func TestSwitchOffAndRetention(t *testing.T) {
 	fermax, acme := newCompany(t, s, "Fermax"), newCompany(t, s, "Acme")
 	mustSync(t, s, fermax, seat("910726329"))
 	mustSync(t, s, acme, seat("910726330"))
-	// Both companies have a call, a delivered notification and an event
-	// mark: deleting one deletes its own, and only those.
+	// Both companies have a call, a delivered notification, a queued one
+	// and an event mark: deleting one deletes its own, and only those.
 	for co, number := range map[int64]string{fermax: "910726329", acme: "910726330"} {
 		sid := seatID(t, s, co, number+"@conecta.orange.es")
 		enqueueCall(t, s, co, sid, "c1", item("ringing"))
@@ -125,17 +125,21 @@ func TestSwitchOffAndRetention(t *testing.T) {
 	if _, err := s.FinishOutboxes(ctx, "me", []store.OutboxResult{{ID: claimed[0].ID, Delivered: true}, {ID: claimed[1].ID, Delivered: true}}); err != nil {
 		t.Fatal(err)
 	}
+	for co, number := range map[int64]string{fermax: "910726329", acme: "910726330"} {
+		enqueueCall(t, s, co, seatID(t, s, co, number+"@conecta.orange.es"), "c2", item("ringing"))
+	}
 	companyRows := func(co int64) (n int) {
 		t.Helper()
 		if err := s.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM calls WHERE company_id = $1)
+			+ (SELECT count(*) FROM outbox WHERE company_id = $1)
 			+ (SELECT count(*) FROM outbox_history WHERE company_id = $1)
 			+ (SELECT count(*) FROM centrex_events WHERE company_id = $1)`, co).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
-	if f, a := companyRows(fermax), companyRows(acme); f != 3 || a != 3 {
-		t.Fatalf("calls, history and marks: Fermax %d, Acme %d, want 3 each", f, a)
+	if f, a := companyRows(fermax), companyRows(acme); f != 5 || a != 5 {
+		t.Fatalf("calls, queue, history and marks: Fermax %d, Acme %d, want 5 each", f, a)
 	}
 	before, err := s.AdminOfCompany(ctx, fermax)
 	if err != nil {
@@ -179,13 +183,13 @@ func TestSwitchOffAndRetention(t *testing.T) {
 		t.Fatalf("Fermax's seats after deletion: %d, %v", seats, err)
 	}
 	if n := companyRows(fermax); n != 0 {
-		t.Fatalf("%d calls, delivered notifications and event marks of Fermax after its deletion", n)
+		t.Fatalf("%d calls, notifications and event marks of Fermax after its deletion", n)
 	}
 	if _, err := s.AccountByID(ctx, acme); err != nil {
 		t.Fatalf("Acme was deleted too: %v", err)
 	}
-	if n := companyRows(acme); n != 3 {
-		t.Fatalf("Acme's calls, history and marks: %d after Fermax's deletion, want 3", n)
+	if n := companyRows(acme); n != 5 {
+		t.Fatalf("Acme's calls, notifications and marks: %d after Fermax's deletion, want 5", n)
 	}
 }
 
