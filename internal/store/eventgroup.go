@@ -257,6 +257,7 @@ type groupStart struct {
 	out         *GroupStarted
 	now         time.Time
 	marks, refs []int
+	created     bool // queueSets queued the statement creating calls
 }
 
 func (st *groupStart) tag(tags []int, i int) int {
@@ -322,7 +323,7 @@ func (st *groupStart) queueSets(b *pgx.Batch) {
 			create.calls, create.users = append(create.calls, r.XsiCallID), append(create.users, r.ZohoUserID)
 		}
 	}
-	if len(create.companies) > 0 {
+	if st.created = len(create.companies) > 0; st.created {
 		b.Queue(createCallsSQL, create.companies, create.seats, create.calls, create.users, st.now)
 	}
 	b.Queue(lockCallsSQL, companies, seats, calls)
@@ -350,12 +351,9 @@ func (st *groupStart) readSets(br pgx.BatchResults) (missing []int, err error) {
 	if len(st.refs) == 0 {
 		return nil, nil
 	}
-	for _, i := range st.refs {
-		if st.Refs[i].Create {
-			if _, err := br.Exec(); err != nil {
-				return nil, &SetError{Op: "create calls", Err: err}
-			}
-			break
+	if st.created {
+		if _, err := br.Exec(); err != nil {
+			return nil, &SetError{Op: "create calls", Err: err}
 		}
 	}
 	rows, err := br.Query()

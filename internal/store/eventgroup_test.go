@@ -23,9 +23,7 @@ func TestEventGroupUpdatesCallsInPlace(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
-	co := newCompany(t, s, "Fermax")
-	mustSync(t, s, co, seat("910000001"))
-	sid := seatID(t, s, co, "910000001@conecta.orange.es")
+	co, sid := companyWithSeat(t, s)
 	var hot, updates int64
 	err := s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
 		locked, err := tx.LockCalls(ctx, []store.CallRef{{CompanyID: co, SeatID: sid, XsiCallID: "callhalf-1", ZohoUserID: "zu"}})
@@ -69,9 +67,7 @@ func TestEventGroupNamesTheFailingItem(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
-	co := newCompany(t, s, "Fermax")
-	mustSync(t, s, co, seat("910000001"))
-	sid := seatID(t, s, co, "910000001@conecta.orange.es")
+	co, sid := companyWithSeat(t, s)
 	for _, itemByItem := range []bool{false, true} {
 		err := s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
 			if itemByItem {
@@ -126,9 +122,7 @@ func TestStartGroupMarksAndLocks(t *testing.T) {
 func testStartGroup(t *testing.T, itemByItem bool) {
 	ctx := context.Background()
 	s := testdb.Open(t)
-	co := newCompany(t, s, "Fermax")
-	mustSync(t, s, co, seat("910000001"))
-	sid := seatID(t, s, co, "910000001@conecta.orange.es")
+	co, sid := companyWithSeat(t, s)
 	old := enqueueCall(t, s, co, sid, "c-old")
 	inTx := func(fn func(ctx context.Context, tx *store.EventTx) error) error {
 		return s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
@@ -273,9 +267,7 @@ func TestEventGroupRoundTrips(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
-	co := newCompany(t, s, "Fermax")
-	mustSync(t, s, co, seat("910000001"))
-	sid := seatID(t, s, co, "910000001@conecta.orange.es")
+	co, sid := companyWithSeat(t, s)
 	// group applies one event to each of n new calls.
 	group := func(seat int64, event string, n int) error {
 		return s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
@@ -355,9 +347,7 @@ func TestEventGroupSetPlans(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
-	co := newCompany(t, s, "Fermax")
-	mustSync(t, s, co, seat("910000001"))
-	sid := seatID(t, s, co, "910000001@conecta.orange.es")
+	co, sid := companyWithSeat(t, s)
 	for _, sql := range []string{
 		`INSERT INTO calls (company_id, seat_id, xsi_call_id, zoho_call_id, open, closed_at)
 			SELECT $1, $2, 'h' || g, 'z' || g, false, now() FROM generate_series(1, 50000) g`,
@@ -428,4 +418,12 @@ func explain(t *testing.T, s *store.Store, mode, sql, args string) string {
 		t.Fatal(err)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// companyWithSeat makes the company Fermax with one seat, and returns both.
+func companyWithSeat(t *testing.T, s *store.Store) (co, sid int64) {
+	t.Helper()
+	co = newCompany(t, s, "Fermax")
+	mustSync(t, s, co, seat("910000001"))
+	return co, seatID(t, s, co, "910000001@conecta.orange.es")
 }
