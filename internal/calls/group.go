@@ -62,16 +62,6 @@ type grouper struct {
 	mu      sync.Mutex
 	queue   []*eventJob
 	running bool
-	groups  int64
-	events  int64
-}
-
-// GroupStats reports how many event groups this Service committed and how
-// many events they held.
-func (s *Service) GroupStats() (groups, events int64) {
-	s.g.mu.Lock()
-	defer s.g.mu.Unlock()
-	return s.g.groups, s.g.events
 }
 
 // queued is how many events wait for a group (tests).
@@ -154,10 +144,6 @@ func (s *Service) runGroup(jobs []*eventJob, sent func()) {
 			if queued {
 				s.o.Kick()
 			}
-			s.g.mu.Lock()
-			s.g.groups++
-			s.g.events += int64(len(jobs))
-			s.g.mu.Unlock()
 			s.o.Metrics.EventGroup(len(jobs), s.o.Now().Sub(start))
 			for _, j := range jobs {
 				j.done <- nil

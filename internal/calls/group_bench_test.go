@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/conecta-zoho/gateway/internal/centrex"
+	"github.com/conecta-zoho/gateway/internal/metrics/metricstest"
 )
 
 // BenchmarkGroupCommit applies call events from 100 concurrent streams
@@ -58,12 +59,13 @@ func BenchmarkGroupCommit(b *testing.B) {
 	b.StopTimer()
 	evps := float64(b.N) / el.Seconds()
 	base := insertRate(b, pool, 20, 3*time.Second)
-	groups, events := c.instances[0].GroupStats()
+	fam := metricstest.Gather(b, c.metrics[0].Gatherer())
+	groups, events := fam.Value("gateway_event_group_events", nil), fam.Sum("gateway_event_group_events", nil)
 	b.ReportMetric(evps, "events/s")
 	b.ReportMetric(base, "inserts/s")
 	b.ReportMetric(evps/base, "ratio")
 	b.ReportMetric(float64(syncs)/float64(b.N), "walsyncs/event")
-	b.ReportMetric(float64(events)/float64(max(groups, 1)), "events/group")
+	b.ReportMetric(events/max(groups, 1), "events/group")
 }
 
 // insertRate is single-row INSERT-and-commit per second from n

@@ -68,6 +68,18 @@ func (f Families) Value(name string, labels map[string]string) float64 {
 	return sum
 }
 
+// Sum sums the sample sums of the histograms of family name whose labels
+// include labels (0 when there is none).
+func (f Families) Sum(name string, labels map[string]string) float64 {
+	var sum float64
+	for _, m := range f.series(name, labels) {
+		if h := m.GetHistogram(); h != nil {
+			sum += h.GetSampleSum()
+		}
+	}
+	return sum
+}
+
 // Has reports whether a series of family name with labels exists.
 func (f Families) Has(name string, labels map[string]string) bool {
 	return len(f.series(name, labels)) > 0
