@@ -15,9 +15,7 @@ func TestPruneCallsKeepsOpenAndRecentCalls(t *testing.T) {
 	s := testdb.Open(t)
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	s.SetClock(func() time.Time { return now })
-	co := newCompany(t, s, "fermax")
-	mustSync(t, s, co, seat("910726329"))
-	seatID := seatID(t, s, co, "910726329@conecta.orange.es")
+	co, seatID := companyWithSeat(t, s, "fermax", "910726329")
 
 	old := enqueueCall(t, s, co, seatID, "old")
 	recent := enqueueCall(t, s, co, seatID, "recent")

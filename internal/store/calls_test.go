@@ -128,9 +128,7 @@ func TestOutboxOrderParkAndRetry(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
-	co := newCompany(t, s, "fermax")
-	mustSync(t, s, co, seat("910726329"))
-	s1 := seatID(t, s, co, "910726329@conecta.orange.es")
+	co, s1 := companyWithSeat(t, s, "fermax", "910726329")
 	enqueueCall(t, s, co, s1, "a", item("ringing"), item("answered"))
 	enqueueCall(t, s, co, s1, "a", item("ended"))
 	enqueueCall(t, s, co, s1, "b", item("ringing"))
@@ -178,9 +176,7 @@ func TestOutboxOrderParkAndRetry(t *testing.T) {
 func TestOutboxClaimsSkipLocked(t *testing.T) {
 	t.Parallel()
 	s := testdb.Open(t)
-	co := newCompany(t, s, "fermax")
-	mustSync(t, s, co, seat("910726329"))
-	s1 := seatID(t, s, co, "910726329@conecta.orange.es")
+	co, s1 := companyWithSeat(t, s, "fermax", "910726329")
 	for c := range 20 {
 		enqueueCall(t, s, co, s1, fmt.Sprint("c", c), item("1"), item("2"), item("3"))
 	}
@@ -291,9 +287,7 @@ func TestOutboxClaimCarriesCompanyVersion(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
-	co := newCompany(t, s, "fermax")
-	mustSync(t, s, co, seat("910726329"))
-	s1 := seatID(t, s, co, "910726329@conecta.orange.es")
+	co, s1 := companyWithSeat(t, s, "fermax", "910726329")
 	enqueueCall(t, s, co, s1, "c1", item("1"))
 	enqueueCall(t, s, co, s1, "c2", item("1"))
 	claim := func() store.OutboxRow {

@@ -23,7 +23,7 @@ func TestEventGroupUpdatesCallsInPlace(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
-	co, sid := companyWithSeat(t, s)
+	co, sid := companyWithSeat(t, s, "Fermax", "910000001")
 	var hot, updates int64
 	err := s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
 		locked, err := tx.LockCalls(ctx, []store.CallRef{{CompanyID: co, SeatID: sid, XsiCallID: "callhalf-1", ZohoUserID: "zu"}})
@@ -67,7 +67,7 @@ func TestEventGroupNamesTheFailingItem(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
-	co, sid := companyWithSeat(t, s)
+	co, sid := companyWithSeat(t, s, "Fermax", "910000001")
 	for _, itemByItem := range []bool{false, true} {
 		err := s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
 			if itemByItem {
@@ -122,7 +122,7 @@ func TestStartGroupMarksAndLocks(t *testing.T) {
 func testStartGroup(t *testing.T, itemByItem bool) {
 	ctx := context.Background()
 	s := testdb.Open(t)
-	co, sid := companyWithSeat(t, s)
+	co, sid := companyWithSeat(t, s, "Fermax", "910000001")
 	old := enqueueCall(t, s, co, sid, "c-old")
 	inTx := func(fn func(ctx context.Context, tx *store.EventTx) error) error {
 		return s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
@@ -267,7 +267,7 @@ func TestEventGroupRoundTrips(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
-	co, sid := companyWithSeat(t, s)
+	co, sid := companyWithSeat(t, s, "Fermax", "910000001")
 	// group applies one event to each of n new calls.
 	group := func(seat int64, event string, n int) error {
 		return s.InEventTx(ctx, func(ctx context.Context, tx *store.EventTx) error {
@@ -347,7 +347,7 @@ func TestEventGroupSetPlans(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
-	co, sid := companyWithSeat(t, s)
+	co, sid := companyWithSeat(t, s, "Fermax", "910000001")
 	for _, sql := range []string{
 		`INSERT INTO calls (company_id, seat_id, xsi_call_id, zoho_call_id, open, closed_at)
 			SELECT $1, $2, 'h' || g, 'z' || g, false, now() FROM generate_series(1, 50000) g`,
@@ -418,12 +418,4 @@ func explain(t *testing.T, s *store.Store, mode, sql, args string) string {
 		t.Fatal(err)
 	}
 	return strings.Join(lines, "\n")
-}
-
-// companyWithSeat makes the company Fermax with one seat, and returns both.
-func companyWithSeat(t *testing.T, s *store.Store) (co, sid int64) {
-	t.Helper()
-	co = newCompany(t, s, "Fermax")
-	mustSync(t, s, co, seat("910000001"))
-	return co, seatID(t, s, co, "910000001@conecta.orange.es")
 }

@@ -37,9 +37,7 @@ func TestFinishOutboxesMovesDeliveredRowsToHistory(t *testing.T) {
 	// A day no partition was made for.
 	now := time.Date(2031, 3, 7, 23, 59, 0, 0, time.UTC)
 	s.SetClock(func() time.Time { return now })
-	co := newCompany(t, s, "fermax")
-	mustSync(t, s, co, seat("910726329"))
-	s1 := seatID(t, s, co, "910726329@conecta.orange.es")
+	co, s1 := companyWithSeat(t, s, "fermax", "910726329")
 	a := enqueueCall(t, s, co, s1, "a", item("ringing"))
 	enqueueCall(t, s, co, s1, "b", item("ringing"))
 	enqueueCall(t, s, co, s1, "c", item("ringing"))
@@ -138,9 +136,7 @@ func TestCallCountsItsNotifications(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := testdb.Open(t)
-	co := newCompany(t, s, "fermax")
-	mustSync(t, s, co, seat("910726329"))
-	s1 := seatID(t, s, co, "910726329@conecta.orange.es")
+	co, s1 := companyWithSeat(t, s, "fermax", "910726329")
 	a := enqueueCall(t, s, co, s1, "a", item("ringing"), item("answered"))
 	seqs := func(key string) string {
 		t.Helper()
@@ -237,9 +233,7 @@ func TestHistoryReaders(t *testing.T) {
 	s := testdb.Open(t)
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	s.SetClock(func() time.Time { return now })
-	co := newCompany(t, s, "fermax")
-	mustSync(t, s, co, seat("910726329"))
-	s1 := seatID(t, s, co, "910726329@conecta.orange.es")
+	co, s1 := companyWithSeat(t, s, "fermax", "910726329")
 	call := enqueueCall(t, s, co, s1, "a", item("ringing"), item("answered"), item("ended"))
 	err := s.InCallTx(ctx, co, func(ctx context.Context, tx store.CallTx) error {
 		return tx.Enqueue(ctx, 0, "dial-x", []store.OutboxItem{{Kind: store.OutboxClickToDialError, Payload: json.RawMessage(`{"state":"invalid"}`)}})
@@ -293,9 +287,7 @@ func TestPruneOutboxDropsWholeDays(t *testing.T) {
 	day1 := time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
 	now := day1
 	s.SetClock(func() time.Time { return now })
-	co := newCompany(t, s, "fermax")
-	mustSync(t, s, co, seat("910726329"))
-	s1 := seatID(t, s, co, "910726329@conecta.orange.es")
+	co, s1 := companyWithSeat(t, s, "fermax", "910726329")
 	deliverAll := func(store.OutboxRow) store.OutboxResult { return store.OutboxResult{Delivered: true} }
 	enqueueCall(t, s, co, s1, "a", item("ringing"))
 	drain(t, s, deliverAll)
@@ -369,9 +361,7 @@ func TestClaimCostDoesNotGrowWithHistory(t *testing.T) {
 	s := testdb.Open(t)
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	s.SetClock(func() time.Time { return now })
-	co := newCompany(t, s, "fermax")
-	mustSync(t, s, co, seat("910726329"))
-	s1 := seatID(t, s, co, "910726329@conecta.orange.es")
+	co, s1 := companyWithSeat(t, s, "fermax", "910726329")
 	for i := range 40 {
 		enqueueCall(t, s, co, s1, fmt.Sprintf("c%02d", i), item("ringing"), item("ended"))
 	}

@@ -63,6 +63,15 @@ func seatID(tb testing.TB, s *store.Store, companyID int64, userID string) int64
 	return st.ID
 }
 
+// companyWithSeat makes a company named name with one seat of that number
+// and returns both ids.
+func companyWithSeat(tb testing.TB, s *store.Store, name, number string) (int64, int64) {
+	tb.Helper()
+	co := newCompany(tb, s, name)
+	mustSync(tb, s, co, seat(number))
+	return co, seatID(tb, s, co, number+"@conecta.orange.es")
+}
+
 // mustLink links a seat to a Zoho user and enables the link.
 func mustLink(tb testing.TB, s *store.Store, companyID, seatID int64, u store.ZohoUser) store.Link {
 	tb.Helper()
