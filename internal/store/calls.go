@@ -183,32 +183,71 @@ func (c CallTx) LockCallByID(ctx context.Context, callID int64) (Call, error) {
 	return Call{}, fmt.Errorf("store: lock call %d of company %d: %w", callID, c.companyID, notFound(err))
 }
 
-// saveCallSQL writes a call's state (arguments: saveCallArgs). Only
-// state, open, the ids, the notification count and the times change; of
-// those, only open, zoho_call_id and closed_at are indexed, and they change
-// when a call starts or ends, so the updates in between can be HOT.
-const saveCallSQL = `UPDATE calls SET state = $3, open = $4, zoho_call_id = coalesce($5, zoho_call_id),
-		ext_tracking_id = $6, zoho_user_id = $7, updated_at = $8,
-		closed_at = CASE WHEN $4 THEN NULL ELSE coalesce(closed_at, CASE WHEN open THEN $8::timestamptz END) END,
-		outbox_seq = $9
-	WHERE company_id = $1 AND id = $2`
+// saveCallsSQL writes calls' states (arguments: callSaves.args, or
+// saveCallArgs for one). Only state, open, the ids, the notification count
+// and the times change; of those, only open, zoho_call_id and closed_at are
+// indexed, and they change when a call starts or ends, so the updates in
+// between can be HOT. The calls are found by id with = ANY, an index scan
+// whatever the planner makes of the arrays' size.
+const saveCallsSQL = `UPDATE calls c SET state = v.state, open = v.open, zoho_call_id = coalesce(v.zoho_call_id, c.zoho_call_id),
+		ext_tracking_id = v.ext_tracking_id, zoho_user_id = v.zoho_user_id, updated_at = $9,
+		closed_at = CASE WHEN v.open THEN NULL ELSE coalesce(c.closed_at, CASE WHEN c.open THEN $9::timestamptz END) END,
+		outbox_seq = v.outbox_seq
+	FROM unnest($1::bigint[], $2::bigint[], $3::jsonb[], $4::boolean[], $5::text[], $6::text[], $7::text[], $8::integer[])
+		AS v (company_id, id, state, open, zoho_call_id, ext_tracking_id, zoho_user_id, outbox_seq)
+	WHERE c.id = ANY($2) AND c.company_id = v.company_id AND c.id = v.id`
 
-func saveCallArgs(companyID int64, call Call, now time.Time) []any {
-	var zohoID *string
-	if call.ZohoCallID != "" {
-		zohoID = &call.ZohoCallID
+// callSaves are calls to save, the latest state of each.
+type callSaves struct {
+	calls []Call
+	at    map[int64]int // index in calls by row id
+}
+
+func (c *callSaves) len() int { return len(c.calls) }
+
+func (c *callSaves) add(call Call) {
+	if i, ok := c.at[call.ID]; ok {
+		c.calls[i] = call
+		return
 	}
-	var seq *int // a row from before the count was kept stays without one
-	if call.OutboxSeq >= 0 {
-		seq = &call.OutboxSeq
+	if c.at == nil {
+		c.at = map[int64]int{}
 	}
-	return []any{companyID, call.ID, call.State, call.Open, zohoID, call.ExtTrackingID, call.ZohoUserID, now, seq}
+	c.at[call.ID] = len(c.calls)
+	c.calls = append(c.calls, call)
+}
+
+func (c *callSaves) args(now time.Time) []any {
+	n := len(c.calls)
+	companies, ids := make([]int64, n), make([]int64, n)
+	states, exts, users := make([]string, n), make([]string, n), make([]string, n)
+	opens := make([]bool, n)
+	zohoIDs, seqs := make([]*string, n), make([]*int32, n)
+	for i, call := range c.calls {
+		companies[i], ids[i], states[i], opens[i] = call.CompanyID, call.ID, string(call.State), call.Open
+		exts[i], users[i] = call.ExtTrackingID, call.ZohoUserID
+		if call.ZohoCallID != "" {
+			zohoIDs[i] = &call.ZohoCallID
+		}
+		if call.OutboxSeq >= 0 { // a row from before the count was kept stays without one
+			seqs[i] = new(int32(call.OutboxSeq))
+		}
+	}
+	return []any{companies, ids, states, opens, zohoIDs, exts, users, seqs, now}
+}
+
+// saveCallArgs are saveCallsSQL's arguments for one call.
+func saveCallArgs(call Call, now time.Time) []any {
+	var v callSaves
+	v.add(call)
+	return v.args(now)
 }
 
 // SaveCall writes a locked call's state, ids and open flag. A call that
 // stops being open gets its closed_at.
 func (c CallTx) SaveCall(ctx context.Context, call Call) error {
-	_, err := c.tx.Exec(ctx, saveCallSQL, saveCallArgs(c.companyID, call, c.s.now())...)
+	call.CompanyID = c.companyID // the transaction's company, whatever call says
+	_, err := c.tx.Exec(ctx, saveCallsSQL, saveCallArgs(call, c.s.now())...)
 	if err != nil {
 		return fmt.Errorf("store: save call %d of company %d: %w", call.ID, c.companyID, err)
 	}

@@ -504,7 +504,7 @@ func (e *EventTx) CallTx(companyID int64) CallTx {
 // Flush, the later is written.
 func (e *EventTx) QueueSave(call Call, tag int) {
 	if e.itemByItem {
-		e.batch.Queue(saveCallSQL, saveCallArgs(call.CompanyID, call, e.s.now())...)
+		e.batch.Queue(saveCallsSQL, saveCallArgs(call, e.s.now())...)
 		e.tags = append(e.tags, tag)
 		return
 	}
@@ -578,110 +578,6 @@ func (e *EventTx) Flush(ctx context.Context) error {
 	}
 	e.batch, e.tags, e.notify, e.saves, e.enqueues = pgx.Batch{}, nil, 0, callSaves{}, outboxInserts{}
 	return br.Close()
-}
-
-// saveCallsSQL is saveCallSQL for many calls (arguments: callSaves.args).
-// The calls are found by id with = ANY, an index scan whatever the planner
-// makes of the arrays' size.
-const saveCallsSQL = `UPDATE calls c SET state = v.state, open = v.open, zoho_call_id = coalesce(v.zoho_call_id, c.zoho_call_id),
-		ext_tracking_id = v.ext_tracking_id, zoho_user_id = v.zoho_user_id, updated_at = $9,
-		closed_at = CASE WHEN v.open THEN NULL ELSE coalesce(c.closed_at, CASE WHEN c.open THEN $9::timestamptz END) END,
-		outbox_seq = v.outbox_seq
-	FROM unnest($1::bigint[], $2::bigint[], $3::jsonb[], $4::boolean[], $5::text[], $6::text[], $7::text[], $8::integer[])
-		AS v (company_id, id, state, open, zoho_call_id, ext_tracking_id, zoho_user_id, outbox_seq)
-	WHERE c.id = ANY($2) AND c.company_id = v.company_id AND c.id = v.id`
-
-// callSaves are the calls a set-mode Flush saves, the latest state of each.
-type callSaves struct {
-	calls []Call
-	at    map[int64]int // index in calls by row id
-}
-
-func (c *callSaves) len() int { return len(c.calls) }
-
-func (c *callSaves) add(call Call) {
-	if i, ok := c.at[call.ID]; ok {
-		c.calls[i] = call
-		return
-	}
-	if c.at == nil {
-		c.at = map[int64]int{}
-	}
-	c.at[call.ID] = len(c.calls)
-	c.calls = append(c.calls, call)
-}
-
-func (c *callSaves) args(now time.Time) []any {
-	n := len(c.calls)
-	companies, ids := make([]int64, n), make([]int64, n)
-	states, exts, users := make([]string, n), make([]string, n), make([]string, n)
-	opens := make([]bool, n)
-	zohoIDs, seqs := make([]*string, n), make([]*int32, n)
-	for i, call := range c.calls {
-		companies[i], ids[i], states[i], opens[i] = call.CompanyID, call.ID, string(call.State), call.Open
-		exts[i], users[i] = call.ExtTrackingID, call.ZohoUserID
-		if call.ZohoCallID != "" {
-			zohoIDs[i] = &call.ZohoCallID
-		}
-		if call.OutboxSeq >= 0 { // a row from before the count was kept stays without one
-			seqs[i] = new(int32(call.OutboxSeq))
-		}
-	}
-	return []any{companies, ids, states, opens, zohoIDs, exts, users, seqs, now}
-}
-
-// enqueueCallsSQL is enqueueCallSQL for many calls, one array element per
-// notification (arguments: outboxInserts.args): each numbered after its
-// call's count ($4) or, when that is behind, the key's pending rows, by
-// its place among the call's notifications ($5).
-const enqueueCallsSQL = `INSERT INTO outbox (company_id, call_id, call_key, seq, kind, payload, next_attempt_at, created_at)
-	SELECT t.company_id, t.call_id, t.call_key,
-		greatest(t.base, (SELECT max(o.seq) FROM outbox o WHERE o.company_id = t.company_id AND o.call_key = t.call_key)) + t.ord,
-		t.kind, t.payload, $8, $8
-	FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::integer[], $5::integer[], $6::text[], $7::jsonb[])
-		AS t (company_id, call_id, call_key, base, ord, kind, payload)`
-
-// outboxInserts are the notifications a set-mode Flush queues.
-type outboxInserts struct {
-	companies, calls []int64
-	keys             []string
-	bases, ords      []int32
-	kinds, payloads  []string
-	next             map[outboxKey]outboxCount
-}
-
-// outboxKey is a call's notifications under one key; outboxCount, its
-// count before this Flush and how many this Flush queues.
-type outboxKey struct {
-	call int64
-	key  string
-}
-type outboxCount struct{ base, n int32 }
-
-func (o *outboxInserts) len() int { return len(o.companies) }
-
-// add queues items for call and counts them on it.
-func (o *outboxInserts) add(call *Call, items []OutboxItem) {
-	k := outboxKey{call.ID, call.ZohoCallID}
-	c, ok := o.next[k]
-	if !ok {
-		c = outboxCount{base: int32(call.OutboxSeq)}
-		if o.next == nil {
-			o.next = map[outboxKey]outboxCount{}
-		}
-	}
-	for _, it := range items {
-		c.n++
-		o.companies, o.calls, o.keys = append(o.companies, call.CompanyID), append(o.calls, call.ID), append(o.keys, call.ZohoCallID)
-		o.bases, o.ords = append(o.bases, c.base), append(o.ords, c.n)
-		o.kinds, o.payloads = append(o.kinds, it.Kind), append(o.payloads, string(it.Payload))
-	}
-	o.next[k] = c
-	call.OutboxSeq += len(items)
-}
-
-func (o *outboxInserts) args(now time.Time) []any {
-	return []any{o.companies, o.calls, o.keys, o.bases, o.ords, o.kinds, o.payloads, now}
 }
 
 // sortedIndexes returns 0..n-1 stably sorted by cmp.

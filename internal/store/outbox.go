@@ -155,34 +155,79 @@ var enqueueSQL = `INSERT INTO outbox (company_id, call_id, call_key, seq, kind, 
 	FROM (SELECT ` + lastSeqSQL("$1", "$3", "$2::bigint") + ` AS seq) m,
 		unnest($4::text[], $5::jsonb[]) WITH ORDINALITY AS t (kind, payload, ord)`
 
-// enqueueCallSQL appends items to the outbox of a call that keeps its
-// count of notifications ($7, Call.OutboxSeq): $1 company, $2 call row,
-// $3 call key, $4 kinds, $5 payloads, $6 now. The pending rows of the key
-// are read too (one probe of its (company_id, call_key, seq) key), so that
-// a new row always follows them even under a key that an older, deleted
-// call row had used; the history is not read. Queued one after the other in
-// a pipeline, each sees the rows of the one before.
-const enqueueCallSQL = `INSERT INTO outbox (company_id, call_id, call_key, seq, kind, payload, next_attempt_at, created_at)
-	SELECT $1, $2, $3, m.seq + t.ord, t.kind, t.payload, $6, $6
-	FROM (SELECT greatest($7::integer, (SELECT max(seq) FROM outbox WHERE company_id = $1 AND call_key = $3)) AS seq) m,
-		unnest($4::text[], $5::jsonb[]) WITH ORDINALITY AS t (kind, payload, ord)`
+// enqueueCallsSQL appends notifications to the outbox of calls that keep
+// their count (Call.OutboxSeq), one array element per notification
+// (arguments: outboxInserts.args): each numbered after its call's count
+// ($4) or, when that is behind, the key's pending rows (one probe of the
+// (company_id, call_key, seq) key, so that a new row always follows them
+// even under a key that an older, deleted call row had used), by its place
+// among the call's notifications ($5); the history is not read.
+const enqueueCallsSQL = `INSERT INTO outbox (company_id, call_id, call_key, seq, kind, payload, next_attempt_at, created_at)
+	SELECT t.company_id, t.call_id, t.call_key,
+		greatest(t.base, (SELECT max(o.seq) FROM outbox o WHERE o.company_id = t.company_id AND o.call_key = t.call_key)) + t.ord,
+		t.kind, t.payload, $8, $8
+	FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::integer[], $5::integer[], $6::text[], $7::jsonb[])
+		AS t (company_id, call_id, call_key, base, ord, kind, payload)`
+
+// outboxInserts are notifications to queue for calls that keep their count.
+type outboxInserts struct {
+	companies, calls []int64
+	keys             []string
+	bases, ords      []int32
+	kinds, payloads  []string
+	next             map[outboxKey]outboxCount
+}
+
+// outboxKey is a call's notifications under one key; outboxCount, its
+// count before this Flush and how many this Flush queues.
+type outboxKey struct {
+	call int64
+	key  string
+}
+type outboxCount struct{ base, n int32 }
+
+func (o *outboxInserts) len() int { return len(o.companies) }
+
+// add queues items for call and counts them on it.
+func (o *outboxInserts) add(call *Call, items []OutboxItem) {
+	k := outboxKey{call.ID, call.ZohoCallID}
+	c, ok := o.next[k]
+	if !ok {
+		c = outboxCount{base: int32(call.OutboxSeq)}
+		if o.next == nil {
+			o.next = map[outboxKey]outboxCount{}
+		}
+	}
+	for _, it := range items {
+		c.n++
+		o.companies, o.calls, o.keys = append(o.companies, call.CompanyID), append(o.calls, call.ID), append(o.keys, call.ZohoCallID)
+		o.bases, o.ords = append(o.bases, c.base), append(o.ords, c.n)
+		o.kinds, o.payloads = append(o.kinds, it.Kind), append(o.payloads, string(it.Payload))
+	}
+	o.next[k] = c
+	call.OutboxSeq += len(items)
+}
+
+func (o *outboxInserts) args(now time.Time) []any {
+	return []any{o.companies, o.calls, o.keys, o.bases, o.ords, o.kinds, o.payloads, now}
+}
 
 // enqueueCallArgs are the arguments of the statement that queues items for
-// call under its ZohoCallID, and counts them on call: enqueueCallSQL when
+// call under its ZohoCallID, and counts them on call: enqueueCallsSQL when
 // the call keeps its count, enqueueSQL (which reads history) when it does
 // not. SaveCall must write call afterwards.
 func enqueueCallArgs(call *Call, items []OutboxItem, now time.Time) (string, []any) {
-	kinds := make([]string, len(items))
-	payloads := make([]string, len(items))
-	for i, it := range items {
-		kinds[i], payloads[i] = it.Kind, string(it.Payload)
-	}
 	if call.OutboxSeq < 0 {
+		kinds := make([]string, len(items))
+		payloads := make([]string, len(items))
+		for i, it := range items {
+			kinds[i], payloads[i] = it.Kind, string(it.Payload)
+		}
 		return enqueueSQL, []any{call.CompanyID, call.ID, call.ZohoCallID, kinds, payloads, now}
 	}
-	base := call.OutboxSeq
-	call.OutboxSeq += len(items)
-	return enqueueCallSQL, []any{call.CompanyID, call.ID, call.ZohoCallID, kinds, payloads, now, base}
+	var o outboxInserts
+	o.add(call, items)
+	return enqueueCallsSQL, o.args(now)
 }
 
 // EnqueueCall appends items to the outbox of a locked call, under its
