@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -104,37 +105,33 @@ func (c CallTx) MarkEventProcessed(ctx context.Context, eventID string) (fresh b
 	return tag.RowsAffected() == 1, nil
 }
 
-// createCallSQL makes the first incarnation of a seat's call half unless
-// one exists ($1 company, $2 seat, $3 Xsi call id, $4 Zoho user, $5 now);
-// lockCallSQL then locks the latest incarnation ($1–$3).
-const (
-	createCallSQL = `INSERT INTO calls (company_id, seat_id, xsi_call_id, zoho_user_id, created_at, updated_at)
-		SELECT $1, $2, $3, $4, $5, $5
-		WHERE NOT EXISTS (SELECT 1 FROM calls WHERE company_id = $1 AND seat_id = $2 AND xsi_call_id = $3)
-		ON CONFLICT (company_id, seat_id, xsi_call_id, incarnation) DO NOTHING`
-	lockCallSQL = `SELECT ` + callColumns + ` FROM calls
-		WHERE company_id = $1 AND seat_id = $2 AND xsi_call_id = $3
-		ORDER BY incarnation DESC LIMIT 1 FOR UPDATE`
-)
-
 // LockCall returns the latest incarnation of the seat's call half
 // xsiCallID locked for update, creating the first (State "{}") if the call
-// is new.
+// is new, in one round trip (the statements of an event group's, for one
+// call).
 func (c CallTx) LockCall(ctx context.Context, seatID int64, xsiCallID, zohoUserID string) (Call, error) {
-	now := c.s.now()
-	_, err := c.tx.Exec(ctx, createCallSQL, c.companyID, seatID, xsiCallID, zohoUserID, now)
-	if err == nil {
-		var rows pgx.Rows
-		rows, err = c.tx.Query(ctx, lockCallSQL, c.companyID, seatID, xsiCallID)
-		if err == nil {
-			var call Call
-			call, err = pgx.CollectExactlyOneRow(rows, scanCall)
-			if err == nil {
-				return call, nil
-			}
-		}
+	out := GroupStarted{Calls: make([]Call, 1)}
+	st := groupStart{GroupStart: GroupStart{Refs: []CallRef{{CompanyID: c.companyID, SeatID: seatID, XsiCallID: xsiCallID,
+		ZohoUserID: zohoUserID}}}, out: &out, now: c.s.now()}
+	var b pgx.Batch
+	st.queueCalls(&b, []int{0}, true, true)
+	br := c.tx.SendBatch(ctx, &b)
+	missing, err := st.readCalls(br, []int{0}, true, true)
+	if cerr := br.Close(); err == nil {
+		err = cerr
 	}
-	return Call{}, fmt.Errorf("store: lock call %s of seat %d of company %d: %w", xsiCallID, seatID, c.companyID, err)
+	if err == nil && len(missing) > 0 {
+		err = ErrNotFound
+	}
+	var ge *GroupError
+	if errors.As(err, &ge) {
+		err = ge.Err // it names the call already
+		return Call{}, fmt.Errorf("store: %w", err)
+	}
+	if err != nil {
+		return Call{}, fmt.Errorf("store: lock call %s of seat %d of company %d: %w", xsiCallID, seatID, c.companyID, err)
+	}
+	return out.Calls[0], nil
 }
 
 // NextIncarnation returns, locked, a new call with the same Xsi call id as

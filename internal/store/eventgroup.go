@@ -155,8 +155,7 @@ type GroupStarted struct {
 // StartGroup reads the companies' versions, marks the events processed and
 // locks the latest incarnation of each call (creating it first when the
 // ref says so, and when it is missing), in one round trip when every call
-// exists or was created as said, two when some were missing (three when
-// another transaction created one of those meanwhile). Marks are written
+// exists or was created as said, two when some were missing. Marks are written
 // and calls locked in one order (company, then id), so that two groups on
 // two instances do not deadlock. A failed mark, creation or lock is a
 // *SetError, or item by item a *GroupError with the item's tag.
@@ -178,11 +177,8 @@ func (e *EventTx) StartGroup(ctx context.Context, in GroupStart) (GroupStarted, 
 	if len(in.Companies) > 0 {
 		b.Queue(`SELECT company_id, version FROM company_versions WHERE company_id = ANY($1)`, in.Companies)
 	}
-	if e.itemByItem {
-		st.queueItems(b)
-	} else {
-		st.queueSets(b)
-	}
+	st.queueMarks(b, e.itemByItem)
+	st.queueCalls(b, st.refs, false, e.itemByItem)
 	br, err := e.send(ctx, b)
 	if err != nil {
 		return out, err
@@ -198,12 +194,10 @@ func (e *EventTx) StartGroup(ctx context.Context, in GroupStart) (GroupStarted, 
 			return out, fmt.Errorf("store: event group: versions: %w", err)
 		}
 	}
-	var missing []int
-	if e.itemByItem {
-		missing, err = st.readItems(br)
-	} else {
-		missing, err = st.readSets(br)
+	if err := st.readMarks(br, e.itemByItem); err != nil {
+		return out, err
 	}
+	missing, err := st.readCalls(br, st.refs, false, e.itemByItem)
 	if err != nil {
 		return out, err
 	}
@@ -213,41 +207,24 @@ func (e *EventTx) StartGroup(ctx context.Context, in GroupStart) (GroupStarted, 
 	if len(missing) == 0 {
 		return out, nil
 	}
-	// run sends one statement per ref of idx and keeps the row each
-	// returns; it returns the refs that got none.
-	run := func(idx []int, queue func(b *pgx.Batch, r CallRef)) ([]int, error) {
-		var b pgx.Batch
-		for _, i := range idx {
-			queue(&b, in.Refs[i])
-		}
-		br := e.tx.SendBatch(ctx, &b)
-		defer br.Close()
-		var missing []int
-		for _, i := range idx {
-			found, err := st.readCall(br, i)
-			if err != nil {
-				return nil, err
-			}
-			if !found {
-				missing = append(missing, i)
-			}
-		}
-		return missing, br.Close()
+	// Calls missing although the event did not start them: create and
+	// lock them, one statement each (they are rare, and a failure names
+	// its ref). One created by another transaction meanwhile is waited for
+	// and locked.
+	b = &pgx.Batch{}
+	st.queueCalls(b, missing, true, true)
+	br2 := e.tx.SendBatch(ctx, b)
+	defer br2.Close()
+	if missing, err = st.readCalls(br2, missing, true, true); err != nil {
+		return out, err
 	}
-	missing, err = run(missing, func(b *pgx.Batch, r CallRef) {
-		b.Queue(`INSERT INTO calls (company_id, seat_id, xsi_call_id, zoho_user_id, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $5)
-			ON CONFLICT (company_id, seat_id, xsi_call_id, incarnation) DO NOTHING RETURNING `+callColumns,
-			r.CompanyID, r.SeatID, r.XsiCallID, r.ZohoUserID, st.now)
-	})
-	if err == nil && len(missing) > 0 {
-		// Created by another transaction since the first read: lock it.
-		missing, err = run(missing, func(b *pgx.Batch, r CallRef) { b.Queue(lockCallSQL, r.CompanyID, r.SeatID, r.XsiCallID) })
-		if err == nil && len(missing) > 0 {
-			err = st.refFail(missing[0], ErrNotFound)
-		}
+	if err := br2.Close(); err != nil {
+		return out, fmt.Errorf("store: event group: start: %w", err)
 	}
-	return out, err
+	if len(missing) > 0 {
+		return out, st.refFail(missing[0], ErrNotFound)
+	}
+	return out, nil
 }
 
 // groupStart is one StartGroup under way: its input, its marks and refs
@@ -257,7 +234,6 @@ type groupStart struct {
 	out         *GroupStarted
 	now         time.Time
 	marks, refs []int
-	created     bool // queueSets queued the statement creating calls
 }
 
 func (st *groupStart) tag(tags []int, i int) int {
@@ -297,148 +273,147 @@ const (
 			ORDER BY c.incarnation DESC LIMIT 1 FOR UPDATE) l`
 )
 
-// queueSets queues one statement for the marks, one for the calls to
-// create and one for the locks.
-func (st *groupStart) queueSets(b *pgx.Batch) {
-	if len(st.marks) > 0 {
-		companies, ids := make([]int64, len(st.marks)), make([]string, len(st.marks))
-		for k, i := range st.marks {
-			companies[k], ids[k] = st.Marks[i].CompanyID, st.Marks[i].EventID
-		}
-		b.Queue(markEventsSQL, companies, ids, st.now)
-	}
-	if len(st.refs) == 0 {
+// queueMarks queues the marks: one statement, or one per mark item by
+// item.
+func (st *groupStart) queueMarks(b *pgx.Batch, itemByItem bool) {
+	if len(st.marks) == 0 {
 		return
 	}
-	var create struct {
-		companies, seats []int64
-		calls, users     []string
-	}
-	companies, seats, calls := make([]int64, len(st.refs)), make([]int64, len(st.refs)), make([]string, len(st.refs))
-	for k, i := range st.refs {
-		r := st.Refs[i]
-		companies[k], seats[k], calls[k] = r.CompanyID, r.SeatID, r.XsiCallID
-		if r.Create {
-			create.companies, create.seats = append(create.companies, r.CompanyID), append(create.seats, r.SeatID)
-			create.calls, create.users = append(create.calls, r.XsiCallID), append(create.users, r.ZohoUserID)
+	if itemByItem {
+		for _, i := range st.marks {
+			b.Queue(markEventsSQL, []int64{st.Marks[i].CompanyID}, []string{st.Marks[i].EventID}, st.now)
 		}
+		return
 	}
-	if st.created = len(create.companies) > 0; st.created {
-		b.Queue(createCallsSQL, create.companies, create.seats, create.calls, create.users, st.now)
+	companies, ids := make([]int64, len(st.marks)), make([]string, len(st.marks))
+	for k, i := range st.marks {
+		companies[k], ids[k] = st.Marks[i].CompanyID, st.Marks[i].EventID
 	}
-	b.Queue(lockCallsSQL, companies, seats, calls)
+	b.Queue(markEventsSQL, companies, ids, st.now)
 }
 
-// readSets reads what queueSets queued; it returns the refs (in lock
-// order) that have no call.
-func (st *groupStart) readSets(br pgx.BatchResults) (missing []int, err error) {
-	if len(st.marks) > 0 {
+// readMarks reads what queueMarks queued: a mark is fresh when its row
+// was inserted, the first of equal marks only.
+func (st *groupStart) readMarks(br pgx.BatchResults, itemByItem bool) error {
+	inserted := map[EventMark]bool{}
+	read := func() error {
 		rows, err := br.Query()
-		inserted := map[EventMark]bool{}
 		if err == nil {
 			var m EventMark
 			_, err = pgx.ForEachRow(rows, []any{&m.CompanyID, &m.EventID}, func() error { inserted[m] = true; return nil })
 		}
-		if err != nil {
-			return nil, &SetError{Op: "mark events", Err: err}
-		}
-		for _, i := range st.marks { // the first of equal marks is the fresh one
-			m := st.Marks[i]
-			st.out.Fresh[i] = inserted[m]
-			delete(inserted, m)
-		}
+		return err
 	}
-	if len(st.refs) == 0 {
-		return nil, nil
-	}
-	if st.created {
-		if _, err := br.Exec(); err != nil {
-			return nil, &SetError{Op: "create calls", Err: err}
-		}
-	}
-	rows, err := br.Query()
-	found := make([]bool, len(st.refs))
-	if err == nil {
-		var ord int
-		var c Call
-		dest := append([]any{&ord}, c.scanDest()...)
-		_, err = pgx.ForEachRow(rows, dest, func() error {
-			if ord < 1 || ord > len(st.refs) || found[ord-1] {
-				return fmt.Errorf("lock returned item %d of %d", ord, len(st.refs))
+	if itemByItem {
+		for _, i := range st.marks {
+			if err := read(); err != nil {
+				return st.markFail(i, err)
 			}
-			found[ord-1] = true
-			c.scanned()
-			st.out.Calls[st.refs[ord-1]] = c
-			return nil
-		})
-	}
-	if err != nil {
-		return nil, &SetError{Op: "lock calls", Err: err}
-	}
-	for k, i := range st.refs {
-		if !found[k] {
-			missing = append(missing, i)
+		}
+	} else if len(st.marks) > 0 {
+		if err := read(); err != nil {
+			return &SetError{Op: "mark events", Err: err}
 		}
 	}
-	return missing, nil
+	for _, i := range st.marks {
+		m := st.Marks[i]
+		st.out.Fresh[i] = inserted[m]
+		delete(inserted, m)
+	}
+	return nil
 }
 
-// queueItems queues one statement per mark, per call to create and per
-// lock.
-func (st *groupStart) queueItems(b *pgx.Batch) {
-	for _, i := range st.marks {
-		b.Queue(`INSERT INTO centrex_events (company_id, event_id, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-			st.Marks[i].CompanyID, st.Marks[i].EventID, st.now)
-	}
-	for _, i := range st.refs {
-		r := st.Refs[i]
-		if r.Create {
-			b.Queue(createCallSQL, r.CompanyID, r.SeatID, r.XsiCallID, r.ZohoUserID, st.now)
+// creates reports whether ref i's call is to be created before it is
+// locked: always, or when the ref says so.
+func (st *groupStart) creates(i int, always bool) bool { return always || st.Refs[i].Create }
+
+// anyCreated reports whether queueCalls queued a creation for the refs idx.
+func (st *groupStart) anyCreated(idx []int, createAll bool) bool {
+	return slices.ContainsFunc(idx, func(i int) bool { return st.creates(i, createAll) })
+}
+
+// refArrays are the columns of the refs idx that keep (all of them when
+// keep is nil), for the set statements.
+func (st *groupStart) refArrays(idx []int, keep func(int) bool) (companies, seats []int64, calls, users []string) {
+	for _, i := range idx {
+		if keep == nil || keep(i) {
+			r := st.Refs[i]
+			companies, seats = append(companies, r.CompanyID), append(seats, r.SeatID)
+			calls, users = append(calls, r.XsiCallID), append(users, r.ZohoUserID)
 		}
-		b.Queue(lockCallSQL, r.CompanyID, r.SeatID, r.XsiCallID)
+	}
+	return companies, seats, calls, users
+}
+
+// queueCalls queues the creation of the calls of the refs idx that are to
+// be created (creates) and the locks of all of them: one statement of each,
+// or item by item one per ref.
+func (st *groupStart) queueCalls(b *pgx.Batch, idx []int, createAll, itemByItem bool) {
+	queue := func(idx []int) {
+		if companies, seats, calls, users := st.refArrays(idx, func(i int) bool { return st.creates(i, createAll) }); len(companies) > 0 {
+			b.Queue(createCallsSQL, companies, seats, calls, users, st.now)
+		}
+		if len(idx) > 0 {
+			companies, seats, calls, _ := st.refArrays(idx, nil)
+			b.Queue(lockCallsSQL, companies, seats, calls)
+		}
+	}
+	if !itemByItem {
+		queue(idx)
+		return
+	}
+	for _, i := range idx {
+		queue([]int{i})
 	}
 }
 
-// readItems reads what queueItems queued; it returns the refs (in lock
-// order) that have no call.
-func (st *groupStart) readItems(br pgx.BatchResults) (missing []int, err error) {
-	for _, i := range st.marks {
-		t, err := br.Exec()
-		if err != nil {
-			return nil, st.markFail(i, err)
-		}
-		st.out.Fresh[i] = t.RowsAffected() == 1
-	}
-	for _, i := range st.refs {
-		if st.Refs[i].Create {
+// readCalls reads what queueCalls queued; it returns the refs of idx (in
+// their order) that have no call.
+func (st *groupStart) readCalls(br pgx.BatchResults, idx []int, createAll, itemByItem bool) (missing []int, err error) {
+	read := func(idx []int) error {
+		if st.anyCreated(idx, createAll) {
 			if _, err := br.Exec(); err != nil {
-				return nil, st.refFail(i, err)
+				return err
 			}
 		}
-		found, err := st.readCall(br, i)
-		if err != nil {
-			return nil, err
+		if len(idx) == 0 {
+			return nil
 		}
-		if !found {
-			missing = append(missing, i)
+		rows, err := br.Query()
+		found := make([]bool, len(idx))
+		if err == nil {
+			var ord int
+			var c Call
+			dest := append([]any{&ord}, c.scanDest()...)
+			_, err = pgx.ForEachRow(rows, dest, func() error {
+				if ord < 1 || ord > len(idx) || found[ord-1] {
+					return fmt.Errorf("lock returned item %d of %d", ord, len(idx))
+				}
+				found[ord-1] = true
+				c.scanned()
+				st.out.Calls[idx[ord-1]] = c
+				return nil
+			})
+		}
+		for k, i := range idx {
+			if err == nil && !found[k] {
+				missing = append(missing, i)
+			}
+		}
+		return err
+	}
+	if !itemByItem {
+		if err := read(idx); err != nil {
+			return nil, &SetError{Op: "create and lock calls", Err: err}
+		}
+		return missing, nil
+	}
+	for _, i := range idx {
+		if err := read([]int{i}); err != nil {
+			return nil, st.refFail(i, err)
 		}
 	}
 	return missing, nil
-}
-
-// readCall reads ref i's call from br; found is false when it got no row.
-func (st *groupStart) readCall(br pgx.BatchResults, i int) (found bool, err error) {
-	rows, err := br.Query()
-	if err == nil {
-		st.out.Calls[i], err = pgx.CollectExactlyOneRow(rows, scanCall)
-	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, st.refFail(i, err)
-	}
-	return true, nil
 }
 
 // LockCalls returns, locked for update, the latest incarnation of each
